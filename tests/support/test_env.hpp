@@ -26,6 +26,7 @@ class TestEnv {
 
  private:
   TestEnv();
+  void start_all();
   std::string dir_;
   int pg_port_ = 0;
   int redis_port_ = 0;
