@@ -14,6 +14,10 @@ namespace se::http {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
+struct Request;
+struct Response;
+using Handler = std::function<boost::asio::awaitable<Response>(Request&)>;
+
 struct Request {
   std::string method;        // upper case, e.g. "GET"
   std::string path;          // percent-decoded path, no query
@@ -24,6 +28,10 @@ struct Request {
   std::string route;         // matched template, e.g. "/restaurants/{id}/menu"
   std::string request_id;
   std::string remote_ip;
+  // Filled by the router before middlewares run: the handler to call, or null with the
+  // methods this path allows (empty when the path is unknown).
+  const Handler* handler = nullptr;
+  std::string allowed_methods;
 
   [[nodiscard]] const std::string* header(std::string_view lower_name) const;
   [[nodiscard]] const std::string* query_param(std::string_view name) const;
@@ -40,7 +48,5 @@ struct Response {
   static Response json(int status, std::string body);
   static Response text(int status, std::string body, std::string content_type = "text/plain");
 };
-
-using Handler = std::function<boost::asio::awaitable<Response>(Request&)>;
 
 }  // namespace se::http

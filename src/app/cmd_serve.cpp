@@ -1,0 +1,201 @@
+// `swifteats serve`: runs the selected services in one process behind one port.
+#include <boost/asio/io_context.hpp>
+#include <fmt/format.h>
+#include <set>
+#include <sodium.h>
+
+#include "app/command_registry.hpp"
+#include "core/log.hpp"
+#include "core/metrics.hpp"
+#include "core/middleware.hpp"
+#include "core/server.hpp"
+#include "services/catalog/api.hpp"
+#include "store/pg.hpp"
+#include "store/redis.hpp"
+
+namespace se::app {
+namespace {
+
+namespace asio = boost::asio;
+
+struct ServeConfig {
+  std::string host = "0.0.0.0";
+  int port = 8080;
+  int threads = 0;
+  std::string pg = "host=127.0.0.1 port=5433 dbname=swifteats user=postgres";
+  int pg_pool_size = 16;
+  int statement_timeout_ms = 5000;
+  std::string redis = "127.0.0.1:6380";
+  std::string admin_key;
+  int menu_cache_ttl_s = 120;
+  std::string log_level = "info";
+  std::size_t body_limit = 1 << 20;
+  int read_timeout_ms = 30000;
+  int drain_timeout_ms = 10000;
+  std::string services = "all";
+};
+
+const std::set<std::string> kKnownServices{"catalog"};
+
+std::set<std::string> parse_services(const std::string& list) {
+  if (list == "all") return kKnownServices;
+  std::set<std::string> out;
+  std::size_t i = 0;
+  while (i <= list.size()) {
+    const auto j = std::min(list.find(',', i), list.size());
+    std::string name = list.substr(i, j - i);
+    if (!kKnownServices.count(name))
+      throw std::runtime_error(fmt::format("unknown service '{}' (known: catalog, or all)", name));
+    out.insert(name);
+    i = j + 1;
+  }
+  return out;
+}
+
+std::optional<Problem> translate_store_errors(const std::exception& e) {
+  if (dynamic_cast<const store::PgUnavailable*>(&e))
+    return Problem{503, "database_unavailable", "Service unavailable", "the database is not reachable; retry shortly"};
+  if (const auto* pe = dynamic_cast<const store::PgError*>(&e)) {
+    if (pe->sqlstate == "57014")
+      return Problem{503, "database_timeout", "Service unavailable", "the database took too long; retry shortly"};
+    if (pe->sqlstate == "40001" || pe->sqlstate == "40P01")
+      return Problem{503, "database_conflict", "Service unavailable", "a concurrent update won; retry"};
+    if (pe->sqlstate.empty())
+      return Problem{503, "database_unavailable", "Service unavailable", "the database connection failed; retry"};
+  }
+  return std::nullopt;
+}
+
+// Per worker thread: its own pool, Redis client and service instances.
+class Worker : public http::WorkerScope {
+ public:
+  Worker(asio::io_context& io, int index, http::Router& router, const ServeConfig& cfg,
+         const std::set<std::string>& services, int threads)
+      : index_(index) {
+    store::PgPoolOptions po;
+    po.conninfo = cfg.pg;
+    po.max_connections = std::max(1, cfg.pg_pool_size / threads);
+    po.statement_timeout = std::chrono::milliseconds(cfg.statement_timeout_ms);
+    pg_ = std::make_shared<store::PgPool>(io.get_executor(), po);
+
+    store::RedisOptions ro;
+    const auto colon = cfg.redis.rfind(':');
+    ro.host = cfg.redis.substr(0, colon);
+    ro.port = colon == std::string::npos ? 6379 : std::stoi(cfg.redis.substr(colon + 1));
+    redis_ = std::make_shared<store::Redis>(io.get_executor(), ro);
+    redis_->start();
+
+    http::use_standard_middlewares(router, translate_store_errors);
+    add_ops_routes(router);
+    if (services.count("catalog")) {
+      catalog::CatalogOptions co;
+      co.admin_key = cfg.admin_key;
+      co.menu_cache_ttl = std::chrono::seconds(cfg.menu_cache_ttl_s);
+      catalog_ = catalog::register_catalog(router, io.get_executor(), *pg_, *redis_, co);
+    }
+    register_pool_metrics();
+  }
+
+  asio::awaitable<void> shutdown() override {
+    redis_->stop();
+    co_return;
+  }
+
+ private:
+  void add_ops_routes(http::Router& r) {
+    r.get("/health", [](http::Request&) -> asio::awaitable<http::Response> {
+      co_return http::Response::json(200, R"({"status":"ok"})");
+    });
+    r.get("/ready", [this](http::Request&) -> asio::awaitable<http::Response> {
+      const bool pg_up = co_await pg_->ping(std::chrono::milliseconds(1000));
+      const bool redis_up = redis_->connected();
+      // Redis only accelerates: without it we still serve, degraded.
+      const char* status = !pg_up ? "unavailable" : redis_up ? "ready" : "degraded";
+      co_return http::Response::json(
+          pg_up ? 200 : 503, fmt::format(R"({{"status":"{}","postgres":"{}","redis":"{}"}})", status,
+                                         pg_up ? "up" : "down", redis_up ? "up" : "down"));
+    });
+    r.get("/metrics", [](http::Request&) -> asio::awaitable<http::Response> {
+      co_return http::Response::text(200, metrics::Registry::global().render(),
+                                     "text/plain; version=0.0.4");
+    });
+  }
+
+  void register_pool_metrics() {
+    std::weak_ptr<store::PgPool> weak = pg_;
+    const std::string worker = std::to_string(index_);
+    metrics::Registry::global().add_collector([weak, worker](std::string& out) {
+      auto pool = weak.lock();
+      if (!pool) return;
+      const auto s = pool->stats();
+      if (worker == "0") {
+        out += "# TYPE db_pool_connections gauge\n# TYPE db_pool_acquire_timeouts_total counter\n";
+      }
+      out += fmt::format("db_pool_connections{{worker=\"{0}\",state=\"open\"}} {1}\n"
+                         "db_pool_connections{{worker=\"{0}\",state=\"in_use\"}} {2}\n"
+                         "db_pool_connections{{worker=\"{0}\",state=\"waiting\"}} {3}\n"
+                         "db_pool_acquire_timeouts_total{{worker=\"{0}\"}} {4}\n",
+                         worker, s.open, s.in_use, s.waiting, s.acquire_timeouts);
+    });
+  }
+
+  int index_;
+  std::shared_ptr<store::PgPool> pg_;
+  std::shared_ptr<store::Redis> redis_;
+  std::shared_ptr<void> catalog_;
+};
+
+void setup(CLI::App& root) {
+  auto cfg = std::make_shared<ServeConfig>();
+  auto* cmd = root.add_subcommand("serve", "Serve the HTTP API (all services, or a subset)");
+  cmd->add_option("--host", cfg->host, "Address to listen on")->envname("SWIFTEATS_HOST")->capture_default_str();
+  cmd->add_option("--port", cfg->port, "Port to listen on (0 = any free port)")->envname("SWIFTEATS_PORT")->capture_default_str();
+  cmd->add_option("--threads", cfg->threads, "Worker threads, one io_context each (0 = one per core)")
+      ->envname("SWIFTEATS_THREADS")->capture_default_str();
+  cmd->add_option("--pg", cfg->pg, "PostgreSQL connection string (libpq)")->envname("SWIFTEATS_PG")->capture_default_str();
+  cmd->add_option("--pg-pool-size", cfg->pg_pool_size, "PostgreSQL connections per process, split across workers")
+      ->envname("SWIFTEATS_PG_POOL_SIZE")->capture_default_str();
+  cmd->add_option("--statement-timeout-ms", cfg->statement_timeout_ms, "PostgreSQL statement timeout")
+      ->envname("SWIFTEATS_STATEMENT_TIMEOUT_MS")->capture_default_str();
+  cmd->add_option("--redis", cfg->redis, "Redis host:port")->envname("SWIFTEATS_REDIS")->capture_default_str();
+  cmd->add_option("--admin-key", cfg->admin_key, "Key for owner writes (X-Admin-Key); empty disables them")
+      ->envname("SWIFTEATS_ADMIN_KEY");
+  cmd->add_option("--menu-cache-ttl", cfg->menu_cache_ttl_s, "Menu cache TTL in seconds")
+      ->envname("SWIFTEATS_MENU_CACHE_TTL")->capture_default_str();
+  cmd->add_option("--log-level", cfg->log_level, "trace, debug, info, warn, error, off")
+      ->envname("SWIFTEATS_LOG_LEVEL")->capture_default_str();
+  cmd->add_option("--body-limit", cfg->body_limit, "Largest request body in bytes")
+      ->envname("SWIFTEATS_BODY_LIMIT")->capture_default_str();
+  cmd->add_option("--read-timeout-ms", cfg->read_timeout_ms, "Time allowed to read a request, and keep-alive idle time")
+      ->envname("SWIFTEATS_READ_TIMEOUT_MS")->capture_default_str();
+  cmd->add_option("--drain-timeout-ms", cfg->drain_timeout_ms, "Time in-flight requests get on shutdown")
+      ->envname("SWIFTEATS_DRAIN_TIMEOUT_MS")->capture_default_str();
+  cmd->add_option("--services", cfg->services, "Comma-separated services to run, or all")
+      ->envname("SWIFTEATS_SERVICES")->capture_default_str();
+  cmd->callback([cfg] {
+    if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
+    log::init(cfg->log_level);
+    const auto services = parse_services(cfg->services);
+    http::ServerOptions so;
+    so.host = cfg->host;
+    so.port = cfg->port;
+    so.threads = cfg->threads;
+    so.body_limit = cfg->body_limit;
+    so.read_timeout = std::chrono::milliseconds(cfg->read_timeout_ms);
+    so.drain_timeout = std::chrono::milliseconds(cfg->drain_timeout_ms);
+    if (so.threads <= 0) so.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    const int threads = so.threads;
+    http::Server server(so, [cfg, services, threads](asio::io_context& io, int index, http::Router& router) {
+      return std::make_unique<Worker>(io, index, router, *cfg, services, threads);
+    });
+    server.run([&](int port) {
+      log::info("listening", {{"port", port}, {"threads", threads}, {"services", cfg->services}});
+    });
+    log::info("stopped");
+  });
+}
+
+const RegisterCommand registered{setup};
+
+}  // namespace
+}  // namespace se::app
