@@ -1,0 +1,212 @@
+#include "services/dispatch/mdrp_io.hpp"
+
+#include <charconv>
+#include <fmt/format.h>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace se::dispatch {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Table {
+  fs::path file;
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::size_t> line_of;
+
+  [[nodiscard]] std::runtime_error error(std::size_t row, const std::string& what) const {
+    return std::runtime_error(fmt::format("{}:{}: {}", file.string(), line_of.at(row), what));
+  }
+  [[nodiscard]] const std::string& at(std::size_t row, std::size_t col) const {
+    if (col >= rows[row].size()) throw error(row, fmt::format("missing column {}", col + 1));
+    return rows[row][col];
+  }
+};
+
+// Both formats split on whitespace (instances use tabs, solutions spaces).
+Table read_table(const fs::path& file) {
+  std::ifstream in(file);
+  if (!in) throw std::runtime_error(fmt::format("cannot open {}", file.string()));
+  Table t;
+  t.file = file;
+  std::string line;
+  std::size_t n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    std::istringstream ss(line);
+    std::vector<std::string> fields;
+    for (std::string f; ss >> f;) fields.push_back(f);
+    if (fields.empty()) continue;
+    if (t.header.empty()) {
+      t.header = std::move(fields);
+    } else {
+      t.rows.push_back(std::move(fields));
+      t.line_of.push_back(n);
+    }
+  }
+  if (t.header.empty()) throw std::runtime_error(fmt::format("{}: empty file", file.string()));
+  return t;
+}
+
+double to_double(const Table& t, std::size_t row, std::size_t col) {
+  const std::string& s = t.at(row, col);
+  try {
+    std::size_t used = 0;
+    const double v = std::stod(s, &used);
+    if (used != s.size()) throw std::invalid_argument(s);
+    return v;
+  } catch (const std::exception&) {
+    throw t.error(row, fmt::format("not a number: '{}'", s));
+  }
+}
+
+// Times are whole minutes; the public evaluator reads them with int(float(x)).
+Minutes to_minutes(const Table& t, std::size_t row, std::size_t col) {
+  return static_cast<Minutes>(to_double(t, row, col));
+}
+
+template <class Map>
+std::uint32_t lookup(const Map& ids, const Table& t, std::size_t row, std::size_t col,
+                     const char* what) {
+  const std::string& s = t.at(row, col);
+  auto it = ids.find(s);
+  if (it == ids.end()) throw t.error(row, fmt::format("unknown {} '{}'", what, s));
+  return it->second;
+}
+
+}  // namespace
+
+Instance read_instance(const fs::path& dir) {
+  Instance in;
+  std::unordered_map<std::string, RestaurantId> rid;
+  const Table rt = read_table(dir / "restaurants.txt");
+  for (std::size_t i = 0; i < rt.rows.size(); ++i) {
+    in.restaurants.push_back(Restaurant{rt.at(i, 0), Point{to_double(rt, i, 1), to_double(rt, i, 2)}});
+    if (!rid.emplace(rt.at(i, 0), static_cast<RestaurantId>(i)).second) throw rt.error(i, "duplicate id");
+  }
+  const Table ot = read_table(dir / "orders.txt");
+  for (std::size_t i = 0; i < ot.rows.size(); ++i) {
+    in.orders.push_back(Order{ot.at(i, 0), Point{to_double(ot, i, 1), to_double(ot, i, 2)},
+                              to_minutes(ot, i, 3), lookup(rid, ot, i, 4, "restaurant"),
+                              to_minutes(ot, i, 5)});
+  }
+  const Table ct = read_table(dir / "couriers.txt");
+  for (std::size_t i = 0; i < ct.rows.size(); ++i) {
+    in.couriers.push_back(Courier{ct.at(i, 0), Point{to_double(ct, i, 1), to_double(ct, i, 2)},
+                                  to_minutes(ct, i, 3), to_minutes(ct, i, 4)});
+  }
+  const Table pt = read_table(dir / "instance_parameters.txt");
+  if (pt.rows.empty()) throw std::runtime_error("instance_parameters.txt has no values");
+  ServiceParams& p = in.params;
+  p.meters_per_minute = to_double(pt, 0, 0);
+  p.pickup_service = to_minutes(pt, 0, 1);
+  p.dropoff_service = to_minutes(pt, 0, 2);
+  p.target_click_to_door = to_minutes(pt, 0, 3);
+  p.max_click_to_door = to_minutes(pt, 0, 4);
+  p.pay_per_order = to_double(pt, 0, 5);
+  p.guaranteed_pay_per_hour = to_double(pt, 0, 6);
+  if (p.meters_per_minute <= 0) throw std::runtime_error("meters_per_minute must be positive");
+  return in;
+}
+
+namespace {
+
+std::string place_name(const Instance& in, const Place& p) {
+  switch (p.kind) {
+    case Place::Kind::CourierStart: return "0";
+    case Place::Kind::Restaurant: return in.restaurants.at(p.index).name;
+    case Place::Kind::Customer: return in.orders.at(p.index).name;
+  }
+  return "?";
+}
+
+std::ofstream open_out(const fs::path& file) {
+  std::ofstream out(file);
+  if (!out) throw std::runtime_error(fmt::format("cannot write {}", file.string()));
+  return out;
+}
+
+}  // namespace
+
+void write_solution(const fs::path& dir, const Instance& in, const Solution& sol) {
+  fs::create_directories(dir);
+  {
+    auto out = open_out(dir / "solution_info_assignments.txt");
+    out << "assignment_time pickup_time courier orders\n";
+    for (const auto& a : sol.assignments) {
+      out << a.assigned << ' ' << a.pickup << ' ' << in.couriers.at(a.courier).name;
+      for (OrderId o : a.orders) out << ' ' << in.orders.at(o).name;
+      out << '\n';
+    }
+  }
+  {
+    auto out = open_out(dir / "solution_info_orders.txt");
+    out << "order placement_time ready_time pickup_time dropoff_time courier\n";
+    for (const auto& r : sol.orders) {
+      out << in.orders.at(r.order).name << ' ' << r.placed << ' ' << r.ready << ' ' << r.pickup
+          << ' ' << r.dropoff << ' ' << in.couriers.at(r.courier).name << '\n';
+    }
+  }
+  {
+    auto out = open_out(dir / "solution_info_couriers.txt");
+    out << "courier departure_time origin destination\n";
+    for (const auto& m : sol.moves) {
+      out << in.couriers.at(m.courier).name << ' ' << m.depart << ' ' << place_name(in, m.from)
+          << ' ' << place_name(in, m.to) << '\n';
+    }
+  }
+}
+
+Solution read_solution(const fs::path& dir, const Instance& in) {
+  std::unordered_map<std::string, std::uint32_t> oid, cid, rid;
+  for (std::uint32_t i = 0; i < in.orders.size(); ++i) oid.emplace(in.orders[i].name, i);
+  for (std::uint32_t i = 0; i < in.couriers.size(); ++i) cid.emplace(in.couriers[i].name, i);
+  for (std::uint32_t i = 0; i < in.restaurants.size(); ++i) rid.emplace(in.restaurants[i].name, i);
+
+  Solution sol;
+  const Table at = read_table(dir / "solution_info_assignments.txt");
+  for (std::size_t i = 0; i < at.rows.size(); ++i) {
+    AssignmentRecord a{to_minutes(at, i, 0), to_minutes(at, i, 1), lookup(cid, at, i, 2, "courier"), {}};
+    for (std::size_t k = 3; k < at.rows[i].size(); ++k) a.orders.push_back(lookup(oid, at, i, k, "order"));
+    if (a.orders.empty()) throw at.error(i, "assignment without orders");
+    sol.assignments.push_back(std::move(a));
+  }
+
+  const Table ot = read_table(dir / "solution_info_orders.txt");
+  auto col = [&](const char* name) {
+    for (std::size_t k = 0; k < ot.header.size(); ++k) {
+      if (ot.header[k] == name) return k;
+    }
+    throw std::runtime_error(fmt::format("{}: no column '{}'", ot.file.string(), name));
+  };
+  const std::size_t c_order = col("order"), c_place = col("placement_time"), c_ready = col("ready_time"),
+                    c_pick = col("pickup_time"), c_drop = col("dropoff_time"), c_courier = col("courier");
+  for (std::size_t i = 0; i < ot.rows.size(); ++i) {
+    sol.orders.push_back(OrderRecord{lookup(oid, ot, i, c_order, "order"), to_minutes(ot, i, c_place),
+                                     to_minutes(ot, i, c_ready), to_minutes(ot, i, c_pick),
+                                     to_minutes(ot, i, c_drop), lookup(cid, ot, i, c_courier, "courier")});
+  }
+
+  const Table mt = read_table(dir / "solution_info_couriers.txt");
+  for (std::size_t i = 0; i < mt.rows.size(); ++i) {
+    const CourierId c = lookup(cid, mt, i, 0, "courier");
+    auto place = [&](std::size_t k) {
+      const std::string& s = mt.at(i, k);
+      if (s == "0") return Place{Place::Kind::CourierStart, c};
+      if (auto r = rid.find(s); r != rid.end()) return Place{Place::Kind::Restaurant, r->second};
+      if (auto o = oid.find(s); o != oid.end()) return Place{Place::Kind::Customer, o->second};
+      throw mt.error(i, fmt::format("unknown place '{}'", s));
+    };
+    sol.moves.push_back(MoveRecord{c, to_minutes(mt, i, 1), place(2), place(3)});
+  }
+  return sol;
+}
+
+}  // namespace se::dispatch
