@@ -55,6 +55,9 @@ class Redis {
   boost::asio::awaitable<RedisReply> command(std::vector<std::string> args);
 
   [[nodiscard]] bool connected() const;
+  // Waits until the client is connected (true) or the timeout passes / stop() is called
+  // (false). Returns at once when already connected.
+  boost::asio::awaitable<bool> wait_connected(std::chrono::milliseconds timeout);
 
  private:
   struct Impl;
