@@ -57,11 +57,13 @@ const RegisterCommand kReplay([](CLI::App& root) {
   cmd->add_option("--instance", *instance, "Instance directory (orders.txt, couriers.txt, ...)")
       ->required()->check(CLI::ExistingDirectory);
   cmd->add_option("--out", *out, "Directory for the three solution_info_*.txt files")->required();
+  auto params = std::make_shared<std::vector<std::string>>();
   cmd->add_option("--policy", *policy, "Dispatch policy: greedy | slack")->capture_default_str();
-  cmd->callback([instance, out, policy] {
+  cmd->add_option("--param", *params, "Policy parameter override name=value (repeatable)");
+  cmd->callback([instance, out, policy, params] {
     const sd::Instance in = sd::read_instance(*instance);
     const auto t0 = std::chrono::steady_clock::now();
-    const sd::ReplayResult result = sd::replay(in, sd::make_policy(*policy));
+    const sd::ReplayResult result = sd::replay(in, sd::make_policy(*policy, *params));
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     sd::write_solution(*out, in, result.solution);

@@ -24,8 +24,10 @@ class Policy {
   virtual std::vector<Proposal> decide(const World& world, Minutes now) = 0;
 };
 
-// "greedy" or "slack" (the platform policy); throws std::invalid_argument otherwise.
-[[nodiscard]] std::unique_ptr<Policy> make_policy(std::string_view name);
+// "greedy" or "slack" (the platform policy), with optional "name=value" parameter overrides;
+// throws std::invalid_argument on an unknown policy or parameter.
+[[nodiscard]] std::unique_ptr<Policy> make_policy(std::string_view name,
+                                                  const std::vector<std::string>& overrides = {});
 [[nodiscard]] std::vector<std::string> policy_names();
 
 }  // namespace se::dispatch

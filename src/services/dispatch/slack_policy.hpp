@@ -1,0 +1,62 @@
+// The platform policy: a rolling horizon that, every epoch, bundles due orders by restaurant,
+// matches bundles to couriers in one exact min-cost matching, and commits a match only when its
+// timing is right (slack-based postponement). Everything not committed is re-planned at the next
+// epoch with whatever has been revealed meanwhile.
+#pragma once
+#include "services/dispatch/bundling.hpp"
+#include "services/dispatch/min_cost_matching.hpp"
+#include "services/dispatch/policy.hpp"
+
+namespace se::dispatch {
+
+struct SlackPolicyParams {
+  Minutes epoch = 1;             // re-plan interval of the rolling horizon
+  Minutes look_ahead = 30;       // plan orders whose food is ready within this
+  Minutes busy_look_ahead = 10;  // couriers that free up within this compete (never committed early)
+  // Commit once slack (ready - courier arrival) is at most this: the courier arrives about when
+  // the food is ready instead of idling at the restaurant.
+  Minutes commit_slack = 2;
+  std::size_t candidates = 12;   // nearest couriers per restaurant (grid index)
+  int max_bundle = 3;
+  Minutes pressure_window = 10;  // orders ready within this count as demand for bundle sizing
+  BundlingRules bundling;        // max_size is overridden by the pressure-based target
+  // Arc cost, in minutes: remaining time to door of each order, plus courier time wasted on the
+  // way and waiting, plus pay in currency x pay_weight, minus priority of old orders.
+  double travel_weight = 0.5;
+  double wait_weight = 1.0;
+  double pay_weight = 1.0;
+  double pace_grace = 1.0;       // orders a courier may run ahead of its guarantee pace for free
+  double age_weight = 0.5;
+  bool scale_time_by_pressure = true;  // courier-time weights x min(1, due orders / couriers)
+  double late_weight = 0.0;      // extra weight per predicted minute beyond the target
+  double serve_value = 1000.0;   // per order: matching as many orders as possible comes first
+};
+
+// Applies "name=value" overrides (names as the fields above; bundling rules as bundle_gap and
+// bundle_delay); throws std::invalid_argument on an unknown name or bad value.
+void apply_override(SlackPolicyParams& params, std::string_view assignment);
+
+struct SlackRoundStats {
+  std::size_t due_orders = 0;
+  std::size_t bundles = 0;
+  std::size_t couriers = 0;
+  std::size_t arcs = 0;
+  std::size_t matched = 0;
+  std::size_t committed = 0;
+  MatchingStats matching;
+};
+
+class SlackPolicy final : public Policy {
+ public:
+  explicit SlackPolicy(SlackPolicyParams params = {}) : p_(params) {}
+  [[nodiscard]] std::string_view name() const override { return "slack"; }
+  std::vector<Proposal> decide(const World& world, Minutes now) override;
+  [[nodiscard]] const SlackRoundStats& last_round() const { return last_; }
+  [[nodiscard]] const SlackPolicyParams& params() const { return p_; }
+
+ private:
+  SlackPolicyParams p_;
+  SlackRoundStats last_;
+};
+
+}  // namespace se::dispatch
