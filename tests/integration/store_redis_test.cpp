@@ -252,7 +252,7 @@ TEST_F(StoreRedis, UnreachableThenStoppedAndRestartedRedis) {
         unavailable = true;
       }
       EXPECT_TRUE(unavailable);
-      EXPECT_LT(Clock::now() - start, 50ms);
+      EXPECT_LT(Clock::now() - start, 250ms);  // immediate, with slack for ASan on a busy CI box
     }
     EXPECT_FALSE(co_await redis.wait_connected(300ms));  // keeps retrying in the background
 
@@ -291,7 +291,7 @@ TEST_F(StoreRedis, ConnectTimeoutAgainstSilentServerAndStop) {
         unavailable = true;
       }
       EXPECT_TRUE(unavailable);
-      EXPECT_LT(Clock::now() - start, 50ms);
+      EXPECT_LT(Clock::now() - start, 250ms);  // immediate, with slack for ASan on a busy CI box
       redis.stop();
       EXPECT_FALSE(co_await redis.wait_connected(100ms));
     });
