@@ -39,21 +39,25 @@ Minutes ready_of(const World& world, const std::vector<OrderId>& orders) {
   return ready;
 }
 
-// Travelling alone, an order would be dropped this long after its own ready time.
-Minutes solo_dropoff(const World& world, RestaurantId r, OrderId o) {
+Minutes effective_ready(const World& world, OrderId o, Minutes now) {
+  return std::max(world.order(o).ready, now);
+}
+
+// Travelling alone, an order would be dropped this long after it is (effectively) ready.
+Minutes solo_dropoff(const World& world, RestaurantId r, OrderId o, Minutes now) {
   const ServiceParams& p = world.params();
-  return world.order(o).ready + half_service(p.pickup_service) +
+  return effective_ready(world, o, now) + half_service(p.pickup_service) +
          travel_minutes(world.restaurant(r), world.order(o).at, p.meters_per_minute) +
          half_service(p.dropoff_service);
 }
 
 bool acceptable(const World& world, RestaurantId r, const std::vector<OrderId>& orders,
-                const Trip& joint, const Trip& open, const BundlingRules& rules) {
+                const Trip& joint, const Trip& open, const BundlingRules& rules, Minutes now) {
   const ServiceParams& p = world.params();
-  const Minutes ready = ready_of(world, orders);
+  const Minutes ready = std::max(ready_of(world, orders), now);
   const Minutes leave = ready + half_service(p.pickup_service);
   for (std::size_t i = 0; i < joint.sequence.size(); ++i) {
-    if (leave + joint.dropoff[i] - solo_dropoff(world, r, joint.sequence[i]) > rules.max_extra_delay) {
+    if (leave + joint.dropoff[i] - solo_dropoff(world, r, joint.sequence[i], now) > rules.max_extra_delay) {
       return false;
     }
   }
@@ -67,7 +71,7 @@ bool acceptable(const World& world, RestaurantId r, const std::vector<OrderId>& 
 }  // namespace
 
 std::vector<Bundle> bundle_restaurant_orders(const World& world, std::span<const OrderId> orders,
-                                             const BundlingRules& rules) {
+                                             const BundlingRules& rules, Minutes now) {
   std::vector<Bundle> out;
   if (orders.empty()) return out;
   const RestaurantId r = world.order(orders.front()).restaurant;
@@ -80,11 +84,12 @@ std::vector<Bundle> bundle_restaurant_orders(const World& world, std::span<const
   };
   for (OrderId o : orders) {
     if (!open.empty() && static_cast<int>(open.size()) < rules.max_size &&
-        world.order(o).ready - world.order(open.front()).ready <= rules.max_ready_gap) {
+        effective_ready(world, o, now) - effective_ready(world, open.front(), now) <=
+            rules.max_ready_gap) {
       std::vector<OrderId> joined = open;
       joined.push_back(o);
       Trip joint = plan_trip(world, r, joined);
-      if (acceptable(world, r, joined, joint, open_trip, rules)) {
+      if (acceptable(world, r, joined, joint, open_trip, rules, now)) {
         open = std::move(joined);
         open_trip = std::move(joint);
         continue;

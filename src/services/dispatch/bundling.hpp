@@ -25,9 +25,10 @@ struct BundlingRules {
 // Partitions `orders` (all of one restaurant, sorted by ready time) into bundles, greedily in
 // ready order: an order joins the open bundle if the rules allow and the joint trip takes less
 // courier time than separate trips; otherwise it opens the next bundle.
+// Food that is already ready counts as ready `now`: waiting orders bundle freely with each other.
 [[nodiscard]] std::vector<Bundle> bundle_restaurant_orders(const World& world,
                                                            std::span<const OrderId> orders,
-                                                           const BundlingRules& rules);
+                                                           const BundlingRules& rules, Minutes now);
 
 // Bundle size that fits the current pressure: about as many orders per bundle as there are
 // due orders per available courier, capped so a trip never gets unreasonably long.

@@ -140,7 +140,7 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
   std::vector<PlannedBundle> bundles;
   std::size_t list = 0;
   for (const auto& [r, orders] : due) {
-    for (Bundle& b : bundle_restaurant_orders(world, orders, rules)) {
+    for (Bundle& b : bundle_restaurant_orders(world, orders, rules, now)) {
       bundles.push_back(plan_bundle(world, std::move(b)));
       bundles.back().candidates = list;
     }

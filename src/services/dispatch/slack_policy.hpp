@@ -19,16 +19,16 @@ struct SlackPolicyParams {
   std::size_t candidates = 12;   // nearest couriers per restaurant (grid index)
   int max_bundle = 3;
   Minutes pressure_window = 10;  // orders ready within this count as demand for bundle sizing
-  BundlingRules bundling;        // max_size is overridden by the pressure-based target
+  BundlingRules bundling{1, 15, 20};  // max_size is overridden by the pressure-based target
   // Arc cost, in minutes: remaining time to door of each order, plus courier time wasted on the
   // way and waiting, plus pay in currency x pay_weight, minus priority of old orders.
   double travel_weight = 0.5;
   double wait_weight = 1.0;
-  double pay_weight = 1.0;
+  double pay_weight = 1.5;
   double pace_grace = 1.0;       // orders a courier may run ahead of its guarantee pace for free
   double age_weight = 0.5;
   bool scale_time_by_pressure = true;  // courier-time weights x min(1, due orders / couriers)
-  double late_weight = 0.0;      // extra weight per predicted minute beyond the target
+  double late_weight = 1.0;      // extra weight per predicted minute beyond the target
   double serve_value = 1000.0;   // per order: matching as many orders as possible comes first
 };
 
