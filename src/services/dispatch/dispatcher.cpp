@@ -57,6 +57,9 @@ std::optional<Offer> Dispatcher::validate(const Proposal& p, Minutes now,
   if (p.orders.empty() || p.courier >= world_.courier_count()) return std::nullopt;
   const CourierState& c = world_.courier(p.courier);
   if (!c.online || c.has_offer || used[p.courier] != 0) return std::nullopt;
+  for (OrderId o : p.orders) {
+    if (o >= world_.order_count()) return std::nullopt;  // never revealed: no peeking
+  }
   const RestaurantId r = world_.order(p.orders.front()).restaurant;
   Minutes ready = 0;
   std::vector<Point> drops;

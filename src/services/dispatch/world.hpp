@@ -65,6 +65,7 @@ class World {
   [[nodiscard]] const OrderState& order(OrderId o) const { return orders_.at(o); }
   [[nodiscard]] const CourierState& courier(CourierId c) const { return couriers_.at(c); }
   [[nodiscard]] std::size_t courier_count() const { return couriers_.size(); }
+  [[nodiscard]] std::size_t order_count() const { return orders_.size(); }
   // Placed and neither offered nor assigned, in id order (deterministic iteration).
   [[nodiscard]] const std::set<OrderId>& pending() const { return pending_; }
   // Online couriers without an outstanding offer, keyed by where they next wait.

@@ -1,0 +1,108 @@
+// Timing: travel rounding, service halves, and slack-based commitment of the platform policy.
+#include <gtest/gtest.h>
+
+#include "services/dispatch/dispatcher.hpp"
+#include "services/dispatch/greedy_policy.hpp"
+#include "services/dispatch/route.hpp"
+#include "services/dispatch/slack_policy.hpp"
+#include "services/dispatch/travel.hpp"
+
+namespace se::dispatch {
+namespace {
+
+ServiceParams params100() {
+  ServiceParams p;
+  p.meters_per_minute = 100;
+  return p;
+}
+
+TEST(DispatchRoute, TravelIsCeilOfDistanceOverSpeed) {
+  EXPECT_EQ(travel_minutes({0, 0}, {0, 0}, 100), 0);
+  EXPECT_EQ(travel_minutes({0, 0}, {100, 0}, 100), 1);
+  EXPECT_EQ(travel_minutes({0, 0}, {100.5, 0}, 100), 2);
+  EXPECT_EQ(travel_minutes({0, 0}, {300, 400}, 100), 5);
+}
+
+TEST(DispatchRoute, ServiceHalvesAroundPickupAndDropoff) {
+  const Point drops[] = {{500, 0}, {500, 300}};
+  const RoutePlan p = plan_route(params100(), {-1000, 0}, 3, {0, 0}, 10, drops);
+  EXPECT_EQ(p.arrive_restaurant, 13);
+  EXPECT_EQ(p.pickup, 15);  // ready at 10, but arrival + 2 is later
+  EXPECT_EQ(p.leave_restaurant, 17);
+  EXPECT_EQ(p.arrive_customer[0], 22);
+  EXPECT_EQ(p.dropoff[0], 24);
+  EXPECT_EQ(p.arrive_customer[1], 29);
+  EXPECT_EQ(p.dropoff[1], 31);
+  EXPECT_EQ(p.free_at, 33);
+  const RouteSummary s = summarize_route(params100(), {-1000, 0}, 3, {0, 0}, 10, drops);
+  EXPECT_EQ(s.pickup, p.pickup);
+  EXPECT_EQ(s.last_dropoff, p.dropoff.back());
+  EXPECT_EQ(s.free_at, p.free_at);
+  EXPECT_EQ(s.sum_dropoff, 24 + 31);
+}
+
+TEST(DispatchRoute, WaitsForFoodWhenEarly) {
+  const Point drops[] = {{500, 0}};
+  const RoutePlan p = plan_route(params100(), {0, 0}, 0, {0, 0}, 10, drops);
+  EXPECT_EQ(p.pickup, 10);
+  EXPECT_EQ(p.dropoff[0], 10 + 2 + 5 + 2);
+}
+
+TEST(DispatchRoute, OddServiceTimesRoundUpEachHalf) {
+  EXPECT_EQ(half_service(4), 2);
+  EXPECT_EQ(half_service(5), 3);
+  EXPECT_EQ(half_service(0), 0);
+}
+
+TEST(DispatchRoute, BestSequenceServesNearCustomerFirst) {
+  const Point drops[] = {{2000, 0}, {300, 0}};
+  const auto seq = best_dropoff_sequence(params100(), {0, 0}, drops);
+  ASSERT_EQ(seq.size(), 2u);
+  EXPECT_EQ(seq[0], 1u);
+  EXPECT_EQ(seq[1], 0u);
+}
+
+// One restaurant at the origin, one courier 1 km (10 minutes) away, food ready at 30.
+Dispatcher one_order_world(std::unique_ptr<Policy> policy, Minutes ready) {
+  Dispatcher d(params100(), {{0, 0}}, std::move(policy));
+  d.courier_online(0, {1000, 0}, 0, 300);
+  d.order_placed(0, {0, 500}, 0, 0, ready);
+  return d;
+}
+
+TEST(DispatchSlack, CommitsOnlyWhenCourierWouldArriveAboutWhenFoodIsReady) {
+  SlackPolicyParams pp;
+  pp.commit_slack = 2;
+  Dispatcher d = one_order_world(std::make_unique<SlackPolicy>(pp), 30);
+  // Slack at minute t: 30 - (t + 10 + 2); commit once it is at most 2, i.e. from t = 16.
+  for (Minutes t = 0; t < 16; ++t) EXPECT_TRUE(d.decide(t).empty()) << "committed too early at " << t;
+  const auto offers = d.decide(16);
+  ASSERT_EQ(offers.size(), 1u);
+  EXPECT_EQ(offers[0].plan.arrive_restaurant, 26);
+  EXPECT_EQ(offers[0].plan.pickup, 30);  // courier waits only 2 minutes beyond its service half
+}
+
+TEST(DispatchSlack, LateFoodIsCommittedAtOnce) {
+  Dispatcher d = one_order_world(std::make_unique<SlackPolicy>(), 5);
+  const auto offers = d.decide(0);
+  ASSERT_EQ(offers.size(), 1u);
+  EXPECT_EQ(offers[0].plan.pickup, 12);
+}
+
+TEST(DispatchSlack, GreedyCommitsImmediatelyAndWaitsAtRestaurant) {
+  Dispatcher d = one_order_world(std::make_unique<GreedyPolicy>(), 30);
+  const auto offers = d.decide(0);
+  ASSERT_EQ(offers.size(), 1u);
+  EXPECT_EQ(offers[0].plan.arrive_restaurant, 10);
+  EXPECT_EQ(offers[0].plan.pickup, 30);
+}
+
+TEST(DispatchSlack, NeverPlansAPickupAfterTheShift) {
+  Dispatcher d(params100(), {{0, 0}}, std::make_unique<SlackPolicy>());
+  d.courier_online(0, {1000, 0}, 0, 20);  // shift ends before the food is ready
+  d.order_placed(0, {0, 500}, 0, 0, 30);
+  for (Minutes t = 0; t <= 30; ++t) EXPECT_TRUE(d.decide(t).empty());
+}
+
+}  // namespace
+}  // namespace se::dispatch
