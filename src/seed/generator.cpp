@@ -233,6 +233,7 @@ Generator::Generator(SeedOptions opts) : opts_(std::move(opts)) {
           }
         }
         d.vegetarian = has(d.tags, "vegetarian") || has(d.tags, "vegan");
+        if (!d.vegetarian && !has(d.tags, "egg")) add_unique(d.tags, "non-veg");
         if (has(d.tags, "vegan")) add_unique(d.tags, "vegetarian");
         d.prepared_p = t.prepared_p;
         d.prep_minutes = t.prep_minutes;
@@ -305,8 +306,14 @@ RestaurantBundle Generator::restaurant(int index, bool with_items) const {
   r.min_order_cents = min_order ? round_price(min_order * city.minor_per_base, city.price_round) : 0;
   r.delivery_fee_cents = fee ? round_price(fee * city.minor_per_base, city.price_round) : 0;
   r.phone = city.phone_prefix + digits(rng, 4) + " " + digits(rng, 4);
-  r.address = std::to_string(rng.range(1, 420)) + ", " + std::to_string(rng.range(1, 18)) + "th Cross, " + area_name +
-              ", " + city.display;
+  const int cross = static_cast<int>(rng.range(1, 18));
+  const char* suffix = (cross % 100 >= 11 && cross % 100 <= 13) ? "th"
+                       : cross % 10 == 1                        ? "st"
+                       : cross % 10 == 2                        ? "nd"
+                       : cross % 10 == 3                        ? "rd"
+                                                                : "th";
+  r.address = std::to_string(rng.range(1, 420)) + ", " + std::to_string(cross) + suffix + " Cross, " + area_name + ", " +
+              city.display;
 
   // Menu selection: a shuffled pool, topped up with larger variants when the menu is longer.
   const int n = opts_.items_per_restaurant;

@@ -319,3 +319,79 @@ TEST_F(Schema, OrdersLandInMonthlyPartitionsAndEnsurePartitionsIsIdempotent) {
 }
 
 }  // namespace
+
+// ---- swifteats seed against a migrated database ----
+
+namespace seedcli {
+
+int run(const std::string& args) {
+  std::string cmd = se::test::swifteats_binary() + " seed " + args + " > /dev/null 2>&1";
+  int rc = std::system(cmd.c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+std::string fingerprint(Db& db) {
+  return db.scalar(
+      "SELECT md5(string_agg(id::text || name || price_cents || kind || category_id::text, ',' ORDER BY id))"
+      " FROM food_items") +
+         db.scalar("SELECT md5(string_agg(id::text || name || hours::text || geo_key, ',' ORDER BY id)) FROM restaurants") +
+         db.scalar("SELECT md5(string_agg(id::text || name, ',' ORDER BY id)) FROM drivers");
+}
+
+const char* kSmall = " --seed 3 --restaurants 60 --items-per-restaurant 12 --customers 7 --drivers 9";
+
+TEST(SeedCli, LoadsAConsistentDeterministicCity) {
+  auto a = TestEnv::get().fresh_database("seed_a");
+  auto b = TestEnv::get().fresh_database("seed_b");
+  ASSERT_EQ(run("--pg '" + a + "'" + kSmall), 0);
+  ASSERT_EQ(run("--pg '" + b + "'" + kSmall + " --bulk on"), 0);  // bulk path: same rows
+  Db da(a), dbb(b);
+  EXPECT_EQ(da.scalar("SELECT count(*) FROM restaurants"), "60");
+  EXPECT_EQ(da.scalar("SELECT count(*) FROM food_items"), "720");
+  EXPECT_EQ(da.scalar("SELECT count(*) FROM food_item_inventory"), "720");
+  EXPECT_EQ(da.scalar("SELECT count(*) FROM customers"), "7");
+  EXPECT_EQ(da.scalar("SELECT count(*) FROM drivers"), "9");
+  EXPECT_EQ(fingerprint(da), fingerprint(dbb));
+  // The bulk path rebuilt every index it dropped.
+  EXPECT_EQ(da.scalar("SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'"),
+            dbb.scalar("SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'"));
+
+  // Denormalised and derived columns agree with their sources.
+  EXPECT_EQ(da.scalar("SELECT count(*) FROM food_items f JOIN restaurants r ON r.id = f.restaurant_id"
+                      " WHERE f.restaurant_name <> r.name OR NOT ST_Equals(f.restaurant_location::geometry, r.location::geometry)"),
+            "0");
+  EXPECT_EQ(da.scalar("SELECT count(*) FROM food_items f JOIN food_item_inventory i ON i.food_item_id = f.id"
+                      " WHERE i.item_type <> f.kind OR i.restaurant_id <> f.restaurant_id"),
+            "0");
+  EXPECT_EQ(da.scalar("SELECT count(*) FROM food_items f JOIN menu_categories c ON c.id = f.category_id"
+                      " WHERE c.restaurant_id <> f.restaurant_id"),
+            "0");
+  EXPECT_EQ(da.scalar("SELECT count(*) FROM restaurants WHERE geo_key <> ST_GeoHash(location::geometry, 4)"), "0");
+  EXPECT_EQ(da.scalar("SELECT count(*) FROM drivers WHERE geo_key <> ST_GeoHash(last_location::geometry, 4)"), "0");
+  // Within ~12 km of Bengaluru's centre.
+  EXPECT_EQ(da.scalar("SELECT count(*) FROM restaurants WHERE NOT ST_DWithin(location,"
+                      " 'SRID=4326;POINT(77.5946 12.9716)'::geography, 12100)"),
+            "0");
+  // Every hours value is understood by restaurant_is_open, and some places are open at noon local.
+  EXPECT_NE(da.scalar("SELECT count(*) FILTER (WHERE restaurant_is_open(hours, timezone,"
+                      " (date_trunc('day', now() AT TIME ZONE timezone) + interval '12 hours') AT TIME ZONE timezone))"
+                      " FROM restaurants"),
+            "0");
+  EXPECT_EQ(da.scalar("SELECT count(DISTINCT timezone) FROM restaurants"), "1");
+  EXPECT_EQ(da.scalar("SELECT min(timezone) FROM restaurants"), "Asia/Kolkata");
+}
+
+TEST(SeedCli, RefusesDuplicatesUnlessTruncating) {
+  auto a = TestEnv::get().fresh_database("seed_truncate");
+  ASSERT_EQ(run("--pg '" + a + "'" + kSmall), 0);
+  Db db(a);
+  std::string before = fingerprint(db);
+  EXPECT_NE(run("--pg '" + a + "'" + kSmall), 0);  // same UUIDs again: refused, nothing changed
+  EXPECT_EQ(fingerprint(db), before);
+  ASSERT_EQ(run("--pg '" + a + "'" + kSmall + " --truncate"), 0);
+  EXPECT_EQ(fingerprint(db), before);
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM food_items"), "720");
+  EXPECT_NE(run("--pg '" + a + "' --city atlantis"), 0);
+}
+
+}  // namespace seedcli
