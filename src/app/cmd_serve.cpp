@@ -2,6 +2,7 @@
 #include <boost/asio/io_context.hpp>
 #include <fmt/format.h>
 #include <set>
+#include <thread>
 #include <sodium.h>
 
 #include "app/command_registry.hpp"
@@ -189,7 +190,7 @@ void setup(CLI::App& root) {
       return std::make_unique<Worker>(io, index, router, *cfg, services, threads);
     });
     server.run([&](int port) {
-      log::info("listening", {{"port", port}, {"threads", threads}, {"services", cfg->services}});
+      log::announce("listening", {{"port", port}, {"threads", threads}, {"services", cfg->services}});
     });
     log::info("stopped");
   });

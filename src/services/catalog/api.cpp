@@ -169,11 +169,13 @@ struct Catalog : std::enable_shared_from_this<Catalog> {
     input::allow_query(req, {});
     const auto id = input::require_uuid(req.param("id"), "restaurant id");
     auto self = shared_from_this();
-    auto menu = co_await cache.get(id, [self, id]() -> awaitable<std::optional<CachedMenu>> {
+    // Named, not a temporary: GCC 12 destroys temporaries of a co_await expression twice.
+    MenuCache::Loader load = [self, id]() -> awaitable<std::optional<CachedMenu>> {
       auto m = co_await repo::menu(self->pg, id);
       if (!m) co_return std::nullopt;
       co_return CachedMenu{fmt::format("\"v{}\"", m->version), std::move(m->json)};
-    });
+    };
+    auto menu = co_await cache.get(id, std::move(load));
     if (!menu) throw not_found("restaurant_not_found", "no restaurant " + id);
     co_return cached_json(req, menu->etag, std::move(menu->body), kMenuCacheControl);
   }
@@ -229,9 +231,10 @@ struct Catalog : std::enable_shared_from_this<Catalog> {
     auto b = input::parse_object(req.body, {"name", "position"});
     const auto name = input::require_string(b, "name", 100);
     const auto position = static_cast<int>(input::opt_int(b, "position", 0, 100000).value_or(0));
-    auto body = co_await owner_write(rid, [&](store::PgLease& tx) {
+    auto write = [&](store::PgLease& tx) {
       return repo::create_category(tx, rid, name, position);
-    });
+    };
+    auto body = co_await owner_write(rid, write);
     co_return Response::json(201, std::move(body));
   }
 
@@ -242,7 +245,8 @@ struct Catalog : std::enable_shared_from_this<Catalog> {
                                             "available", "tags", "picture", "prep_minutes", "position",
                                             "stock"});
     const auto fields = item_fields(b, true);
-    auto body = co_await owner_write(rid, [&](store::PgLease& tx) { return repo::create_item(tx, rid, fields); });
+    auto write = [&](store::PgLease& tx) { return repo::create_item(tx, rid, fields); };
+    auto body = co_await owner_write(rid, write);
     auto res = Response::json(201, body);
     res.set_header("Location",
                    "/restaurants/" + rid + "/items/" + json::parse(body)["id"].get<std::string>());
@@ -260,11 +264,12 @@ struct Catalog : std::enable_shared_from_this<Catalog> {
     b.erase("expected_version");
     if (b.empty()) throw bad_request("empty_update", "the body names no field to change");
     const auto fields = item_fields(b, false);
-    auto body = co_await owner_write(rid, [&](store::PgLease& tx) -> awaitable<std::string> {
+    auto write = [&](store::PgLease& tx) -> awaitable<std::string> {
       auto item = co_await repo::update_item(tx, rid, iid, fields, expected);
       if (!item) throw not_found("item_not_found", "no item " + iid + " on this restaurant");
       co_return *item;
-    });
+    };
+    auto body = co_await owner_write(rid, write);
     co_return Response::json(200, std::move(body));
   }
 
@@ -272,11 +277,12 @@ struct Catalog : std::enable_shared_from_this<Catalog> {
     require_owner(req);
     const auto rid = input::require_uuid(req.param("id"), "restaurant id");
     const auto iid = input::require_uuid(req.param("item_id"), "item id");
-    co_await owner_write(rid, [&](store::PgLease& tx) -> awaitable<std::string> {
+    auto write = [&](store::PgLease& tx) -> awaitable<std::string> {
       if (!co_await repo::delete_item(tx, rid, iid))
         throw not_found("item_not_found", "no item " + iid + " on this restaurant");
       co_return std::string{};
-    });
+    };
+    co_await owner_write(rid, write);
     co_return Response{204, {}, {}};
   }
 
@@ -287,11 +293,12 @@ struct Catalog : std::enable_shared_from_this<Catalog> {
     auto b = input::parse_object(req.body, {"available", "stock"});
     const bool available = input::require_bool(b, "available");
     const auto stock = input::opt_int(b, "stock", 0, 1'000'000);
-    auto body = co_await owner_write(rid, [&](store::PgLease& tx) -> awaitable<std::string> {
+    auto write = [&](store::PgLease& tx) -> awaitable<std::string> {
       auto item = co_await repo::set_availability(tx, rid, iid, available, stock);
       if (!item) throw not_found("item_not_found", "no item " + iid + " on this restaurant");
       co_return *item;
-    });
+    };
+    auto body = co_await owner_write(rid, write);
     co_return Response::json(200, std::move(body));
   }
 
@@ -302,10 +309,11 @@ struct Catalog : std::enable_shared_from_this<Catalog> {
     if (!b.contains("hours")) throw bad_request("missing_field", "'hours' is required");
     if (auto e = hours_error(b["hours"])) throw bad_request("invalid_hours", *e);
     const auto tz = input::opt_string(b, "timezone", 64);
-    co_await owner_write(rid, [&](store::PgLease& tx) -> awaitable<std::string> {
+    auto write = [&](store::PgLease& tx) -> awaitable<std::string> {
       co_await repo::set_hours(tx, rid, b["hours"].dump(), tz);
       co_return std::string{};
-    });
+    };
+    co_await owner_write(rid, write);
     co_return Response::json(200, *co_await repo::restaurant(pg, rid));
   }
 
@@ -315,10 +323,11 @@ struct Catalog : std::enable_shared_from_this<Catalog> {
     auto b = input::parse_object(req.body, {"lat", "lng", "address"});
     const geo::Point at{input::require_number(b, "lat", -90, 90), input::require_number(b, "lng", -180, 180)};
     const auto address = input::opt_string(b, "address", 500);
-    co_await owner_write(rid, [&](store::PgLease& tx) -> awaitable<std::string> {
+    auto write = [&](store::PgLease& tx) -> awaitable<std::string> {
       co_await repo::set_location(tx, rid, at, address);
       co_return std::string{};
-    });
+    };
+    co_await owner_write(rid, write);
     co_return Response::json(200, *co_await repo::restaurant(pg, rid));
   }
 };

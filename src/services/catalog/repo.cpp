@@ -34,7 +34,7 @@ constexpr const char* kSummaryJson = R"(json_build_object(
   'tags', r.tags, 'location', json_build_object('lat', ST_Y(r.location::geometry), 'lng', ST_X(r.location::geometry)),
   'open_now', restaurant_is_open(r.hours, r.timezone, now()),
   'delivery_fee_cents', r.delivery_fee_cents, 'min_order_cents', r.min_order_cents,
-  'avg_prep_minutes', r.avg_prep_minutes)";
+  'avg_prep_minutes', r.avg_prep_minutes))";
 }  // namespace
 
 awaitable<std::vector<NearbyRow>> nearby(PgPool& pg, const NearbyQuery& q) {
