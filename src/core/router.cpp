@@ -5,18 +5,16 @@
 namespace se::http {
 
 namespace {
+// "/a/b" -> {"a","b"}; empty segments ("/a//b", "/a/") are kept so they never match a capture.
 std::vector<std::string> split_path(const std::string& path) {
   std::vector<std::string> out;
-  std::size_t i = 0;
-  while (i < path.size()) {
-    if (path[i] == '/') {
-      ++i;
-      continue;
-    }
+  if (path.empty() || path == "/") return out;
+  std::size_t i = path.front() == '/' ? 1 : 0;
+  for (;;) {
     const auto j = path.find('/', i);
     out.push_back(path.substr(i, j == std::string::npos ? std::string::npos : j - i));
     if (j == std::string::npos) break;
-    i = j;
+    i = j + 1;
   }
   return out;
 }
