@@ -1,4 +1,7 @@
 // `swifteats serve`: runs the selected services in one process behind one port.
+#include <utility>  // before asio's awaitable headers on Boost 1.74
+
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <fmt/format.h>
 #include <set>
@@ -65,6 +68,31 @@ std::optional<Problem> translate_store_errors(const std::exception& e) {
       return Problem{503, "database_unavailable", "Service unavailable", "the database connection failed; retry"};
   }
   return std::nullopt;
+}
+
+// Time-partitioned tables need partitions ahead of the clock; creating missing ones is cheap and
+// idempotent, so every start does it. A database that is down now is not fatal: /ready reports
+// it and requests get 503s until it is back.
+void ensure_partitions(const ServeConfig& cfg) {
+  asio::io_context io;
+  store::PgPoolOptions po;
+  po.conninfo = cfg.pg;
+  po.max_connections = 1;
+  store::PgPool pool(io.get_executor(), po);
+  asio::co_spawn(
+      io,
+      [&pool]() -> asio::awaitable<void> {
+        co_await pool.query("SELECT ensure_partitions(now() - interval '1 month', now() + interval '3 months')");
+      },
+      [](std::exception_ptr e) {
+        if (!e) return;
+        try {
+          std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+          log::warn("could not ensure partitions at start-up", {{"error", ex.what()}});
+        }
+      });
+  io.run();
 }
 
 // Per worker thread: its own pool, Redis client and service instances.
@@ -177,6 +205,7 @@ void setup(CLI::App& root) {
     if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
     log::init(cfg->log_level);
     const auto services = parse_services(cfg->services);
+    ensure_partitions(*cfg);
     http::ServerOptions so;
     so.host = cfg->host;
     so.port = cfg->port;
