@@ -75,7 +75,7 @@ start_pg() {
     mkdir -p "$PGDATA"
     if [[ $(id -u) -eq 0 ]]; then chown postgres:postgres "$PGDATA"; fi
     chmod 700 "$PGDATA"
-    as_pg "$PG_BIN/initdb" -D "$PGDATA" -U postgres -E UTF8 --locale=C.UTF-8 \
+    as_pg "$PG_BIN/initdb" -D "$PGDATA" -U postgres -E UTF8 --locale=C.UTF-8 --lc-collate=C \
       --auth-local=trust --auth-host=trust >"$PG_DIR/initdb.log" 2>&1 ||
       { cat "$PG_DIR/initdb.log" >&2; die "initdb failed"; }
     # Local development settings; trust auth on loopback only (see docs/operations.md).

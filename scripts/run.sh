@@ -4,7 +4,7 @@
 #   seed (only when there are no restaurants yet) -> swifteats serve.
 # Ctrl-C stops the server, then Redis, then PostgreSQL. Re-running resumes with the same data.
 #
-# Environment: SWIFTEATS_HTTP_PORT (8080), SWIFTEATS_PG_PORT (5433), SWIFTEATS_REDIS_PORT (6380),
+# Environment: SWIFTEATS_PORT (HTTP, 8080), SWIFTEATS_PG_PORT (5433), SWIFTEATS_REDIS_PORT (6380),
 # SWIFTEATS_VAR_DIR (<repo>/var), SWIFTEATS_SEED_ARGS (extra args for the first seed, e.g.
 # "--restaurants 500"), SWIFTEATS_SKIP_BUILD=1 (use the existing build).
 # Extra arguments are passed to `swifteats serve`.
@@ -12,7 +12,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
-HTTP_PORT=${SWIFTEATS_HTTP_PORT:-8080}
+HTTP_PORT=${SWIFTEATS_PORT:-8080}
 export SWIFTEATS_PG_PORT=${SWIFTEATS_PG_PORT:-5433}
 export SWIFTEATS_REDIS_PORT=${SWIFTEATS_REDIS_PORT:-6380}
 VAR=${SWIFTEATS_VAR_DIR:-$ROOT/var}
@@ -74,13 +74,14 @@ cat <<INFO
 
 INFO
 
+# Not exec: the traps must outlive the server so Ctrl-C also stops Redis and PostgreSQL.
+# (A background job of a script ignores SIGINT; the INT trap forwards SIGTERM, which the server
+# handles by draining in-flight requests.)
 "$BIN" serve --port "$HTTP_PORT" "$@" &
 SERVE_PID=$!
 set +e
 wait "$SERVE_PID"
 rc=$?
-# wait returns early (>128) when a trapped signal arrives; the trap then stops everything.
-SERVE_PID_DONE=$rc
 set -e
-echo "run: swifteats serve exited with status $SERVE_PID_DONE"
+echo "run: swifteats serve exited with status $rc"
 exit "$rc"

@@ -223,6 +223,10 @@ Generator::Generator(SeedOptions opts) : opts_(std::move(opts)) {
         d.base_price = t.base_price + (p ? p->price_delta : 0);
         if (d.base_price < 20) d.base_price = 20;
         d.category = t.category;
+        {
+          const auto& order = category_order();
+          d.category_rank = static_cast<int>(std::find(order.begin(), order.end(), d.category) - order.begin());
+        }
         d.tags = t.tags;
         if (p) {
           for (const auto& tag : p->tags) {
@@ -330,13 +334,8 @@ RestaurantBundle Generator::restaurant(int index, bool with_items) const {
     picks.push_back({order[static_cast<std::size_t>(i) % order.size()], i / static_cast<int>(order.size())});
   }
   // Menu order: by category, then as picked.
-  const auto& cat_order = category_order();
-  auto cat_rank = [&](const std::string& c) {
-    auto it = std::find(cat_order.begin(), cat_order.end(), c);
-    return static_cast<int>(it - cat_order.begin());
-  };
   std::stable_sort(picks.begin(), picks.end(), [&](const Pick& a, const Pick& b) {
-    return cat_rank(pool[static_cast<std::size_t>(a.dish)].category) < cat_rank(pool[static_cast<std::size_t>(b.dish)].category);
+    return pool[static_cast<std::size_t>(a.dish)].category_rank < pool[static_cast<std::size_t>(b.dish)].category_rank;
   });
   std::vector<std::string> cat_names;
   for (const auto& pk : picks) add_unique(cat_names, pool[static_cast<std::size_t>(pk.dish)].category);

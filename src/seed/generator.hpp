@@ -123,6 +123,7 @@ class Generator {
     std::string picture_slug;
     int base_price = 0;
     std::string category;
+    int category_rank = 0;  // index in category_order()
     std::vector<std::string> tags;
     double prepared_p = 0;
     int prep_minutes = 10;

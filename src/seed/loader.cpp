@@ -139,12 +139,33 @@ LoadReport load(const std::string& conninfo, const Generator& gen, const LoadOpt
     phase("truncated catalog, customers and drivers");
   }
 
-  std::vector<std::pair<std::string, std::string>> dropped;  // name, definition
+  // Bulk mode: drop what makes row-by-row loading slow and rebuild it afterwards in one sorted
+  // pass each: the secondary indexes of the catalog tables, and the primary keys (random UUIDs)
+  // and foreign keys of the three big ones. Definitions are read from the catalog, so this stays
+  // correct as migrations add indexes. All of it is inside the transaction: a failure rolls back.
+  std::vector<std::pair<std::string, std::string>> dropped_idx;  // name, CREATE INDEX
+  std::vector<std::pair<std::string, std::string>> dropped_pk;   // table, ALTER TABLE ... ADD
+  std::vector<std::pair<std::string, std::string>> dropped_fk;   // table, ALTER TABLE ... ADD
   if (rep.bulk_mode) {
-    // Foreign-key checks are triggers; replica mode skips them for this transaction.
+    // Foreign-key checks on the tables whose keys stay are triggers; replica mode skips them.
     db.exec("SET LOCAL session_replication_role = replica");
     std::string list;
     for (const char* t : kCatalogTables) list += std::string(list.empty() ? "" : ",") + "'" + t + "'::regclass";
+    const std::string big = "'food_items'::regclass, 'food_item_inventory'::regclass, 'menu_categories'::regclass";
+    auto fks = db.exec(
+        "SELECT conrelid::regclass::text, quote_ident(conname), pg_get_constraintdef(oid) FROM pg_constraint"
+        " WHERE contype = 'f' AND (conrelid IN (" + big + ") OR confrelid IN (" + big + ")) ORDER BY conname");
+    for (auto& r : fks) {
+      db.exec("ALTER TABLE " + r[0] + " DROP CONSTRAINT " + r[1]);
+      dropped_fk.emplace_back(r[0], "ALTER TABLE " + r[0] + " ADD CONSTRAINT " + r[1] + " " + r[2]);
+    }
+    auto pks = db.exec(
+        "SELECT conrelid::regclass::text, quote_ident(conname), pg_get_constraintdef(oid) FROM pg_constraint"
+        " WHERE contype IN ('p', 'u') AND conrelid IN (" + big + ") ORDER BY conname");
+    for (auto& r : pks) {
+      db.exec("ALTER TABLE " + r[0] + " DROP CONSTRAINT " + r[1]);
+      dropped_pk.emplace_back(r[0], "ALTER TABLE " + r[0] + " ADD CONSTRAINT " + r[1] + " " + r[2]);
+    }
     auto rows = db.exec(
         "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), pg_get_indexdef(i.indexrelid)"
         " FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
@@ -153,9 +174,10 @@ LoadReport load(const std::string& conninfo, const Generator& gen, const LoadOpt
         " ORDER BY c.relname");
     for (auto& r : rows) {
       db.exec("DROP INDEX " + r[0]);
-      dropped.emplace_back(r[0], r[1]);
+      dropped_idx.emplace_back(r[0], r[1]);
     }
-    phase("bulk mode: dropped " + std::to_string(dropped.size()) + " secondary indexes");
+    phase("bulk mode: dropped " + std::to_string(dropped_idx.size()) + " secondary indexes, " +
+          std::to_string(dropped_pk.size()) + " primary keys, " + std::to_string(dropped_fk.size()) + " foreign keys");
   }
 
   const int R = o.restaurants;
@@ -279,9 +301,14 @@ LoadReport load(const std::string& conninfo, const Generator& gen, const LoadOpt
     phase("customers: " + std::to_string(o.customers) + ", drivers: " + std::to_string(o.drivers));
   }
 
-  if (!dropped.empty()) {
-    for (const auto& [name, def] : dropped) db.exec(def);
-    phase("rebuilt " + std::to_string(dropped.size()) + " secondary indexes");
+  if (rep.bulk_mode) {
+    for (const auto& [table, def] : dropped_pk) db.exec(def);
+    phase("rebuilt " + std::to_string(dropped_pk.size()) + " primary keys");
+    db.exec("SET LOCAL session_replication_role = DEFAULT");
+    for (const auto& [table, def] : dropped_fk) db.exec(def);  // re-adding validates every row
+    phase("re-added and validated " + std::to_string(dropped_fk.size()) + " foreign keys");
+    for (const auto& [name, def] : dropped_idx) db.exec(def);
+    phase("rebuilt " + std::to_string(dropped_idx.size()) + " secondary indexes");
   }
   db.exec("COMMIT");
   phase("committed");

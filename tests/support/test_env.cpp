@@ -352,7 +352,7 @@ void TestEnv::start_all() {
   }
   {
     pid_t pid = spawn({std::string(kPgBin) + "/initdb", "-D", pgdata, "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                       "--locale=C.UTF-8", "--no-sync", "--no-instructions"},
+                       "--locale=C.UTF-8", "--lc-collate=C", "--no-sync", "--no-instructions"},
                       dir_ + "/initdb.log", st.as_postgres);
     int status = wait_for_exit(pid, std::chrono::seconds(120));
     if (status == -1) {
