@@ -1,0 +1,67 @@
+// The outbox relay: publishes committed outbox rows to the EventBus in id order per key, then
+// stamps them published. Woken by LISTEN/NOTIFY (trigger outbox_notify), with a slow poll as a
+// safety net; under load it drains in batches back to back. Several relays may run (one per
+// process): each holds leases on some of the outbox's 16 key shards, so a key is relayed by one
+// relay at a time. A crash at any point loses nothing: rows are marked only after the bus
+// confirmed them, so the worst case is a duplicate publish, which consumers ignore by eventId.
+#pragma once
+#include <utility>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bus/bus.hpp"
+#include "store/pg.hpp"
+#include "store/pg_listener.hpp"
+
+namespace se::bus {
+
+struct RelayOptions {
+  std::string conninfo;  // for the LISTEN connection (the pool serves the rest)
+  std::string owner;     // unique per relay (host-pid-random when empty)
+  int batch = 1000;
+  std::chrono::milliseconds poll_interval{1000};
+  std::chrono::milliseconds lease{10000};
+  std::chrono::hours keep_published{24};  // published rows older than this are deleted
+  // Fault injection for tests: "before-publish" or "before-mark" makes the process SIGKILL
+  // itself at that point of the first non-empty batch.
+  std::string fault;
+};
+
+class Relay {
+ public:
+  Relay(boost::asio::any_io_executor ex, store::PgPool& pool, EventBus& bus, RelayOptions opts);
+  ~Relay();
+  // Runs until stop(); never throws (errors are logged and retried).
+  boost::asio::awaitable<void> run();
+  void stop();
+  [[nodiscard]] bool running() const { return running_; }
+  [[nodiscard]] std::uint64_t published() const { return published_; }
+
+ private:
+  boost::asio::awaitable<void> acquire_leases();
+  boost::asio::awaitable<int> drain_once();
+  boost::asio::awaitable<void> cleanup();
+
+  boost::asio::any_io_executor ex_;
+  store::PgPool& pool_;
+  EventBus& bus_;
+  RelayOptions opts_;
+  std::unique_ptr<store::PgListener> listener_;
+  boost::asio::steady_timer wake_;
+  bool dirty_ = true;
+  bool stopped_ = false;
+  bool running_ = false;
+  std::vector<int> shards_;
+  std::chrono::steady_clock::time_point next_lease_{};
+  std::chrono::steady_clock::time_point next_cleanup_{};
+  std::uint64_t published_ = 0;
+};
+
+}  // namespace se::bus
