@@ -1,0 +1,44 @@
+// HTTP routes of the orders service (docs/orders.md):
+//   POST /orders                         place (customer; Idempotency-Key required)
+//   GET  /orders                         my orders, newest first, cursor pagination (customer)
+//   GET  /orders/{id}                    one order with its status history (its customer, the
+//                                        restaurant's staff, its driver, admin)
+//   POST /orders/{id}/status             {"status","expected_version"?,"reason"?} by the allowed role
+//   POST /orders/{id}/cancel             {"reason"?,"expected_version"?}
+//   GET  /restaurants/{id}/orders        the restaurant's live queue (?status=a,b)
+// and, on one worker per process, the sweeper that settles orders stuck in pending_payment and
+// retries refunds, by asking the payment gateway for the outcome.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/router.hpp"
+#include "store/pg.hpp"
+
+namespace se::orders {
+
+struct OrdersOptions {
+  // Base URL of the payment gateway ("http://host:port"). Called on each use so it can name the
+  // same process's own port, known only once the server is bound.
+  std::function<std::string()> payments_url;
+  std::chrono::milliseconds payment_timeout{1000};  // per attempt
+  int payment_attempts = 2;
+  int cas_attempts = 3;
+  std::chrono::microseconds backoff_base{1000};
+  std::chrono::microseconds backoff_cap{20000};
+  bool run_sweeper = true;
+  std::chrono::milliseconds sweep_interval{2000};
+  std::chrono::milliseconds sweep_grace{10000};  // pending_payment older than this is settled
+  // Development/test stopgap until every deployment runs the authentication middleware: take the
+  // caller from X-Principal-* headers when no verified principal is attached. Never in production.
+  bool trust_principal_headers = false;
+  std::uint64_t seed = 0;  // 0 = std::random_device
+};
+
+std::shared_ptr<void> register_orders(http::Router& router, boost::asio::any_io_executor ex, store::PgPool& pg,
+                                      OrdersOptions opts);
+
+}  // namespace se::orders

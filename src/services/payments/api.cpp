@@ -1,0 +1,144 @@
+#include "services/payments/api.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "core/input.hpp"
+#include "core/metrics.hpp"
+#include "core/problem.hpp"
+#include "store/args.hpp"
+
+namespace se::payments {
+
+namespace {
+using boost::asio::awaitable;
+using http::Request;
+using http::Response;
+using nlohmann::json;
+using store::pg_params;
+
+constexpr const char* kColumns =
+    "payment_id::text, amount_cents, currency, reference, status, coalesce(decline_reason, '')";
+
+json row_json(const store::PgResult& r, int i = 0) {
+  json j{{"payment_id", std::string(r.get(i, 0))},
+         {"amount_cents", std::stoll(std::string(r.get(i, 1)))},
+         {"currency", std::string(r.get(i, 2))},
+         {"reference", std::string(r.get(i, 3))},
+         {"status", std::string(r.get(i, 4))}};
+  if (!r.get(i, 5).empty()) j["decline_reason"] = std::string(r.get(i, 5));
+  return j;
+}
+
+struct Gateway : std::enable_shared_from_this<Gateway> {
+  boost::asio::any_io_executor ex;
+  store::PgPool& pg;
+  PaymentsOptions opts;
+  std::mt19937_64 rng;
+
+  Gateway(boost::asio::any_io_executor e, store::PgPool& p, PaymentsOptions o)
+      : ex(std::move(e)), pg(p), opts(o), rng(o.seed ? o.seed : std::random_device{}()) {}
+
+  awaitable<std::optional<json>> load(const std::string& id) {
+    auto r = co_await pg.query(fmt::format("SELECT {} FROM gateway_charges WHERE payment_id = $1", kColumns),
+                               pg_params(id));
+    if (r.rows() == 0) co_return std::nullopt;
+    co_return row_json(r);
+  }
+
+  awaitable<Response> charge(Request& req) {
+    auto b = input::parse_object(req.body, {"payment_id", "amount_cents", "currency", "reference"});
+    const auto id = input::require_uuid(input::require_string(b, "payment_id", 36), "payment_id");
+    const auto amount = input::require_int(b, "amount_cents", 0, 1'000'000'000);
+    const auto currency = input::opt_string(b, "currency", 3).value_or("INR");
+    const auto reference = input::opt_string(b, "reference", 100).value_or("");
+    auto& charges = metrics::Registry::global().counter("payment_gateway_charges_total", {{"outcome", "new"}});
+    if (auto existing = co_await load(id)) {
+      if ((*existing)["status"] != "voided" && (*existing)["amount_cents"].get<std::int64_t>() != amount)
+        throw conflict("payment_id_reused", "payment " + id + " was charged with another amount");
+      metrics::Registry::global().counter("payment_gateway_charges_total", {{"outcome", "replayed"}})++;
+      co_return Response::json(200, existing->dump());
+    }
+    const auto d = decide_charge(opts.policy, rng);
+    if (d.latency.count() > 0) {
+      boost::asio::steady_timer t(ex, d.latency);
+      co_await t.async_wait(boost::asio::use_awaitable);
+    }
+    const char* status = d.succeeds ? "succeeded" : "declined";
+    std::optional<std::string> reason;
+    if (!d.succeeds) reason = "card_declined";
+    // The first decision for an id wins (a concurrent duplicate, or the orders sweeper's resolve).
+    auto ins = co_await pg.query(
+        fmt::format("INSERT INTO gateway_charges (payment_id, amount_cents, currency, reference, status, "
+                    "decline_reason) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (payment_id) DO NOTHING "
+                    "RETURNING {}",
+                    kColumns),
+        pg_params(id, std::to_string(amount), currency, reference, status, reason));
+    if (ins.rows() == 1) {
+      charges++;
+      co_return Response::json(200, row_json(ins).dump());
+    }
+    auto existing = co_await load(id);
+    if (!existing) throw unavailable("payment_race", "payment " + id + " vanished; retry");
+    co_return Response::json(200, existing->dump());
+  }
+
+  awaitable<Response> get(Request& req) {
+    input::allow_query(req, {});
+    const auto id = input::require_uuid(req.param("id"), "payment id");
+    auto row = co_await load(id);
+    if (!row) throw not_found("payment_not_found", "the gateway has no payment " + id);
+    co_return Response::json(200, row->dump());
+  }
+
+  awaitable<Response> resolve(Request& req) {
+    const auto id = input::require_uuid(req.param("id"), "payment id");
+    auto ins = co_await pg.query(
+        fmt::format("INSERT INTO gateway_charges (payment_id, amount_cents, status, decline_reason) "
+                    "VALUES ($1, 0, 'voided', 'abandoned') ON CONFLICT (payment_id) DO NOTHING RETURNING {}",
+                    kColumns),
+        pg_params(id));
+    if (ins.rows() == 1) {
+      metrics::Registry::global().counter("payment_gateway_charges_total", {{"outcome", "voided"}})++;
+      co_return Response::json(200, row_json(ins).dump());
+    }
+    auto row = co_await load(id);
+    if (!row) throw unavailable("payment_race", "payment " + id + " vanished; retry");
+    co_return Response::json(200, row->dump());
+  }
+
+  awaitable<Response> refund(Request& req) {
+    const auto id = input::require_uuid(req.param("id"), "payment id");
+    auto up = co_await pg.query(
+        fmt::format("UPDATE gateway_charges SET status = 'refunded', refunded_at = now() "
+                    "WHERE payment_id = $1 AND status = 'succeeded' RETURNING {}",
+                    kColumns),
+        pg_params(id));
+    if (up.rows() == 1) co_return Response::json(200, row_json(up).dump());
+    auto row = co_await load(id);
+    if (!row) throw not_found("payment_not_found", "the gateway has no payment " + id);
+    if ((*row)["status"] != "refunded")
+      throw conflict("not_refundable", "payment " + id + " is " + (*row)["status"].get<std::string>());
+    co_return Response::json(200, row->dump());
+  }
+};
+
+template <typename F>
+http::Handler route(const std::shared_ptr<Gateway>& g, F f) {
+  return [g, f](Request& req) -> awaitable<Response> { co_return co_await ((*g).*f)(req); };
+}
+}  // namespace
+
+std::shared_ptr<void> register_payments(http::Router& router, boost::asio::any_io_executor ex, store::PgPool& pg,
+                                        PaymentsOptions opts) {
+  auto g = std::make_shared<Gateway>(std::move(ex), pg, opts);
+  router.post("/payments/charges", route(g, &Gateway::charge));
+  router.get("/payments/charges/{id}", route(g, &Gateway::get));
+  router.post("/payments/charges/{id}/resolve", route(g, &Gateway::resolve));
+  router.post("/payments/charges/{id}/refund", route(g, &Gateway::refund));
+  return g;
+}
+
+}  // namespace se::payments
