@@ -1,0 +1,411 @@
+// Orders through real HTTP against real server processes (orders + payment gateway), PostgreSQL
+// and Redis: concurrency on the last units, idempotency, payment failure, lifecycle and
+// authorization, cancellation with refund, and kill -9 during payment.
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <ctime>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "core/jwt.hpp"
+#include "support/http_client.hpp"
+#include "support/server_process.hpp"
+#include "support/test_env.hpp"
+
+using nlohmann::json;
+using se::test::http_request;
+using se::test::HttpResponse;
+
+namespace {
+
+constexpr const char* kJwtKeys = "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+
+// Blocking SQL for fixtures and assertions.
+class Db {
+ public:
+  explicit Db(const std::string& conninfo) : c_(PQconnectdb(conninfo.c_str())) {
+    if (PQstatus(c_) != CONNECTION_OK) throw std::runtime_error(PQerrorMessage(c_));
+  }
+  ~Db() { PQfinish(c_); }
+  // Rows of text values.
+  std::vector<std::vector<std::string>> rows(const std::string& sql) {
+    PGresult* r = PQexec(c_, sql.c_str());
+    const auto st = PQresultStatus(r);
+    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+      std::string e = PQresultErrorMessage(r);
+      PQclear(r);
+      throw std::runtime_error(e + " in: " + sql);
+    }
+    std::vector<std::vector<std::string>> out;
+    for (int i = 0; i < PQntuples(r); ++i) {
+      out.emplace_back();
+      for (int j = 0; j < PQnfields(r); ++j) out.back().emplace_back(PQgetvalue(r, i, j));
+    }
+    PQclear(r);
+    return out;
+  }
+  std::string one(const std::string& sql) {
+    auto r = rows(sql);
+    return r.empty() || r[0].empty() ? std::string{} : r[0][0];
+  }
+  long num(const std::string& sql) { return std::stol(one(sql)); }
+
+ private:
+  PGconn* c_;
+};
+
+se::jwt::Config jwt_config() {
+  se::jwt::Config c;
+  c.keys = se::jwt::parse_keys(kJwtKeys);
+  c.active_kid = "k1";
+  return c;
+}
+
+std::string token(se::auth::Role role, const std::string& customer = {}, std::vector<std::string> restaurants = {},
+                  const std::string& driver = {}) {
+  se::auth::Principal p;
+  p.account_id = "00000000-0000-4000-8000-00000000000a";
+  p.role = role;
+  p.customer_id = customer;
+  p.restaurants = std::move(restaurants);
+  p.driver_id = driver;
+  return "Bearer " + se::jwt::sign(jwt_config(), p, static_cast<std::int64_t>(std::time(nullptr)));
+}
+
+std::vector<std::string> server_args(const std::string& conninfo, std::vector<std::string> extra) {
+  std::vector<std::string> a{"--pg", conninfo, "--redis", "127.0.0.1:" + std::to_string(se::test::TestEnv::get().redis_port()),
+                             "--threads", "2", "--log-level", "warn", "--jwt-keys", kJwtKeys, "--rate-limits", "off",
+                             "--pg-pool-size", "24"};
+  a.insert(a.end(), extra.begin(), extra.end());
+  return a;
+}
+
+template <typename Pred>
+bool eventually(Pred p, std::chrono::milliseconds limit = std::chrono::seconds(20)) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (p()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return p();
+}
+
+struct World {
+  std::string restaurant, prepared, made, unavailable, far_point_lat;
+  std::vector<std::string> customers;
+  std::string driver;
+};
+
+// A restaurant open around the clock at (12.97, 77.59), delivering 5 km, with a prepared item
+// (stock `stock`), a made-to-order item and an unavailable item; `n` customers and one driver.
+World make_world(Db& db, int stock, int n_customers = 3) {
+  World w;
+  const std::string hours =
+      R"({"mon":[["00:00","00:00"]],"tue":[["00:00","00:00"]],"wed":[["00:00","00:00"]],"thu":[["00:00","00:00"]],)"
+      R"("fri":[["00:00","00:00"]],"sat":[["00:00","00:00"]],"sun":[["00:00","00:00"]]})";
+  w.restaurant = db.one(
+      "INSERT INTO restaurants (name, cuisine, location, geo_key, hours, delivery_radius_m, delivery_fee_cents) "
+      "VALUES ('Test Kitchen', 'indian', ST_SetSRID(ST_MakePoint(77.59, 12.97), 4326)::geography, 'tdr1', '" +
+      hours + "', 5000, 300) RETURNING id");
+  auto item = [&](const std::string& name, const std::string& kind, int price, bool available) {
+    return db.one("INSERT INTO food_items (restaurant_id, restaurant_name, restaurant_location, name, price_cents, kind, "
+                  "available) SELECT id, name, location, '" + name + "', " + std::to_string(price) + ", '" + kind +
+                  "', " + (available ? "true" : "false") + " FROM restaurants WHERE id = '" + w.restaurant +
+                  "' RETURNING id");
+  };
+  w.prepared = item("Samosa", "prepared", 1500, true);
+  w.made = item("Dosa", "made_to_order", 2500, true);
+  w.unavailable = item("Idli", "made_to_order", 1000, false);
+  db.rows("INSERT INTO food_item_inventory (food_item_id, restaurant_id, item_type, available_quantity) VALUES ('" +
+          w.prepared + "', '" + w.restaurant + "', 'prepared', " + std::to_string(stock) + ")");
+  for (int i = 0; i < n_customers; ++i)
+    w.customers.push_back(db.one("INSERT INTO customers (name) VALUES ('c" + std::to_string(i) + "') RETURNING id"));
+  w.driver = db.one("INSERT INTO drivers (name) VALUES ('d') RETURNING id");
+  return w;
+}
+
+json order_body(const World& w, int prepared_qty, int made_qty = 0, double lat = 12.975, double lng = 77.59) {
+  json items = json::array();
+  if (prepared_qty) items.push_back({{"food_item_id", w.prepared}, {"quantity", prepared_qty}});
+  if (made_qty) items.push_back({{"food_item_id", w.made}, {"quantity", made_qty}});
+  return {{"restaurant_id", w.restaurant},
+          {"items", items},
+          {"delivery_address", "1 Test Road"},
+          {"delivery_point", {{"lat", lat}, {"lng", lng}}}};
+}
+
+HttpResponse place(int port, const std::string& customer, const json& body, const std::string& key) {
+  return http_request(port, "POST", "/orders", body.dump(),
+                      {{"Authorization", token(se::auth::Role::customer, customer)}, {"Idempotency-Key", key}});
+}
+
+std::string code_of(const HttpResponse& r) {
+  auto j = json::parse(r.body, nullptr, false);
+  return j.is_object() ? j.value("code", "") : "";
+}
+
+long stock_of(Db& db, const std::string& item) {
+  return db.num("SELECT available_quantity FROM food_item_inventory WHERE food_item_id = '" + item + "'");
+}
+
+class Orders : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    conninfo_ = se::test::TestEnv::get().fresh_database("orders_it");
+    server_ = std::make_unique<se::test::ServerProcess>(
+        server_args(conninfo_, {"--payments-latency-ms", "1-5", "--payments-success-rate", "1"}));
+  }
+  static void TearDownTestSuite() { server_.reset(); }
+  static int port() { return server_->port(); }
+  static inline std::string conninfo_;
+  static inline std::unique_ptr<se::test::ServerProcess> server_;
+};
+
+TEST_F(Orders, FiftyConcurrentOrdersForTheLastTenUnits) {
+  Db db(conninfo_);
+  auto w = make_world(db, 10, 50);
+  std::atomic<int> created{0}, sold_out{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 50; ++i)
+    threads.emplace_back([&, i] {
+      auto r = place(port(), w.customers[i], order_body(w, 1), "k50-" + std::to_string(i));
+      if (r.status == 201) created++;
+      else if (r.status == 409 && code_of(r) == "out_of_stock") sold_out++;
+      else { other++; ADD_FAILURE() << r.status << " " << r.body; }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(created.load(), 10);
+  EXPECT_EQ(sold_out.load(), 40);
+  EXPECT_EQ(other.load(), 0);
+  EXPECT_EQ(stock_of(db, w.prepared), 0);
+  EXPECT_EQ(db.num("SELECT count(*) FROM orders WHERE restaurant_id = '" + w.restaurant + "' AND status = 'confirmed'"), 10);
+  EXPECT_EQ(db.num("SELECT coalesce(sum(quantity), 0) FROM order_items WHERE food_item_id = '" + w.prepared + "'"), 10);
+}
+
+TEST_F(Orders, IdempotentReplayReturnsTheSameOrderAndRefusesAnotherBody) {
+  Db db(conninfo_);
+  auto w = make_world(db, 5);
+  auto body = order_body(w, 2, 1);
+  auto first = place(port(), w.customers[0], body, "idem-1");
+  ASSERT_EQ(first.status, 201) << first.body;
+  auto o = json::parse(first.body);
+  EXPECT_EQ(o["status"], "confirmed");
+  EXPECT_EQ(o["subtotal_cents"], 2 * 1500 + 2500);  // from the database, not the client
+  EXPECT_EQ(o["delivery_fee_cents"], 300);
+  EXPECT_EQ(o["total_cents"], 2 * 1500 + 2500 + 300);
+  auto again = place(port(), w.customers[0], body, "idem-1");
+  ASSERT_EQ(again.status, 201) << again.body;
+  EXPECT_EQ(again.header("idempotent-replayed"), "true");
+  EXPECT_EQ(json::parse(again.body)["id"], o["id"]);
+  EXPECT_EQ(json::parse(again.body), o);
+  auto other_body = place(port(), w.customers[0], order_body(w, 1), "idem-1");
+  EXPECT_EQ(other_body.status, 422) << other_body.body;
+  EXPECT_EQ(code_of(other_body), "idempotency_key_reused");
+  // The same key from another customer is another request.
+  auto other_customer = place(port(), w.customers[1], body, "idem-1");
+  EXPECT_EQ(other_customer.status, 201) << other_customer.body;
+  EXPECT_NE(json::parse(other_customer.body)["id"], o["id"]);
+  EXPECT_EQ(stock_of(db, w.prepared), 1);
+  auto missing = http_request(port(), "POST", "/orders", body.dump(),
+                              {{"Authorization", token(se::auth::Role::customer, w.customers[0])}});
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_EQ(code_of(missing), "idempotency_key_required");
+}
+
+TEST_F(Orders, PlacementRulesComeFromTheDatabase) {
+  Db db(conninfo_);
+  auto w = make_world(db, 5);
+  auto far = place(port(), w.customers[0], order_body(w, 1, 0, 13.5, 77.59), "far");
+  EXPECT_EQ(far.status, 422);
+  EXPECT_EQ(code_of(far), "outside_delivery_area");
+  json unavailable = order_body(w, 1);
+  unavailable["items"].push_back({{"food_item_id", w.unavailable}, {"quantity", 1}});
+  auto u = place(port(), w.customers[0], unavailable, "unavail");
+  EXPECT_EQ(u.status, 409);
+  EXPECT_EQ(code_of(u), "item_unavailable");
+  json priced = order_body(w, 1);
+  priced["total_cents"] = 1;
+  EXPECT_EQ(place(port(), w.customers[0], priced, "priced").status, 400);  // unknown field
+  db.rows("UPDATE restaurants SET hours = '{}' WHERE id = '" + w.restaurant + "'");
+  auto closed = place(port(), w.customers[0], order_body(w, 1), "closed");
+  EXPECT_EQ(closed.status, 422);
+  EXPECT_EQ(code_of(closed), "restaurant_closed");
+  EXPECT_EQ(stock_of(db, w.prepared), 5);  // nothing reserved by refused orders
+  auto anon = http_request(port(), "POST", "/orders", order_body(w, 1).dump(), {{"Idempotency-Key", "x"}});
+  EXPECT_EQ(anon.status, 401);
+  auto staff = http_request(port(), "POST", "/orders", order_body(w, 1).dump(),
+                            {{"Idempotency-Key", "x"}, {"Authorization", token(se::auth::Role::restaurant_staff, {}, {w.restaurant})}});
+  EXPECT_EQ(staff.status, 403);
+}
+
+TEST_F(Orders, LifecycleByAllowedRolesWithHistoryAndOutboxEvents) {
+  Db db(conninfo_);
+  auto w = make_world(db, 5);
+  auto placed = place(port(), w.customers[0], order_body(w, 1), "life-1");
+  ASSERT_EQ(placed.status, 201) << placed.body;
+  const std::string id = json::parse(placed.body)["id"];
+  const auto customer = token(se::auth::Role::customer, w.customers[0]);
+  const auto stranger = token(se::auth::Role::customer, w.customers[1]);
+  const auto staff = token(se::auth::Role::restaurant_staff, {}, {w.restaurant});
+  const auto other_staff = token(se::auth::Role::restaurant_staff, {}, {"00000000-0000-4000-8000-000000000001"});
+  const auto driver = token(se::auth::Role::driver, {}, {}, w.driver);
+  auto move = [&](const std::string& who, const std::string& to) {
+    return http_request(port(), "POST", "/orders/" + id + "/status", json{{"status", to}}.dump(), {{"Authorization", who}});
+  };
+  // Other users' orders do not exist for them.
+  EXPECT_EQ(http_request(port(), "GET", "/orders/" + id, {}, {{"Authorization", stranger}}).status, 404);
+  EXPECT_EQ(http_request(port(), "GET", "/orders/" + id, {}, {{"Authorization", other_staff}}).status, 404);
+  EXPECT_EQ(move(stranger, "cancelled").status, 404);
+  EXPECT_EQ(http_request(port(), "GET", "/orders/" + id, {}, {{"Authorization", customer}}).status, 200);
+  // The customer cannot accept; the restaurant can.
+  auto r = move(customer, "accepted");
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(code_of(r), "transition_forbidden");
+  ASSERT_EQ(move(staff, "accepted").status, 200);
+  // Restaurant queue shows it.
+  auto q = http_request(port(), "GET", "/restaurants/" + w.restaurant + "/orders?status=accepted", {}, {{"Authorization", staff}});
+  ASSERT_EQ(q.status, 200) << q.body;
+  EXPECT_EQ(json::parse(q.body)["items"].size(), 1u);
+  EXPECT_EQ(http_request(port(), "GET", "/restaurants/" + w.restaurant + "/orders", {}, {{"Authorization", other_staff}}).status, 403);
+  ASSERT_EQ(move(staff, "preparing").status, 200);
+  // Once preparing, the customer can no longer cancel; an illegal edge is a 409.
+  r = http_request(port(), "POST", "/orders/" + id + "/cancel", "{}", {{"Authorization", customer}});
+  EXPECT_EQ(r.status, 403) << r.body;
+  r = move(staff, "accepted");
+  EXPECT_EQ(r.status, 409);
+  EXPECT_EQ(code_of(r), "illegal_transition");
+  ASSERT_EQ(move(staff, "ready_for_pickup").status, 200);
+  // Only the assigned driver picks up.
+  EXPECT_EQ(move(driver, "picked_up").status, 404);
+  db.rows("UPDATE orders SET driver_id = '" + w.driver + "' WHERE id = '" + id + "'");
+  EXPECT_EQ(move(staff, "picked_up").status, 403);
+  ASSERT_EQ(move(driver, "picked_up").status, 200);
+  auto done = move(driver, "delivered");
+  ASSERT_EQ(done.status, 200) << done.body;
+  EXPECT_EQ(json::parse(done.body)["version"], 7);
+  EXPECT_EQ(move(driver, "picked_up").status, 409);
+  auto g = json::parse(http_request(port(), "GET", "/orders/" + id, {}, {{"Authorization", customer}}).body);
+  std::vector<std::string> seen;
+  for (auto& h : g["history"]) seen.push_back(h["to"]);
+  EXPECT_EQ(seen, (std::vector<std::string>{"pending_payment", "confirmed", "accepted", "preparing", "ready_for_pickup",
+                                            "picked_up", "delivered"}));
+  auto events = db.rows("SELECT event_type, version FROM outbox WHERE topic = 'order_updates' AND key = '" + id + "' ORDER BY id");
+  ASSERT_EQ(events.size(), 7u);
+  for (std::size_t i = 0; i < events.size(); ++i) EXPECT_EQ(events[i][1], std::to_string(i + 1));
+  EXPECT_EQ(events.front()[0], "OrderPlaced");
+  EXPECT_EQ(events.back()[0], "OrderDelivered");
+}
+
+TEST_F(Orders, CustomerCancellationRefundsAndRestoresStock) {
+  Db db(conninfo_);
+  auto w = make_world(db, 5);
+  auto placed = place(port(), w.customers[0], order_body(w, 3), "cancel-1");
+  ASSERT_EQ(placed.status, 201) << placed.body;
+  const std::string id = json::parse(placed.body)["id"];
+  EXPECT_EQ(stock_of(db, w.prepared), 2);
+  auto r = http_request(port(), "POST", "/orders/" + id + "/cancel", json{{"reason", "changed my mind"}}.dump(),
+                        {{"Authorization", token(se::auth::Role::customer, w.customers[0])}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body)["status"], "cancelled");
+  EXPECT_EQ(stock_of(db, w.prepared), 5);
+  EXPECT_EQ(db.one("SELECT status FROM payments WHERE order_id = '" + id + "'"), "refunded");
+  EXPECT_EQ(db.one("SELECT g.status FROM gateway_charges g JOIN orders o ON o.payment_id = g.payment_id WHERE o.id = '" + id + "'"),
+            "refunded");
+}
+
+TEST_F(Orders, MyOrdersPagesNewestFirst) {
+  Db db(conninfo_);
+  auto w = make_world(db, 50);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    auto r = place(port(), w.customers[2], order_body(w, 1), "page-" + std::to_string(i));
+    ASSERT_EQ(r.status, 201);
+    ids.push_back(json::parse(r.body)["id"]);
+  }
+  std::vector<std::string> seen;
+  std::string target = "/orders?limit=2";
+  for (int guard = 0; guard < 10; ++guard) {
+    auto r = http_request(port(), "GET", target, {}, {{"Authorization", token(se::auth::Role::customer, w.customers[2])}});
+    ASSERT_EQ(r.status, 200) << r.body;
+    auto p = json::parse(r.body);
+    for (auto& o : p["items"]) seen.push_back(o["id"]);
+    if (p["next_cursor"].is_null()) break;
+    target = "/orders?limit=2&cursor=" + p["next_cursor"].get<std::string>();
+  }
+  std::reverse(ids.begin(), ids.end());
+  EXPECT_EQ(seen, ids);
+}
+
+TEST(OrdersPayment, DeclinedPaymentFailsTheOrderAndRestoresStock) {
+  const auto conninfo = se::test::TestEnv::get().fresh_database("orders_decline_it");
+  se::test::ServerProcess server(server_args(conninfo, {"--payments-latency-ms", "1-2", "--payments-success-rate", "0"}));
+  Db db(conninfo);
+  auto w = make_world(db, 4);
+  auto r = place(server.port(), w.customers[0], order_body(w, 3), "fail-1");
+  ASSERT_EQ(r.status, 402) << r.body;
+  EXPECT_EQ(code_of(r), "payment_declined");
+  EXPECT_EQ(stock_of(db, w.prepared), 4);
+  const std::string id = json::parse(r.body)["order_id"];
+  EXPECT_EQ(db.one("SELECT status FROM orders WHERE id = '" + id + "'"), "failed");
+  EXPECT_EQ(db.one("SELECT status FROM payments WHERE order_id = '" + id + "'"), "failed");
+  auto again = place(server.port(), w.customers[0], order_body(w, 3), "fail-1");
+  EXPECT_EQ(again.status, 402);
+  EXPECT_EQ(again.header("idempotent-replayed"), "true");
+  EXPECT_EQ(stock_of(db, w.prepared), 4);
+}
+
+// The orders process dies (SIGKILL) while payments are in flight at a separate gateway process.
+// After a restart the sweeper asks the gateway: every order ends confirmed with its stock taken
+// or failed with its stock back, and agrees with the gateway's record.
+TEST(OrdersPayment, KillNineDuringPaymentLeavesNoOrderStuckAndNoStockLeaked) {
+  const auto conninfo = se::test::TestEnv::get().fresh_database("orders_kill_it");
+  se::test::ServerProcess gateway(server_args(
+      conninfo, {"--services", "payments", "--payments-latency-ms", "400-800", "--payments-success-rate", "0.5"}));
+  const std::string url = "http://127.0.0.1:" + std::to_string(gateway.port());
+  const std::vector<std::string> orders_args{"--services", "orders", "--payments-url", url,
+                                             "--orders-sweep-interval-ms", "200", "--orders-sweep-grace-ms", "300",
+                                             "--payment-timeout-ms", "3000"};
+  Db db(conninfo);
+  const int n = 20;
+  auto w = make_world(db, 100, n);
+  auto orders = std::make_unique<se::test::ServerProcess>(server_args(conninfo, orders_args));
+  const int port = orders->port();
+  std::vector<std::thread> threads;
+  for (int i = 0; i < n; ++i)
+    threads.emplace_back([&, i] {
+      try {
+        place(port, w.customers[i], order_body(w, 1 + i % 3), "kill-" + std::to_string(i));
+      } catch (const std::exception&) {
+        // the server died under this request
+      }
+    });
+  // Kill once every order is reserved and waiting on the gateway.
+  ASSERT_TRUE(eventually([&] { return db.num("SELECT count(*) FROM orders WHERE status = 'pending_payment'") >= n; }));
+  orders->stop(SIGKILL);
+  for (auto& t : threads) t.join();
+  orders.reset();
+  orders = std::make_unique<se::test::ServerProcess>(server_args(conninfo, orders_args));
+  ASSERT_TRUE(eventually([&] { return db.num("SELECT count(*) FROM orders WHERE status = 'pending_payment'") == 0; }));
+  const long confirmed_qty = db.num(
+      "SELECT coalesce(sum(i.quantity), 0) FROM orders o JOIN order_items i ON i.order_id = o.id "
+      "AND i.order_created_at = o.created_at WHERE o.status = 'confirmed'");
+  EXPECT_EQ(stock_of(db, w.prepared), 100 - confirmed_qty);
+  EXPECT_EQ(db.num("SELECT count(*) FROM orders"), n);
+  // Orders and the gateway agree.
+  EXPECT_EQ(db.num("SELECT count(*) FROM orders o JOIN gateway_charges g ON g.payment_id = o.payment_id "
+                   "WHERE (o.status = 'confirmed') <> (g.status = 'succeeded')"),
+            0);
+  EXPECT_EQ(db.num("SELECT count(*) FROM orders o LEFT JOIN gateway_charges g ON g.payment_id = o.payment_id "
+                   "WHERE g.payment_id IS NULL"),
+            0);
+  // Replays after recovery answer the settled outcome.
+  auto replay = place(orders->port(), w.customers[0], order_body(w, 1), "kill-0");
+  EXPECT_TRUE(replay.status == 201 || replay.status == 402) << replay.status << replay.body;
+}
+
+}  // namespace
