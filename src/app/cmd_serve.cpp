@@ -14,6 +14,8 @@
 #include "core/middleware.hpp"
 #include "core/server.hpp"
 #include "services/catalog/api.hpp"
+#include "services/orders/api.hpp"
+#include "services/payments/api.hpp"
 #include "store/pg.hpp"
 #include "store/redis.hpp"
 
@@ -37,9 +39,20 @@ struct ServeConfig {
   int read_timeout_ms = 30000;
   int drain_timeout_ms = 10000;
   std::string services = "all";
+  // orders + payment gateway (docs/orders.md)
+  std::string payments_url;  // empty: this process's own port
+  std::string payments_latency_ms = "50-150";
+  double payments_success_rate = 0.95;
+  int payment_timeout_ms = 1000;
+  int orders_sweep_interval_ms = 2000;
+  int orders_sweep_grace_ms = 10000;
+  bool trust_principal_headers = false;
 };
 
-const std::set<std::string> kKnownServices{"catalog"};
+// The bound port, for services that call this same process (orders -> payments by default).
+std::atomic<int> g_bound_port{0};
+
+const std::set<std::string> kKnownServices{"catalog", "orders", "payments"};
 
 std::set<std::string> parse_services(const std::string& list) {
   if (list == "all") return kKnownServices;
@@ -49,7 +62,7 @@ std::set<std::string> parse_services(const std::string& list) {
     const auto j = std::min(list.find(',', i), list.size());
     std::string name = list.substr(i, j - i);
     if (!kKnownServices.count(name))
-      throw std::runtime_error(fmt::format("unknown service '{}' (known: catalog, or all)", name));
+      throw std::runtime_error(fmt::format("unknown service '{}' (known: catalog, orders, payments, or all)", name));
     out.insert(name);
     i = j + 1;
   }
@@ -122,6 +135,27 @@ class Worker : public http::WorkerScope {
       co.menu_cache_ttl = std::chrono::seconds(cfg.menu_cache_ttl_s);
       catalog_ = catalog::register_catalog(router, io.get_executor(), *pg_, *redis_, co);
     }
+    if (services.count("payments")) {
+      payments::PaymentsOptions pay;
+      const auto dash = cfg.payments_latency_ms.find('-');
+      pay.policy.latency_min = std::chrono::milliseconds(std::stoi(cfg.payments_latency_ms.substr(0, dash)));
+      pay.policy.latency_max = dash == std::string::npos
+                                   ? pay.policy.latency_min
+                                   : std::chrono::milliseconds(std::stoi(cfg.payments_latency_ms.substr(dash + 1)));
+      pay.policy.success_rate = cfg.payments_success_rate;
+      payments_ = payments::register_payments(router, io.get_executor(), *pg_, pay);
+    }
+    if (services.count("orders")) {
+      orders::OrdersOptions oo;
+      const std::string url = cfg.payments_url;
+      oo.payments_url = [url] { return url.empty() ? "http://127.0.0.1:" + std::to_string(g_bound_port.load()) : url; };
+      oo.payment_timeout = std::chrono::milliseconds(cfg.payment_timeout_ms);
+      oo.run_sweeper = index == 0;  // one per process; settling is a CAS, so processes may overlap
+      oo.sweep_interval = std::chrono::milliseconds(cfg.orders_sweep_interval_ms);
+      oo.sweep_grace = std::chrono::milliseconds(cfg.orders_sweep_grace_ms);
+      oo.trust_principal_headers = cfg.trust_principal_headers;
+      orders_ = orders::register_orders(router, io.get_executor(), *pg_, oo);
+    }
     register_pool_metrics();
   }
 
@@ -172,6 +206,8 @@ class Worker : public http::WorkerScope {
   std::shared_ptr<store::PgPool> pg_;
   std::shared_ptr<store::Redis> redis_;
   std::shared_ptr<void> catalog_;
+  std::shared_ptr<void> payments_;
+  std::shared_ptr<void> orders_;
 };
 
 void setup(CLI::App& root) {
@@ -201,6 +237,21 @@ void setup(CLI::App& root) {
       ->envname("SWIFTEATS_DRAIN_TIMEOUT_MS")->capture_default_str();
   cmd->add_option("--services", cfg->services, "Comma-separated services to run, or all")
       ->envname("SWIFTEATS_SERVICES")->capture_default_str();
+  cmd->add_option("--payments-url", cfg->payments_url, "Payment gateway base URL (empty: this process)")
+      ->envname("SWIFTEATS_PAYMENTS_URL");
+  cmd->add_option("--payments-latency-ms", cfg->payments_latency_ms, "Mock gateway latency, 'min-max' ms")
+      ->envname("SWIFTEATS_PAYMENTS_LATENCY_MS")->capture_default_str();
+  cmd->add_option("--payments-success-rate", cfg->payments_success_rate, "Mock gateway success probability")
+      ->envname("SWIFTEATS_PAYMENTS_SUCCESS_RATE")->check(CLI::Range(0.0, 1.0))->capture_default_str();
+  cmd->add_option("--payment-timeout-ms", cfg->payment_timeout_ms, "Orders: timeout of one gateway attempt")
+      ->envname("SWIFTEATS_PAYMENT_TIMEOUT_MS")->capture_default_str();
+  cmd->add_option("--orders-sweep-interval-ms", cfg->orders_sweep_interval_ms, "Orders: sweeper period")
+      ->envname("SWIFTEATS_ORDERS_SWEEP_INTERVAL_MS")->capture_default_str();
+  cmd->add_option("--orders-sweep-grace-ms", cfg->orders_sweep_grace_ms,
+                  "Orders: age after which a pending payment is settled by asking the gateway")
+      ->envname("SWIFTEATS_ORDERS_SWEEP_GRACE_MS")->capture_default_str();
+  cmd->add_flag("--trust-principal-headers", cfg->trust_principal_headers,
+                "DEVELOPMENT ONLY: orders accept X-Principal-* headers when no bearer token is given");
   cmd->callback([cfg] {
     if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
     log::init(cfg->log_level);
@@ -219,6 +270,7 @@ void setup(CLI::App& root) {
       return std::make_unique<Worker>(io, index, router, *cfg, services, threads);
     });
     server.run([&](int port) {
+      g_bound_port = port;
       log::announce("listening", {{"port", port}, {"threads", threads}, {"services", cfg->services}});
     });
     log::info("stopped");
