@@ -47,11 +47,16 @@ TEST(OrderLifecycle, TerminalStatesHaveNoExitAndNothingSkipsOrGoesBack) {
     for (Status to : kAll)
       for (Actor a : kActors) {
         const auto v = check_transition(from, to, a);
-        if (is_terminal(from)) EXPECT_EQ(v, Verdict::illegal) << status_name(from) << "->" << status_name(to);
-        if (from == to) EXPECT_EQ(v, Verdict::illegal);
+        if (is_terminal(from)) {
+          EXPECT_EQ(v, Verdict::illegal) << status_name(from) << "->" << status_name(to);
+        }
+        if (from == to) {
+          EXPECT_EQ(v, Verdict::illegal);
+        }
         // Forward moves (not cancel/fail) advance exactly one step.
-        if (v == Verdict::allowed && to != Status::cancelled && to != Status::failed)
+        if (v == Verdict::allowed && to != Status::cancelled && to != Status::failed) {
           EXPECT_EQ(static_cast<int>(to), static_cast<int>(from) + 1) << status_name(from) << "->" << status_name(to);
+        }
       }
   EXPECT_EQ(check_transition(Status::preparing, Status::accepted, Actor::system), Verdict::illegal);
   EXPECT_EQ(check_transition(Status::confirmed, Status::preparing, Actor::restaurant), Verdict::illegal);
