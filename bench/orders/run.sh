@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# bench/orders: POST /orders sustained orders/s and P50/P99, beside pgbench TPC-B tps measured in
+# the same run on the same private PostgreSQL.
+#
+#   bench/orders/run.sh
+#
+# Runs, in order: (1) pgbench TPC-B (-c 8, 15 s); (2) closed-loop max throughput with a
+# zero-latency gateway; (3) the same with the seed's gateway (50-150 ms, 95% success); (4) the
+# seed's burst, 2,000 orders/min (33.3/s) fixed rate with the seed's gateway, which must have 0
+# errors. Goal (issue 6): >= 1,000 orders/s sustained with P99 < 50 ms + the gateway's latency.
+#
+# Environment: ORDERS_BENCH_BUILD_DIR [build/release], ORDERS_BENCH_THREADS [2],
+# ORDERS_BENCH_CONNS [64], ORDERS_BENCH_SECONDS [15], ORDERS_BENCH_KEEP=1 keeps the temp dir.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=${ORDERS_BENCH_BUILD_DIR:-$ROOT/build/release}
+THREADS=${ORDERS_BENCH_THREADS:-2}
+CONNS=${ORDERS_BENCH_CONNS:-64}
+SECS=${ORDERS_BENCH_SECONDS:-15}
+JWT="bench:$(head -c 32 /dev/urandom | base64 -w0)"
+log() { echo "orders-bench: $*" >&2; }
+die() { echo "orders-bench: error: $*" >&2; exit 2; }
+
+SE=$BUILD/src/swifteats
+LG=$BUILD/bench/orders/orders_loadgen
+if [[ -z ${ORDERS_BENCH_BUILD_DIR:-} ]]; then
+  [[ -f $BUILD/build.ninja ]] || (cd "$ROOT" && cmake --preset release >&2)
+  (cd "$ROOT" && cmake --build --preset release -j2 --target swifteats orders_loadgen >&2) ||
+    { [[ -x $SE && -x $LG ]] || die "build failed"; log "WARNING: build failed; using existing binaries"; }
+fi
+[[ -x $SE && -x $LG ]] || die "missing $SE or $LG"
+
+TMP=$(mktemp -d /tmp/orders-bench.XXXXXX)
+chmod 755 "$TMP"
+free_port() {
+  local p
+  for _ in $(seq 200); do
+    p=$((20000 + RANDOM % 30000))
+    ss -Htln "sport = :$p" | grep -q . || { echo "$p"; return; }
+  done
+  die "no free port"
+}
+PG_PORT=$(free_port); REDIS_PORT=$(free_port)
+export SWIFTEATS_VAR_DIR=$TMP/var SWIFTEATS_PG_PORT=$PG_PORT SWIFTEATS_REDIS_PORT=$REDIS_PORT SWIFTEATS_PG_DB=ordersbench
+PG="host=127.0.0.1 port=$PG_PORT dbname=ordersbench user=postgres"
+SE_PID=
+stop_server() {
+  if [[ -n $SE_PID ]] && kill -0 "$SE_PID" 2>/dev/null; then
+    kill -TERM "$SE_PID"; for _ in $(seq 50); do kill -0 "$SE_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$SE_PID" 2>/dev/null || true
+  fi
+  SE_PID=
+}
+cleanup() {
+  local rc=$?
+  set +e
+  stop_server
+  "$ROOT/scripts/local-services.sh" stop >/dev/null 2>&1
+  if [[ ${ORDERS_BENCH_KEEP:-0} == 1 ]]; then log "kept $TMP"; else rm -rf "$TMP"; fi
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log "starting private PostgreSQL :$PG_PORT and Redis :$REDIS_PORT"
+"$ROOT/scripts/local-services.sh" start >"$TMP/services.log" 2>&1 || { cat "$TMP/services.log" >&2; die "services did not start"; }
+psql_q() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres -d ordersbench "$@"; }
+"$SE" migrate --pg "$PG" >"$TMP/migrate.log" 2>&1 || { cat "$TMP/migrate.log" >&2; die "migrate failed"; }
+
+# 200 restaurants open around the clock, each with 5 prepared items of ample stock; 2,000 customers.
+psql_q <<'SQL' >"$TMP/seed.log"
+INSERT INTO restaurants (name, cuisine, location, geo_key, hours, delivery_radius_m, delivery_fee_cents)
+SELECT 'R' || g, 'indian', ST_SetSRID(ST_MakePoint(77.5 + (g % 20) * 0.01, 12.9 + (g / 20) * 0.01), 4326)::geography, 'tdr1',
+  '{"mon":[["00:00","00:00"]],"tue":[["00:00","00:00"]],"wed":[["00:00","00:00"]],"thu":[["00:00","00:00"]],"fri":[["00:00","00:00"]],"sat":[["00:00","00:00"]],"sun":[["00:00","00:00"]]}',
+  5000, 300 FROM generate_series(1, 200) g;
+INSERT INTO food_items (restaurant_id, restaurant_name, restaurant_location, name, price_cents, kind)
+SELECT r.id, r.name, r.location, 'item ' || i, 1000 + i * 100, 'prepared' FROM restaurants r, generate_series(1, 5) i;
+INSERT INTO food_item_inventory (food_item_id, restaurant_id, item_type, available_quantity)
+SELECT id, restaurant_id, 'prepared', 100000000 FROM food_items;
+INSERT INTO customers (name) SELECT 'c' || g FROM generate_series(1, 2000) g;
+SQL
+psql_q -tA -F ' ' -c "WITH c AS (SELECT id, row_number() OVER () n FROM customers),
+  f AS (SELECT f.id, f.restaurant_id, ST_Y(r.location::geometry) lat, ST_X(r.location::geometry) lng,
+               row_number() OVER () n FROM food_items f JOIN restaurants r ON r.id = f.restaurant_id)
+  SELECT c.id, f.restaurant_id, f.id, f.lat + 0.001, f.lng FROM c JOIN f ON f.n = (c.n % 1000) + 1" >"$TMP/fixtures.txt"
+log "fixtures: $(wc -l <"$TMP/fixtures.txt") (customer, restaurant, item)"
+
+# ---------------------------------------------------------------- pgbench TPC-B
+log "pgbench TPC-B: -i -s 10, then -c 8 -j 2 -T $SECS"
+pgbench -h 127.0.0.1 -p "$PG_PORT" -U postgres -i -s 10 -q ordersbench >"$TMP/pgbench_init.log" 2>&1
+PGBENCH_TPS=$(pgbench -h 127.0.0.1 -p "$PG_PORT" -U postgres -c 8 -j 2 -T "$SECS" ordersbench 2>/dev/null |
+  sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1)
+log "pgbench TPC-B: $PGBENCH_TPS tps"
+
+start_server() {  # $1 = gateway latency ms, $2 = success rate
+  local port; port=$(free_port)
+  setsid "$SE" serve --host 127.0.0.1 --port "$port" --threads "$THREADS" --pg "$PG" --redis "127.0.0.1:$REDIS_PORT" \
+    --log-level warn --jwt-keys "$JWT" --rate-limits off --pg-pool-size 32 \
+    --payments-latency-ms "$1" --payments-success-rate "$2" >"$TMP/serve.log" 2>&1 &
+  SE_PID=$!
+  for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.1; done
+  echo "$port"
+}
+run_lg() {  # port label rate conns
+  "$LG" --port "$1" --fixtures "$TMP/fixtures.txt" --jwt-keys "$JWT" --label "$2" --rate "$3" --conns "$4" \
+    --duration "$SECS" --warmup 2
+}
+
+PORT=$(start_server 0-0 1)
+ZERO=$(run_lg "$PORT" zero-latency 0 "$CONNS"); echo "$ZERO"
+stop_server
+PORT=$(start_server 50-150 0.95)
+SEED=$(run_lg "$PORT" seed-gateway 0 "$((CONNS * 4))"); echo "$SEED"
+BURST=$(run_lg "$PORT" burst-2000-per-min 33.3 16); echo "$BURST"
+stop_server
+
+get() { sed -n "s/.*\"$2\":\([0-9.]*\).*/\1/p" <<<"$1"; }
+echo
+printf '%-26s %12s %10s %10s %8s\n' run "answered/s" "P50 ms" "P99 ms" errors
+for r in "$ZERO" "$SEED" "$BURST"; do
+  printf '%-26s %12s %10s %10s %8s\n' "$(sed -n 's/.*"label":"\([^"]*\)".*/\1/p' <<<"$r")" "$(get "$r" answered_per_s)" \
+    "$(get "$r" p50_ms)" "$(get "$r" p99_ms)" "$(( $(get "$r" errors) + $(get "$r" other) ))"
+done
+printf '%-26s %12s\n' "pgbench TPC-B (tps)" "$PGBENCH_TPS"
