@@ -64,6 +64,7 @@ struct Options {
   std::uint64_t seed = 1;
   bool json = false;
   bool quiet = false;
+  bool timeline = false;
 };
 
 [[noreturn]] void usage(int rc) {
@@ -83,6 +84,7 @@ struct Options {
   --label NAME        name printed in the results
   --json              also print one JSON line (prefixed "JSON ")
   --quiet             only the JSON line
+  --timeline          also print, per second of the window: responses, p50, p99 and max latency
 )");
   std::exit(rc);
 }
@@ -117,6 +119,7 @@ Options parse_args(int argc, char** argv) {
     else if (a == "--drain") o.drain_s = std::stod(val());
     else if (a == "--json") o.json = true;
     else if (a == "--quiet") o.quiet = o.json = true;
+    else if (a == "--timeline") o.timeline = true;
     else if (a == "-h" || a == "--help") usage(0);
     else {
       std::fprintf(stderr, "unknown option %s\n", a.c_str());
@@ -139,6 +142,7 @@ struct Stats {
   std::uint64_t bytes = 0;
   std::uint64_t backlog_max = 0;
   std::uint64_t responses_total = 0;  // every response, warm-up and drain included
+  std::vector<std::vector<std::uint32_t>> per_second;  // latencies by second of intended send time
 };
 
 // One worker: an io_context, its connections, its share of the schedule.
@@ -335,6 +339,12 @@ class Worker {
       const auto now = Clock::now();
       const auto us = std::chrono::duration_cast<std::chrono::microseconds>(now - c.intended).count();
       stats_.lat_us.push_back(static_cast<std::uint32_t>(std::clamp<long long>(us, 0, UINT32_MAX)));
+      if (o_.timeline) {
+        const auto sec = static_cast<std::size_t>(
+            std::chrono::duration_cast<std::chrono::seconds>(c.intended - measure_from_).count());
+        if (stats_.per_second.size() <= sec) stats_.per_second.resize(sec + 1);
+        stats_.per_second[sec].push_back(stats_.lat_us.back());
+      }
       ++stats_.completed;
       stats_.bytes += bytes;
       if ((status >= 200 && status < 300) || status == 304) ++stats_.ok;
@@ -511,6 +521,9 @@ int main(int argc, char** argv) {
     all.bytes += s.bytes;
     all.backlog_max = std::max(all.backlog_max, s.backlog_max);
     all.responses_total += s.responses_total;
+    if (all.per_second.size() < s.per_second.size()) all.per_second.resize(s.per_second.size());
+    for (std::size_t i = 0; i < s.per_second.size(); ++i)
+      all.per_second[i].insert(all.per_second[i].end(), s.per_second[i].begin(), s.per_second[i].end());
   }
   std::sort(all.lat_us.begin(), all.lat_us.end());
   // Achieved rate: answered (2xx/304 or not) within the window, per second of window.
@@ -540,6 +553,15 @@ int main(int argc, char** argv) {
                 static_cast<unsigned long long>(errors), static_cast<unsigned long long>(all.status_errors),
                 static_cast<unsigned long long>(all.socket_errors), static_cast<unsigned long long>(all.unfinished),
                 static_cast<unsigned long long>(all.backlog_max));
+  }
+  if (o.timeline && !o.quiet) {
+    std::printf("  timeline (second: responses  p50  p99  max, ms)\n");
+    for (std::size_t i = 0; i < all.per_second.size(); ++i) {
+      auto& v = all.per_second[i];
+      std::sort(v.begin(), v.end());
+      std::printf("    %3zu: %6zu  %8.3f  %8.3f  %8.3f\n", i, v.size(), pct(v, 50), pct(v, 99),
+                  v.empty() ? 0.0 : v.back() / 1000.0);
+    }
   }
   if (o.json) {
     std::printf(

@@ -21,8 +21,10 @@
 #   MENU_BENCH_FIXED_S     fixed-rate seconds [20]         MENU_BENCH_MAX_S  max-throughput seconds [15]
 #   MENU_BENCH_WARMUP_S    warm-up seconds before each measurement [3]
 #   MENU_BENCH_CLIENT_THREADS  load generator threads [1]
-#   MENU_BENCH_NICE=N      run server, nginx, PostgreSQL, Redis and the client at nice N (e.g. -10) so that
-#                          other tenants' jobs on a shared box disturb the tail less [0 = as is]
+#   MENU_BENCH_NICE=N      give the server, nginx, PostgreSQL, Redis and the client scheduling priority N
+#                          (e.g. -10) over other jobs on a shared box [0 = none]. With autogroup scheduling
+#                          (kernel.sched_autogroup_enabled=1) CPU is shared per session first, so this sets
+#                          each one's autogroup nice (/proc/PID/autogroup) as well as its nice value.
 #   MENU_BENCH_PERF=1      perf-record swifteats (cpu-clock, DWARF stacks) during the max run; print top symbols
 #   MENU_BENCH_KEEP=1      keep the temp dir (logs, URL list, nginx conf) after the run
 #   MENU_BENCH_JSON=FILE   append the loadgen JSON lines to FILE
@@ -45,6 +47,17 @@ P99_LIMIT_MS=5
 RATIO_LIMIT=0.40
 
 log() { echo "menu-bench: $*" >&2; }
+# Every server runs in its own session, hence its own scheduler autogroup: nginx daemonises into
+# one, PostgreSQL and Redis are started with setsid, and swifteats is started with setsid here, so
+# none of them shares a CPU share with the client (which stays in this script's session).
+prio_pids() {  # apply MENU_BENCH_NICE to running processes (their autogroups too)
+  [[ $NICE == 0 ]] && return 0
+  local p
+  for p in "$@"; do
+    echo "$NICE" >"/proc/$p/autogroup" 2>/dev/null || true
+    renice -n "$NICE" -p "$p" >/dev/null 2>&1 || true
+  done
+}
 die() { echo "menu-bench: error: $*" >&2; exit 2; }
 
 # ---------------------------------------------------------------- build
@@ -116,15 +129,16 @@ else
     -f "$ROOT/bench/menu/fallback_seed.sql" >"$TMP/seed.log" 2>&1 || { cat "$TMP/seed.log" >&2; die "seed failed"; }
   SEEDER="bench/menu/fallback_seed.sql"
 fi
-if [[ $NICE != 0 ]]; then renice -n "$NICE" -p $(pg_pids) "$(redis_pid)" >/dev/null; fi
+prio_pids $(pg_pids) "$(redis_pid)"
 read -r N_REST N_ITEMS < <(psql_q -tA -F ' ' -c "SELECT (SELECT count(*) FROM restaurants WHERE is_active), (SELECT count(*) FROM food_items)")
 log "database: $N_REST restaurants, $N_ITEMS items"
 
 # ---------------------------------------------------------------- swifteats
 log "starting swifteats serve :$SE_PORT --threads $THREADS"
-nice -n "$NICE" "$SE" serve --host 127.0.0.1 --port "$SE_PORT" --threads "$THREADS" --pg "$PG" --redis "127.0.0.1:$REDIS_PORT" \
+setsid "$SE" serve --host 127.0.0.1 --port "$SE_PORT" --threads "$THREADS" --pg "$PG" --redis "127.0.0.1:$REDIS_PORT" \
   --log-level warn >"$TMP/serve.log" 2>&1 &
 SE_PID=$!
+prio_pids "$SE_PID"
 for _ in $(seq 100); do
   curl -sf "http://127.0.0.1:$SE_PORT/ready" >/dev/null 2>&1 && break
   kill -0 "$SE_PID" 2>/dev/null || { cat "$TMP/serve.log" >&2; die "swifteats exited"; }
@@ -162,7 +176,7 @@ if [[ -n ${LIST_API_BROKEN:-} ]]; then
 else
   ID_SOURCE="list API"
 fi
-awk '!seen[$0]++' "$TMP/ids" | head -n "$NURLS" | sed 's|^|/restaurants/|; s|$|/menu|' >"$TMP/urls"
+awk -v n="$NURLS" '!seen[$0]++ && c++ < n {print "/restaurants/" $0 "/menu"}' "$TMP/ids" >"$TMP/urls"
 NU=$(wc -l <"$TMP/urls")
 ((NU > 0)) || die "the list API returned no restaurants"
 log "URL list: $NU menus ($TMP/urls)"
@@ -215,15 +229,16 @@ run_lg() {
     perf record -q -e cpu-clock -F 299 --call-graph dwarf,16384 -o "$TMP/perf.data" -p "${server_pids[0]}" >/dev/null 2>&1 &
     perf_pid=$!
   fi
-  nice -n "$NICE" "$LG" --host 127.0.0.1 --port "$port" --urls "$TMP/urls" --order random --seed 42 --rate "$rate" \
+  setsid -w bash -c '[[ $0 == 0 ]] || { echo "$0" >/proc/self/autogroup; renice -n "$0" -p $$ >/dev/null; }; exec "$@"' \
+    "$NICE" "$LG" --host 127.0.0.1 --port "$port" --urls "$TMP/urls" --order random --seed 42 --rate "$rate" \
     --connections "$conns" --threads "$CLIENT_THREADS" --duration "$secs" --warmup "$WARMUP_S" --label "$label" \
-    --json | tee "$TMP/$label.txt" >&2
+    --json $([[ $rate != 0 ]] && echo --timeline) | tee "$TMP/$label.txt" >&2
   t1s=$(ticks "${server_pids[@]}"); t1r=$(ticks "$(redis_pid)"); t1p=$(ticks $(pg_pids)); t1m=$(machine_busy)
   if [[ -n $perf_pid ]]; then
     kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null || true
     perf report -i "$TMP/perf.data" --stdio --no-children --sort dso,symbol -g none --percent-limit 0.7 \
       2>/dev/null | grep -v '^#' | grep -v '^$' | sed -E 's/[[:space:]]+-[[:space:]]+-[[:space:]]*$//' |
-      cut -c1-150 | head -45 >"$TMP/perf.txt"
+      cut -c1-150 | awk 'NR <= 45' >"$TMP/perf.txt" || true
     log "perf data: $TMP/perf.data (MENU_BENCH_KEEP=1 keeps it; perf report -i ... --children for call chains)"
     log "perf profile of swifteats during $label (top symbols, self time):"
     cat "$TMP/perf.txt" >&2
@@ -276,12 +291,13 @@ http {
 }
 CONF
 mkdir -p "$TMP/nginx/tmp"
-nice -n "$NICE" nginx -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" 2>"$TMP/nginx/logs/start.log" || { cat "$TMP/nginx/logs/start.log" >&2; die "nginx did not start"; }
+nginx -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" 2>"$TMP/nginx/logs/start.log" || { cat "$TMP/nginx/logs/start.log" >&2; die "nginx did not start"; }
 NGINX_STARTED=1
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$NGINX_PORT$MEDIAN_URL" -o /dev/null && break; sleep 0.1; done
 NB=$(curl -sf "http://127.0.0.1:$NGINX_PORT$MEDIAN_URL" -w '%{size_download}' -o /dev/null) || die "nginx does not answer"
 [[ $NB == "$MENU_BYTES" ]] || die "nginx serves $NB bytes, expected $MENU_BYTES"
 NGINX_PIDS=($(cat "$TMP/nginx/nginx.pid") $(pgrep -P "$(cat "$TMP/nginx/nginx.pid")"))
+prio_pids "${NGINX_PIDS[@]}"
 run_lg nginx-max "$NGINX_PORT" 0 "$MAX_CONNS" "$MAX_S" "${NGINX_PIDS[@]}"
 run_lg nginx-fixed "$NGINX_PORT" "$RATE" "$CONNS" "$FIXED_S" "${NGINX_PIDS[@]}"
 
@@ -290,7 +306,7 @@ run_lg nginx-fixed "$NGINX_PORT" "$RATE" "$CONNS" "$FIXED_S" "${NGINX_PIDS[@]}"
 # ---------------------------------------------------------------- report
 field() { jq -r --arg l "$1" "select(.label == \$l) | .$2" "$JSONL"; }
 echo
-echo "bench/menu  $(date -u +%FT%TZ)  commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
+echo "bench/menu  $(date -u +%FT%TZ)  repo commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'); binaries from $BUILD"
 echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), client, server, PostgreSQL and Redis share them"
 echo "data: $N_REST restaurants / $N_ITEMS items ($SEEDER); $NU menus (ids from $ID_SOURCE), random order; body $MIN_B..$MAX_B B, nginx file $MENU_BYTES B"
 echo "swifteats --threads $THREADS; nginx worker_processes $THREADS; loadgen 1 process, $CLIENT_THREADS thread(s); nice $NICE"
