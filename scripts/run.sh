@@ -16,7 +16,7 @@ HTTP_PORT=${SWIFTEATS_PORT:-8080}
 export SWIFTEATS_PG_PORT=${SWIFTEATS_PG_PORT:-5433}
 export SWIFTEATS_REDIS_PORT=${SWIFTEATS_REDIS_PORT:-6380}
 VAR=${SWIFTEATS_VAR_DIR:-$ROOT/var}
-BIN=$ROOT/build/release/swifteats
+BIN=$ROOT/build/release/src/swifteats
 
 "$ROOT/scripts/setup.sh"
 

@@ -239,6 +239,13 @@ Generator::Generator(SeedOptions opts) : opts_(std::move(opts)) {
         d.vegetarian = has(d.tags, "vegetarian") || has(d.tags, "vegan");
         if (!d.vegetarian && !has(d.tags, "egg")) add_unique(d.tags, "non-veg");
         if (has(d.tags, "vegan")) add_unique(d.tags, "vegetarian");
+        for (int k = 0; k < 4; ++k) {
+          std::vector<std::string> itags = d.tags;
+          if (k & 1) add_unique(itags, "bestseller");
+          if (k & 2) add_unique(itags, "chef-special");
+          d.tags_json[k] = json_string_array(itags);
+        }
+        d.picture = "/img/dishes/" + d.picture_slug + ".jpg";
         d.prepared_p = t.prepared_p;
         d.prep_minutes = t.prep_minutes;
         if (pure_veg && !d.vegetarian) continue;
@@ -404,11 +411,10 @@ RestaurantBundle Generator::restaurant(int index, bool with_items) const {
     it.price_cents = round_price(d.base_price * level * noise * variant_mult[v] * city.minor_per_base, city.price_round);
     it.prepared = irng.chance(d.prepared_p);
     it.available = irng.chance(0.96);
-    std::vector<std::string> itags = d.tags;
-    if (irng.chance(0.08)) add_unique(itags, "bestseller");
-    if (irng.chance(0.04)) add_unique(itags, "chef-special");
-    it.tags_json = json_string_array(itags);
-    it.picture = "/img/dishes/" + d.picture_slug + ".jpg";
+    const bool bestseller = irng.chance(0.08);
+    const bool chef_special = irng.chance(0.04);
+    it.tags_json = d.tags_json[(bestseller ? 1 : 0) | (chef_special ? 2 : 0)];
+    it.picture = d.picture;
     it.position = position++;
     if (it.prepared) {
       it.max_prepared_quantity = static_cast<int>(irng.range(20, 60));

@@ -125,6 +125,8 @@ class Generator {
     std::string category;
     int category_rank = 0;  // index in category_order()
     std::vector<std::string> tags;
+    std::string tags_json[4];  // tags, +bestseller, +chef-special, +both (precomputed)
+    std::string picture;
     double prepared_p = 0;
     int prep_minutes = 10;
     bool vegetarian = false;
