@@ -1,6 +1,7 @@
 #include "core/middleware.hpp"
 
 #include <chrono>
+#include <unordered_map>
 #include <nlohmann/json.hpp>
 #include <sodium.h>
 
@@ -80,9 +81,21 @@ Middleware request_metrics() {
     Response res = co_await next(req);
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    reg.histogram("http_request_duration_seconds",
-                  {{"route", req.route}, {"method", req.method}, {"status", std::to_string(res.status)}})
-        .observe(secs);
+    // Histograms live as long as the registry, so each thread remembers the ones it used and
+    // skips the registry's label rendering and shared lock on the hot path.
+    thread_local std::unordered_map<std::string, metrics::Histogram*> known;
+    std::string key = req.route;
+    key += ' ';
+    key += req.method;
+    key += ' ';
+    key += std::to_string(res.status);
+    auto it = known.find(key);
+    if (it == known.end()) {
+      auto* h = &reg.histogram("http_request_duration_seconds",
+                               {{"route", req.route}, {"method", req.method}, {"status", std::to_string(res.status)}});
+      it = known.emplace(std::move(key), h).first;
+    }
+    it->second->observe(secs);
     co_return res;
   };
 }

@@ -2,7 +2,9 @@
 
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <mutex>
 #include <sodium.h>
+#include <unordered_map>
 
 #include "core/log.hpp"
 #include "core/metrics.hpp"
@@ -19,10 +21,13 @@ std::string lock_key(const std::string& id) { return "menu:v1:lock:" + id; }
 
 // Stored as "<etag>\n<body>": one GET returns both.
 std::string pack(const CachedMenu& m) { return m.etag + "\n" + m.body; }
-std::optional<CachedMenu> unpack(const std::string& v) {
+std::optional<CachedMenu> unpack(std::string v) {
   const auto nl = v.find('\n');
   if (nl == std::string::npos) return std::nullopt;
-  return CachedMenu{v.substr(0, nl), v.substr(nl + 1)};
+  CachedMenu m{v.substr(0, nl), {}};
+  v.erase(0, nl + 1);  // the body keeps the reply's buffer instead of being copied
+  m.body = std::move(v);
+  return m;
 }
 
 std::string random_token() {
@@ -41,39 +46,107 @@ if redis.call('GET', KEYS[2]) == ARGV[1] then
 end
 return 0)";
 
-std::atomic<std::uint64_t>& counter(const char* result) {
-  return metrics::Registry::global().counter("cache_requests_total", {{"cache", "menu"}, {"result", result}});
+// Looked up once: the registry's label rendering and map lookup are too costly per request.
+struct Counters {
+  std::atomic<std::uint64_t>& local_hit;
+  std::atomic<std::uint64_t>& hit;
+  std::atomic<std::uint64_t>& miss;
+  std::atomic<std::uint64_t>& unavailable;
+};
+Counters& counters() {
+  auto& reg = metrics::Registry::global();
+  static Counters c{reg.counter("cache_requests_total", {{"cache", "menu_local"}, {"result", "hit"}}),
+                    reg.counter("cache_requests_total", {{"cache", "menu"}, {"result", "hit"}}),
+                    reg.counter("cache_requests_total", {{"cache", "menu"}, {"result", "miss"}}),
+                    reg.counter("cache_requests_total", {{"cache", "menu"}, {"result", "unavailable"}})};
+  return c;
 }
+void count(std::atomic<std::uint64_t>& c) { c.fetch_add(1, std::memory_order_relaxed); }
+
+// Process-wide, shared by every worker's MenuCache.
+class LocalMenus {
+ public:
+  static LocalMenus& instance() {
+    static LocalMenus l;
+    return l;
+  }
+  std::shared_ptr<const CachedMenu> get(const std::string& id) {
+    const auto now = std::chrono::steady_clock::now();
+    std::lock_guard lock(mu_);
+    auto it = entries_.find(id);
+    if (it == entries_.end()) return nullptr;
+    if (it->second.expires <= now) {
+      entries_.erase(it);
+      return nullptr;
+    }
+    return it->second.menu;
+  }
+  void put(const std::string& id, const CachedMenu& m, std::chrono::milliseconds ttl) {
+    auto menu = std::make_shared<const CachedMenu>(m);
+    const auto now = std::chrono::steady_clock::now();
+    std::lock_guard lock(mu_);
+    if (entries_.size() >= kMaxEntries) {
+      std::erase_if(entries_, [now](const auto& kv) { return kv.second.expires <= now; });
+      if (entries_.size() >= kMaxEntries) entries_.clear();  // all hot: start over, cheaply
+    }
+    entries_[id] = Entry{std::move(menu), now + ttl};
+  }
+  void erase(const std::string& id) {
+    std::lock_guard lock(mu_);
+    entries_.erase(id);
+  }
+
+ private:
+  static constexpr std::size_t kMaxEntries = 20000;
+  struct Entry {
+    std::shared_ptr<const CachedMenu> menu;
+    std::chrono::steady_clock::time_point expires;
+  };
+  std::mutex mu_;
+  std::unordered_map<std::string, Entry> entries_;
+};
 }  // namespace
 
-MenuCache::MenuCache(asio::any_io_executor ex, store::Redis& redis, std::chrono::seconds ttl)
-    : ex_(std::move(ex)), redis_(redis), ttl_(ttl) {
+MenuCache::MenuCache(asio::any_io_executor ex, store::Redis& redis, std::chrono::seconds ttl,
+                     std::chrono::milliseconds local_ttl)
+    : ex_(std::move(ex)), redis_(redis), ttl_(ttl), local_ttl_(local_ttl) {
   metrics::Registry::global().describe("cache_requests_total", "counter",
                                        "Cache lookups by cache and result (hit, miss, unavailable)");
+  counters();
 }
 
 asio::awaitable<std::optional<CachedMenu>> MenuCache::lookup(const std::string& key) {
   if (!redis_.connected()) {
-    counter("unavailable").fetch_add(1, std::memory_order_relaxed);
+    count(counters().unavailable);
     co_return std::nullopt;
   }
   try {
     auto r = co_await redis_.command(redis_args("GET", key));
     if (r.type == store::RedisReply::Type::String) {
-      if (auto m = unpack(r.str)) {
-        counter("hit").fetch_add(1, std::memory_order_relaxed);
+      if (auto m = unpack(std::move(r.str))) {
+        count(counters().hit);
         co_return m;
       }
     }
-    counter("miss").fetch_add(1, std::memory_order_relaxed);
+    count(counters().miss);
   } catch (const store::RedisUnavailable&) {
-    counter("unavailable").fetch_add(1, std::memory_order_relaxed);
+    count(counters().unavailable);
   }
   co_return std::nullopt;
 }
 
 asio::awaitable<std::optional<CachedMenu>> MenuCache::get(const std::string& id, Loader load) {
-  if (auto hit = co_await lookup(entry_key(id))) co_return hit;
+  const bool local = local_ttl_.count() > 0;
+  if (local) {
+    if (auto m = LocalMenus::instance().get(id)) {
+      count(counters().local_hit);
+      co_return *m;
+    }
+  }
+  if (auto hit = co_await lookup(entry_key(id))) {
+    if (local) LocalMenus::instance().put(id, *hit, local_ttl_);
+    co_return hit;
+  }
 
   // Join a rebuild already running on this worker.
   if (auto it = flights_.find(id); it != flights_.end()) {
@@ -92,6 +165,7 @@ asio::awaitable<std::optional<CachedMenu>> MenuCache::get(const std::string& id,
   }
   flights_.erase(id);
   flight->done.cancel();
+  if (local && flight->result) LocalMenus::instance().put(id, *flight->result, local_ttl_);
   if (flight->error) std::rethrow_exception(flight->error);
   co_return flight->result;
 }
@@ -129,6 +203,7 @@ asio::awaitable<std::optional<CachedMenu>> MenuCache::rebuild(const std::string&
 }
 
 asio::awaitable<void> MenuCache::invalidate(const std::string& id) {
+  LocalMenus::instance().erase(id);
   try {
     co_await redis_.command(redis_args("DEL", entry_key(id), lock_key(id)));
   } catch (const store::RedisUnavailable&) {

@@ -4,6 +4,12 @@
 // stores its result if its lock survived, and writers delete the lock with the entry, so a
 // rebuild that raced a write cannot put the old menu back. Redis being down is a miss, never an
 // error.
+//
+// In front of Redis sits a small process-wide memory cache with a short TTL (default 1 s): a
+// hot menu is then served without the Redis round trip, which dominated the cost of a cached
+// menu request (see docs/benchmarks.md). invalidate() clears it for every worker of the process;
+// other processes clear theirs when the restaurant_updates event reaches them, and its TTL
+// bounds what a write racing a concurrent read can leave behind.
 #pragma once
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
@@ -26,7 +32,8 @@ class MenuCache {
  public:
   using Loader = std::function<boost::asio::awaitable<std::optional<CachedMenu>>()>;
 
-  MenuCache(boost::asio::any_io_executor ex, store::Redis& redis, std::chrono::seconds ttl);
+  MenuCache(boost::asio::any_io_executor ex, store::Redis& redis, std::chrono::seconds ttl,
+            std::chrono::milliseconds local_ttl = std::chrono::milliseconds(1000));
 
   // Cached menu, else loads it once (whatever the concurrency) and caches it.
   // nullopt when the loader finds no such restaurant.
@@ -48,6 +55,7 @@ class MenuCache {
   boost::asio::any_io_executor ex_;
   store::Redis& redis_;
   std::chrono::seconds ttl_;
+  std::chrono::milliseconds local_ttl_;
   std::map<std::string, std::shared_ptr<Flight>> flights_;
 };
 
