@@ -14,21 +14,20 @@ std::vector<Proposal> GreedyPolicy::decide(const World& world, Minutes now) {
 
   std::vector<Proposal> out;
   std::vector<char> used(world.courier_count(), 0);
-  std::vector<std::pair<double, CourierId>> near;
+  std::vector<Candidate> near;
   const ServiceParams& p = world.params();
   for (auto [placed, o] : queue) {
     const OrderState& os = world.order(o);
     const Point rest = world.restaurant(os.restaurant);
-    auto idle_and_in_time = [&](CourierId c) {
-      const CourierState& cs = world.courier(c);
-      if (used[c] != 0 || cs.free_time > now || world.declined(o, c)) return false;
-      const Minutes arrive = now + travel_minutes(cs.free_point, rest, p.meters_per_minute);
+    auto idle_and_in_time = [&](const CourierSpot& cs) {
+      if (used[cs.id] != 0 || cs.free_time > now || world.declined(o, cs.id)) return false;
+      const Minutes arrive = now + travel_minutes(cs.at, rest, p.meters_per_minute);
       return std::max(os.ready, arrive + half_service(p.pickup_service)) <= cs.shift_end;
     };
     world.available().nearest(rest, 1, idle_and_in_time, near);
     if (near.empty()) continue;
-    used[near.front().second] = 1;
-    out.push_back(Proposal{near.front().second, {o}});
+    used[near.front().spot.id] = 1;
+    out.push_back(Proposal{near.front().spot.id, {o}});
   }
   return out;
 }

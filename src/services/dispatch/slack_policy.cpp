@@ -17,6 +17,8 @@ namespace {
 struct PlannedBundle {
   Bundle bundle;
   std::vector<Minutes> drop_offset;  // drop-off minute minus leaving the restaurant
+  std::vector<Minutes> placed;       // per order, in drop-off sequence
+  bool any_declines = false;         // skip the per-courier decline check when none
   Minutes placed_sum = 0;
   Minutes oldest_placed = 0;
   std::size_t candidates = 0;        // index into the per-restaurant candidate lists
@@ -27,7 +29,9 @@ PlannedBundle plan_bundle(const World& world, Bundle b) {
   std::vector<Point> drops;
   for (OrderId o : b.orders) {
     drops.push_back(world.order(o).at);
+    pb.placed.push_back(world.order(o).placed);
     pb.placed_sum += world.order(o).placed;
+    pb.any_declines = pb.any_declines || !world.order(o).declined_by.empty();
   }
   const Point r = world.restaurant(b.restaurant);
   const RoutePlan plan = plan_route(world.params(), r, 0, r, 0, drops);
@@ -41,9 +45,7 @@ PlannedBundle plan_bundle(const World& world, Bundle b) {
 // reach the guarantee exactly at the end of the shift: orders beyond that pace will most likely be
 // paid on top, orders within it only fill the guarantee. At the end of the shift this is exactly
 // the marginal pay (up to the grace).
-double paced_pay_delta(const World& world, CourierId c, Minutes now, int k, double grace) {
-  const CourierState& cs = world.courier(c);
-  const ServiceParams& sp = world.params();
+double paced_pay_delta(const ServiceParams& sp, const CourierSpot& cs, Minutes now, int k, double grace) {
   const double shift = static_cast<double>(std::max<Minutes>(1, cs.shift_end - cs.shift_start));
   const double elapsed = std::clamp(static_cast<double>(now - cs.shift_start) / shift, 0.0, 1.0);
   const double guaranteed_orders = shift * sp.guaranteed_pay_per_hour / 60.0 / sp.pay_per_order;
@@ -108,14 +110,16 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
   if (due.empty()) return out;
 
   // 2. Candidate couriers per restaurant from the grid index: free now or soon, still on shift.
-  auto eligible = [&](CourierId c) {
-    const CourierState& cs = world.courier(c);
+  auto eligible = [&](const CourierSpot& cs) {
     return cs.free_time <= now + p_.busy_look_ahead && cs.shift_end >= std::max(now, cs.free_time);
   };
-  std::vector<std::vector<std::pair<double, CourierId>>> cand_lists;
+  std::vector<std::vector<Candidate>> cand_lists;
   cand_lists.reserve(due.size());
-  std::vector<CourierId> couriers;  // right side of the matching, sorted
-  std::vector<std::pair<double, CourierId>> near;
+  // Right side of the matching, in order of first appearance (deterministic: restaurants are
+  // visited in id order and candidates nearest first).
+  std::vector<CourierId> couriers;
+  std::vector<int> right_of(world.courier_count(), -1);
+  std::vector<Candidate> near;
   for (auto& [r, orders] : due) {
     std::sort(orders.begin(), orders.end(), [&](OrderId a, OrderId b) {
       const Minutes ra = world.order(a).ready, rb = world.order(b).ready;
@@ -123,10 +127,12 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
     });
     world.available().nearest(world.restaurant(r), p_.candidates + orders.size(), eligible, near);
     cand_lists.push_back(near);
-    for (const auto& [d, c] : near) couriers.push_back(c);
+    for (const Candidate& c : near) {
+      if (right_of[c.spot.id] >= 0) continue;
+      right_of[c.spot.id] = static_cast<int>(couriers.size());
+      couriers.push_back(c.spot.id);
+    }
   }
-  std::sort(couriers.begin(), couriers.end());
-  couriers.erase(std::unique(couriers.begin(), couriers.end()), couriers.end());
   last_.couriers = couriers.size();
 
   // 3. Bundles sized to the pressure of due orders on available couriers.
@@ -153,15 +159,18 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
   for (std::uint32_t i = 0; i < bundles.size(); ++i) {
     const PlannedBundle& pb = bundles[i];
     const Bundle& b = pb.bundle;
-    const Point rest = world.restaurant(b.restaurant);
     const auto k = static_cast<Minutes>(b.orders.size());
-    for (const auto& [dist, c] : cand_lists[pb.candidates]) {
-      const CourierState& cs = world.courier(c);
-      bool declined = false;
-      for (OrderId o : b.orders) declined = declined || world.declined(o, c);
-      if (declined) continue;
+    for (const Candidate& cand : cand_lists[pb.candidates]) {
+      const CourierSpot& cs = cand.spot;
+      const CourierId c = cs.id;
+      if (pb.any_declines) {
+        bool declined = false;
+        for (OrderId o : b.orders) declined = declined || world.declined(o, c);
+        if (declined) continue;
+      }
       const Minutes depart = std::max(now, cs.free_time);
-      const Minutes travel = travel_minutes(cs.free_point, rest, sp.meters_per_minute);
+      // Same value as travel_minutes(cs.at, rest): the index already measured this distance.
+      const auto travel = static_cast<Minutes>(std::ceil(cand.distance_m / sp.meters_per_minute));
       const Minutes arrive = depart + travel;
       const Minutes pickup = std::max(b.ready, arrive + hp);
       if (pickup > cs.shift_end) continue;
@@ -170,17 +179,15 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
       for (std::size_t j = 0; j < b.orders.size(); ++j) {
         const Minutes drop = leave + pb.drop_offset[j];
         remaining += static_cast<double>(drop - now);
-        late += static_cast<double>(
-            std::max<Minutes>(0, drop - world.order(b.orders[j]).placed - sp.target_click_to_door));
+        late += static_cast<double>(std::max<Minutes>(0, drop - pb.placed[j] - sp.target_click_to_door));
       }
       const double age = static_cast<double>(k * now - pb.placed_sum);
       const double wait = static_cast<double>(pickup - (arrive + hp));
-      const double pay = paced_pay_delta(world, c, now, static_cast<int>(k), p_.pace_grace);
-      const double cost = remaining + p_.late_weight * late + time_scale * p_.travel_weight * static_cast<double>(travel) +
-                          time_scale * p_.wait_weight * wait + p_.pay_weight * pay - p_.age_weight * age -
-                          p_.serve_value * static_cast<double>(k);
-      const auto right = static_cast<std::uint32_t>(
-          std::lower_bound(couriers.begin(), couriers.end(), c) - couriers.begin());
+      const double pay = paced_pay_delta(sp, cs, now, static_cast<int>(k), p_.pace_grace);
+      const double courier_time = p_.travel_weight * static_cast<double>(travel) + p_.wait_weight * wait;
+      const double cost = remaining + p_.late_weight * late + time_scale * courier_time +
+                          p_.pay_weight * pay - p_.age_weight * age - p_.serve_value * static_cast<double>(k);
+      const auto right = static_cast<std::uint32_t>(right_of[c]);
       arcs.push_back(MatchArc{i, right, static_cast<std::int64_t>(std::llround(cost * 100.0))});
     }
   }
@@ -197,7 +204,8 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
     const CourierState& cs = world.courier(c);
     if (cs.free_time > now) continue;  // busy: it was only holding its place in the plan
     const Bundle& b = bundles[i].bundle;
-    const Minutes arrive = now + travel_minutes(cs.free_point, world.restaurant(b.restaurant), sp.meters_per_minute);
+    const Minutes arrive =
+        now + travel_minutes(cs.free_point, world.restaurant(b.restaurant), sp.meters_per_minute);
     const Minutes slack = b.ready - (arrive + hp);
     if (slack > p_.commit_slack) continue;
     out.push_back(Proposal{c, b.orders});

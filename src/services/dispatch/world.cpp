@@ -15,6 +15,11 @@ CourierState& World::courier_mut(CourierId c) {
   return couriers_[c];
 }
 
+void World::index_courier(CourierId c) {
+  const CourierState& s = couriers_.at(c);
+  index_.insert(CourierSpot{c, s.free_point, s.free_time, s.shift_start, s.shift_end, s.orders_committed});
+}
+
 bool World::declined(OrderId o, CourierId c) const {
   const auto& d = orders_.at(o).declined_by;
   return std::find(d.begin(), d.end(), c) != d.end();
@@ -49,7 +54,7 @@ void World::courier_online(CourierId c, Point at, Minutes now, Minutes shift_end
   s.free_point = at;
   s.free_place = Place{Place::Kind::CourierStart, c};
   s.free_time = now;
-  if (!s.has_offer) index_.insert(c, at);
+  if (!s.has_offer) index_courier(c);
 }
 
 std::vector<OfferId> World::courier_offline(CourierId c, Minutes /*now*/) {
@@ -67,7 +72,7 @@ void World::courier_location(CourierId c, Point at, Minutes now) {
   if (!s.online || s.has_offer || s.free_time > now) return;
   s.free_point = at;
   s.free_place = Place{Place::Kind::CourierStart, c};
-  index_.move(c, at);
+  index_courier(c);
 }
 
 void World::hold_for_offer(const Offer& offer) {
@@ -85,7 +90,7 @@ void World::release_offer(const Offer& offer, bool declined) {
   auto& s = courier_mut(offer.courier);
   if (s.has_offer && s.offer == offer.id) {
     s.has_offer = false;
-    if (s.online) index_.insert(offer.courier, s.free_point);
+    if (s.online) index_courier(offer.courier);
   }
   for (OrderId o : offer.orders) {
     auto& os = order_mut(o);
@@ -103,7 +108,7 @@ void World::commit(const Offer& offer) {
   s.free_time = offer.plan.free_at;
   s.orders_committed += static_cast<int>(offer.orders.size());
   s.accepted.push_back(offer.id);
-  if (s.online) index_.insert(offer.courier, s.free_point);
+  if (s.online) index_courier(offer.courier);
   for (OrderId o : offer.orders) {
     auto& os = order_mut(o);
     os.status = OrderStatus::Assigned;

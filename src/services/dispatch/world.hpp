@@ -91,6 +91,8 @@ class World {
 
  private:
   OrderState& order_mut(OrderId o);
+  // Files the courier's current availability in the index (insert or refresh).
+  void index_courier(CourierId c);
   CourierState& courier_mut(CourierId c);
 
   ServiceParams params_;

@@ -63,12 +63,12 @@ TEST(DispatchMatching, OptimalOnRandomSmallGraphs) {
 
 TEST(DispatchGridIndex, NearestMatchesBruteForceAfterMovesAndErases) {
   SplitMix64 rng(11);
-  GridIndex index(500);
+  GridIndex index(2000);  // starts coarse: 300 entries make it shrink its cells on the way
   std::vector<Point> at(300);
   std::vector<char> in(300, 0);
   for (CourierId c = 0; c < 300; ++c) {
     at[c] = {rng.uniform() * 10000, rng.uniform() * 10000};
-    index.insert(c, at[c]);
+    index.insert(CourierSpot{c, at[c]});
     in[c] = 1;
   }
   for (CourierId c = 0; c < 300; c += 7) {
@@ -77,21 +77,23 @@ TEST(DispatchGridIndex, NearestMatchesBruteForceAfterMovesAndErases) {
   }
   for (CourierId c = 1; c < 300; c += 11) {
     at[c] = {rng.uniform() * 30000 - 10000, rng.uniform() * 30000 - 10000};  // grows the grid
-    index.move(c, at[c]);
+    index.insert(CourierSpot{c, at[c]});
     in[c] = 1;
   }
-  std::vector<std::pair<double, CourierId>> got;
+  std::vector<Candidate> got;
   for (int q = 0; q < 100; ++q) {
     const Point p{rng.uniform() * 14000 - 2000, rng.uniform() * 14000 - 2000};
-    auto even = [](CourierId c) { return c % 2 == 0; };
+    auto even = [](const CourierSpot& s) { return s.id % 2 == 0; };
     index.nearest(p, 5, even, got);
+    std::vector<std::pair<double, CourierId>> got_pairs;
+    for (const Candidate& c : got) got_pairs.emplace_back(c.distance_m, c.spot.id);
     std::vector<std::pair<double, CourierId>> want;
     for (CourierId c = 0; c < 300; ++c) {
       if (in[c] && c % 2 == 0) want.emplace_back(distance_m(p, at[c]), c);
     }
     std::sort(want.begin(), want.end());
     want.resize(5);
-    EXPECT_EQ(got, want) << "query " << q;
+    EXPECT_EQ(got_pairs, want) << "query " << q;
   }
 }
 
