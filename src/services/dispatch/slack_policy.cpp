@@ -45,13 +45,21 @@ PlannedBundle plan_bundle(const World& world, Bundle b) {
 // reach the guarantee exactly at the end of the shift: orders beyond that pace will most likely be
 // paid on top, orders within it only fill the guarantee. At the end of the shift this is exactly
 // the marginal pay (up to the grace).
-double paced_pay_delta(const ServiceParams& sp, const CourierSpot& cs, Minutes now, int k, double grace) {
+double paced_pay_delta(const ServiceParams& sp, const CourierSpot& cs, Minutes now, int k, double grace,
+                       Minutes last_call) {
   const double shift = static_cast<double>(std::max<Minutes>(1, cs.shift_end - cs.shift_start));
   const double elapsed = std::clamp(static_cast<double>(now - cs.shift_start) / shift, 0.0, 1.0);
   const double guaranteed_orders = shift * sp.guaranteed_pay_per_hour / 60.0 / sp.pay_per_order;
   // Orders come whole, so a courier exactly on pace is up to one order ahead of the line.
   const double ahead = cs.orders_committed + k - grace - guaranteed_orders * elapsed;
-  return sp.pay_per_order * std::clamp(ahead, 0.0, static_cast<double>(k));
+  double delta = sp.pay_per_order * std::clamp(ahead, 0.0, static_cast<double>(k));
+  // Near the end of its shift a courier still short of its guarantee will be paid the
+  // difference anyway, so orders it can still take are (partly) free: count the saving.
+  if (cs.shift_end - now <= last_call) {
+    const double short_of = guaranteed_orders - cs.orders_committed;
+    delta -= sp.pay_per_order * std::clamp(short_of, 0.0, static_cast<double>(k));
+  }
+  return delta;
 }
 
 }  // namespace
@@ -86,6 +94,7 @@ void apply_override(SlackPolicyParams& p, std::string_view assignment) {
   else if (name == "late_weight") p.late_weight = v;
   else if (name == "serve_value") p.serve_value = v;
   else if (name == "pace_grace") p.pace_grace = v;
+  else if (name == "last_call") p.last_call = m;
   else if (name == "scale_time_by_pressure") p.scale_time_by_pressure = v != 0;
   else throw std::invalid_argument("unknown slack policy parameter '" + name + "'");
 }
@@ -183,7 +192,7 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
       }
       const double age = static_cast<double>(k * now - pb.placed_sum);
       const double wait = static_cast<double>(pickup - (arrive + hp));
-      const double pay = paced_pay_delta(sp, cs, now, static_cast<int>(k), p_.pace_grace);
+      const double pay = paced_pay_delta(sp, cs, now, static_cast<int>(k), p_.pace_grace, p_.last_call);
       const double courier_time = p_.travel_weight * static_cast<double>(travel) + p_.wait_weight * wait;
       const double cost = remaining + p_.late_weight * late + time_scale * courier_time +
                           p_.pay_weight * pay - p_.age_weight * age - p_.serve_value * static_cast<double>(k);

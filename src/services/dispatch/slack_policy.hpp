@@ -26,6 +26,7 @@ struct SlackPolicyParams {
   double wait_weight = 1.0;
   double pay_weight = 1.5;
   double pace_grace = 1.0;       // orders a courier may run ahead of its guarantee pace for free
+  Minutes last_call = 30;        // within this of shift end, filling the guarantee is a saving
   double age_weight = 0.5;
   bool scale_time_by_pressure = true;  // courier-time weights x min(1, due orders / couriers)
   double late_weight = 1.0;      // extra weight per predicted minute beyond the target

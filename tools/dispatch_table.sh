@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Replays every MDRP instance under a directory with both dispatch policies, checks each
+# solution with dispatch-eval (which re-reads the written files), and prints one table.
+#
+# usage: tools/dispatch_table.sh [INSTANCES_DIR] [SWIFTEATS_BINARY]
+#   INSTANCES_DIR     default /work/shared/mdrp/instances
+#   SWIFTEATS_BINARY  default build/release/src/swifteats (or $SWIFTEATS)
+# Solutions are written to ${OUT:-/tmp/swifteats-dispatch}/<instance>/<policy>/.
+set -euo pipefail
+
+root="${1:-/work/shared/mdrp/instances}"
+bin="${2:-${SWIFTEATS:-build/release/src/swifteats}}"
+out="${OUT:-/tmp/swifteats-dispatch}"
+[[ -x "$bin" ]] || { echo "swifteats binary not found: $bin" >&2; exit 2; }
+
+field() { grep -o "$1=[^ ]*" <<<"$2" | head -1 | cut -d= -f2; }
+
+printf '%-18s %-7s %5s %9s %8s %7s %7s %6s %8s %7s %7s %6s %6s %9s %6s\n' \
+  instance policy feas delivered c2d_mean c2d_p50 c2d_p90 c2d_max overage r2d r2p util bundle cost/ord ms
+status=0
+for dir in "$root"/*/; do
+  [[ -f "$dir/orders.txt" ]] || continue
+  name=$(basename "$dir")
+  for policy in greedy slack; do
+    sol="$out/$name/$policy"
+    mkdir -p "$sol"
+    start=$(date +%s%N)
+    "$bin" dispatch-replay --instance "$dir" --out "$sol" --policy "$policy" >"$sol/replay.log" || true
+    ms=$(( ($(date +%s%N) - start) / 1000000 ))
+    # Score the files as written, exactly as an external checker would.
+    if ! "$bin" dispatch-eval --instance "$dir" --solution "$sol" >"$sol/eval.log"; then status=1; fi
+    r=$(grep '^RESULT' "$sol/eval.log" || true)
+    if [[ -z "$r" ]]; then
+      printf '%-18s %-7s  eval failed, see %s\n' "$name" "$policy" "$sol/eval.log"; status=1; continue
+    fi
+    feas=$([[ $(field feasible "$r") == 1 ]] && echo yes || echo NO)
+    printf '%-18s %-7s %5s %9s %8s %7s %7s %6s %8s %7s %7s %6s %6s %9s %6s\n' "$name" "$policy" "$feas" \
+      "$(field delivered "$r")/$(field orders "$r")" "$(field c2d_mean "$r")" "$(field c2d_p50 "$r")" \
+      "$(field c2d_p90 "$r")" "$(field c2d_max "$r")" "$(field overage_mean "$r")" "$(field r2d_mean "$r")" \
+      "$(field r2p_mean "$r")" "$(field util_mean "$r")" "$(field bundle_mean "$r")" \
+      "$(field cost_per_order "$r")" "$ms"
+  done
+done
+exit $status
