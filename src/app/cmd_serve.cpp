@@ -13,6 +13,8 @@
 #include "core/metrics.hpp"
 #include "core/middleware.hpp"
 #include "core/server.hpp"
+#include "services/auth/api.hpp"
+#include "services/auth/security.hpp"
 #include "services/catalog/api.hpp"
 #include "services/orders/api.hpp"
 #include "services/payments/api.hpp"
@@ -32,7 +34,7 @@ struct ServeConfig {
   int pg_pool_size = 16;
   int statement_timeout_ms = 5000;
   std::string redis = "127.0.0.1:6380";
-  std::string admin_key;
+  auth::SecurityConfig security;  // accounts, JWT, rate limits, CORS (services/auth/security.hpp)
   int menu_cache_ttl_s = 120;
   std::string log_level = "info";
   std::size_t body_limit = 1 << 20;
@@ -52,7 +54,7 @@ struct ServeConfig {
 // The bound port, for services that call this same process (orders -> payments by default).
 std::atomic<int> g_bound_port{0};
 
-const std::set<std::string> kKnownServices{"catalog", "orders", "payments"};
+const std::set<std::string> kKnownServices{"auth", "catalog", "orders", "payments"};
 
 std::set<std::string> parse_services(const std::string& list) {
   if (list == "all") return kKnownServices;
@@ -62,7 +64,7 @@ std::set<std::string> parse_services(const std::string& list) {
     const auto j = std::min(list.find(',', i), list.size());
     std::string name = list.substr(i, j - i);
     if (!kKnownServices.count(name))
-      throw std::runtime_error(fmt::format("unknown service '{}' (known: catalog, orders, payments, or all)", name));
+      throw std::runtime_error(fmt::format("unknown service '{}' (known: auth, catalog, orders, payments, or all)", name));
     out.insert(name);
     i = j + 1;
   }
@@ -128,10 +130,12 @@ class Worker : public http::WorkerScope {
     redis_->start();
 
     http::use_standard_middlewares(router, translate_store_errors);
+    auth::install_gateway(router, cfg.security, *redis_, translate_store_errors);
     add_ops_routes(router);
+    if (services.count("auth"))
+      auth_ = auth::register_auth(router, *pg_, *redis_, cfg.security);
     if (services.count("catalog")) {
       catalog::CatalogOptions co;
-      co.admin_key = cfg.admin_key;
       co.menu_cache_ttl = std::chrono::seconds(cfg.menu_cache_ttl_s);
       catalog_ = catalog::register_catalog(router, io.get_executor(), *pg_, *redis_, co);
     }
@@ -206,6 +210,7 @@ class Worker : public http::WorkerScope {
   std::shared_ptr<store::PgPool> pg_;
   std::shared_ptr<store::Redis> redis_;
   std::shared_ptr<void> catalog_;
+  std::shared_ptr<void> auth_;
   std::shared_ptr<void> payments_;
   std::shared_ptr<void> orders_;
 };
@@ -223,8 +228,7 @@ void setup(CLI::App& root) {
   cmd->add_option("--statement-timeout-ms", cfg->statement_timeout_ms, "PostgreSQL statement timeout")
       ->envname("SWIFTEATS_STATEMENT_TIMEOUT_MS")->capture_default_str();
   cmd->add_option("--redis", cfg->redis, "Redis host:port")->envname("SWIFTEATS_REDIS")->capture_default_str();
-  cmd->add_option("--admin-key", cfg->admin_key, "Key for owner writes (X-Admin-Key); empty disables them")
-      ->envname("SWIFTEATS_ADMIN_KEY");
+  auth::add_flags(*cmd, cfg->security);
   cmd->add_option("--menu-cache-ttl", cfg->menu_cache_ttl_s, "Menu cache TTL in seconds")
       ->envname("SWIFTEATS_MENU_CACHE_TTL")->capture_default_str();
   cmd->add_option("--log-level", cfg->log_level, "trace, debug, info, warn, error, off")
@@ -256,6 +260,13 @@ void setup(CLI::App& root) {
     if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
     log::init(cfg->log_level);
     const auto services = parse_services(cfg->services);
+    std::vector<std::string> warnings;
+    cfg->security.finalize(warnings);
+    for (const auto& w : warnings) log::warn(w);
+    if (!cfg->security.bootstrap_admin_email.empty() &&
+        auth::ensure_admin_blocking(cfg->pg, *cfg->security.hasher, cfg->security.bootstrap_admin_email,
+                                    cfg->security.bootstrap_admin_password))
+      log::info("bootstrap admin account created", {{"email", cfg->security.bootstrap_admin_email}});
     ensure_partitions(*cfg);
     http::ServerOptions so;
     so.host = cfg->host;

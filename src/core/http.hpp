@@ -10,6 +10,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/auth_context.hpp"
+
 namespace se::http {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
@@ -32,6 +34,8 @@ struct Request {
   // methods this path allows (empty when the path is unknown).
   const Handler* handler = nullptr;
   std::string allowed_methods;
+  // Set by the authentication middleware from a verified bearer token; empty when anonymous.
+  std::optional<auth::Principal> principal;
 
   [[nodiscard]] const std::string* header(std::string_view lower_name) const;
   [[nodiscard]] const std::string* query_param(std::string_view name) const;

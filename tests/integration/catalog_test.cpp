@@ -5,6 +5,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "integration/auth_helpers.hpp"
 #include "support/http_client.hpp"
 #include "support/server_process.hpp"
 #include "support/test_env.hpp"
@@ -15,8 +16,8 @@ using se::test::HttpResponse;
 
 namespace {
 
-constexpr const char* kAdminKey = "test-admin-key";
-const std::map<std::string, std::string> kOwner{{"X-Admin-Key", kAdminKey}};
+// Owner writes authenticate as the bootstrap admin with a bearer token (set once the server is up).
+std::map<std::string, std::string> kOwner;
 
 // Every day open around the clock, so open_now is deterministic whatever time the test runs.
 const json kAlwaysOpen = json::parse(R"({"mon":[["00:00","00:00"]],"tue":[["00:00","00:00"]],
@@ -28,9 +29,10 @@ class Catalog : public ::testing::Test {
   static void SetUpTestSuite() {
     auto& env = se::test::TestEnv::get();
     conninfo_ = env.fresh_database("catalog_it");
-    server_ = std::make_unique<se::test::ServerProcess>(std::vector<std::string>{
-        "--pg", conninfo_, "--redis", "127.0.0.1:" + std::to_string(env.redis_port()), "--admin-key",
-        kAdminKey, "--threads", "2", "--log-level", "warn", "--body-limit", "65536"});
+    server_ = std::make_unique<se::test::ServerProcess>(se::test::auth::security_flags(std::vector<std::string>{
+        "--pg", conninfo_, "--redis", "127.0.0.1:" + std::to_string(env.redis_port()), "--threads", "2",
+        "--log-level", "warn", "--body-limit", "65536"}));
+    kOwner = se::test::auth::bearer(se::test::auth::admin_token(server_->port()));
   }
   static void TearDownTestSuite() { server_.reset(); }
 
@@ -210,10 +212,10 @@ TEST_F(Catalog, BadWritesAreRefusedAndChangeNothing) {
   const auto before = get("/restaurants/" + rid + "/menu").body;
 
   expect_problem(send("POST", items, {{"name", "X"}, {"price_cents", 100}, {"kind", "prepared"}}, {}), 401,
-                 "unauthorized");
+                 "unauthenticated");
   expect_problem(send("POST", items, {{"name", "X"}, {"price_cents", 100}, {"kind", "prepared"}},
-                      {{"X-Admin-Key", "wrong"}}),
-                 401, "unauthorized");
+                      {{"Authorization", "Bearer wrong"}}),
+                 401, "invalid_token");
   expect_problem(send("POST", items, {{"name", "X"}, {"price_cents", "100"}, {"kind", "prepared"}}), 400,
                  "invalid_field");
   expect_problem(send("POST", items, {{"name", "X"}, {"price_cents", -1}, {"kind", "prepared"}}), 400,

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <sodium.h>
 
+#include "core/authz.hpp"
 #include "core/input.hpp"
 #include "core/problem.hpp"
 #include "services/catalog/domain/hours.hpp"
@@ -103,13 +104,14 @@ struct Catalog : std::enable_shared_from_this<Catalog> {
   Catalog(boost::asio::any_io_executor ex, store::PgPool& pg, store::Redis& redis, CatalogOptions o)
       : pg(pg), opts(std::move(o)), cache(std::move(ex), redis, opts.menu_cache_ttl) {}
 
-  void require_owner(const Request& req) const {
-    const std::string* key = req.header("x-admin-key");
-    if (opts.admin_key.empty())
-      throw Problem{403, "writes_disabled", "Forbidden", "owner writes are disabled: no admin key is configured"};
-    if (!key || key->size() != opts.admin_key.size() ||
-        sodium_memcmp(key->data(), opts.admin_key.data(), key->size()) != 0)
-      throw Problem{401, "unauthorized", "Unauthorized", "a valid X-Admin-Key header is required"};
+  // Owner writes: on /restaurants/{id}/... the restaurant's own staff (restaurant_staff binding,
+  // carried in the access token) or an admin; creating a restaurant (no {id}) is admin only.
+  static void require_owner(const Request& req) {
+    if (auto it = req.params.find("id"); it != req.params.end()) {
+      authz::require_restaurant(req, it->second);
+    } else {
+      authz::require_role(req, {auth::Role::admin});
+    }
   }
 
   awaitable<Response> nearby(Request& req) {

@@ -11,7 +11,6 @@
 namespace se::catalog {
 
 struct CatalogOptions {
-  std::string admin_key;  // owner writes require it in X-Admin-Key; empty disables writes
   std::chrono::seconds menu_cache_ttl{120};
   int max_radius_m = 50000;
 };
