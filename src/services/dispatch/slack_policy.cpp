@@ -95,6 +95,7 @@ void apply_override(SlackPolicyParams& p, std::string_view assignment) {
   else if (name == "serve_value") p.serve_value = v;
   else if (name == "pace_grace") p.pace_grace = v;
   else if (name == "last_call") p.last_call = m;
+  else if (name == "arcs_per_bundle") p.arcs_per_bundle = static_cast<std::size_t>(std::max(0.0, v));
   else if (name == "scale_time_by_pressure") p.scale_time_by_pressure = v != 0;
   else throw std::invalid_argument("unknown slack policy parameter '" + name + "'");
 }
@@ -169,6 +170,7 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
     const PlannedBundle& pb = bundles[i];
     const Bundle& b = pb.bundle;
     const auto k = static_cast<Minutes>(b.orders.size());
+    const std::size_t first_arc = arcs.size();
     for (const Candidate& cand : cand_lists[pb.candidates]) {
       const CourierSpot& cs = cand.spot;
       const CourierId c = cs.id;
@@ -198,6 +200,16 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
                           p_.pay_weight * pay - p_.age_weight * age - p_.serve_value * static_cast<double>(k);
       const auto right = static_cast<std::uint32_t>(right_of[c]);
       arcs.push_back(MatchArc{i, right, static_cast<std::int64_t>(std::llround(cost * 100.0))});
+    }
+    // Keep only the bundle's cheapest arcs: the others are almost never in an optimal matching
+    // but they glue neighbouring bundles into large flow problems.
+    if (p_.arcs_per_bundle > 0 && arcs.size() - first_arc > p_.arcs_per_bundle) {
+      auto begin = arcs.begin() + static_cast<long>(first_arc);
+      std::nth_element(begin, begin + static_cast<long>(p_.arcs_per_bundle - 1), arcs.end(),
+                       [](const MatchArc& a, const MatchArc& b) {
+                         return a.cost != b.cost ? a.cost < b.cost : a.right < b.right;
+                       });
+      arcs.resize(first_arc + p_.arcs_per_bundle);
     }
   }
   last_.arcs = arcs.size();

@@ -17,6 +17,7 @@ struct SlackPolicyParams {
   // the food is ready instead of idling at the restaurant.
   Minutes commit_slack = 2;
   std::size_t candidates = 12;   // nearest couriers per restaurant (grid index)
+  std::size_t arcs_per_bundle = 0;  // keep only the cheapest arcs of each bundle (0 = all)
   int max_bundle = 3;
   Minutes pressure_window = 10;  // orders ready within this count as demand for bundle sizing
   BundlingRules bundling{1, 15, 20};  // max_size is overridden by the pressure-based target
