@@ -9,6 +9,12 @@ ALTER TABLE outbox
   -- so the events of one key are published by one relay, in id (= commit, see enqueue) order.
   ADD COLUMN shard          int GENERATED ALWAYS AS ((hashtext(key) & 2147483647) % 16) STORED;
 
+-- Relays alive (heartbeat every third of the lease); each holds at most 16 / live relays shards.
+CREATE TABLE outbox_relays (
+  owner   text PRIMARY KEY,
+  seen_at timestamptz NOT NULL DEFAULT now()
+);
+
 CREATE TABLE outbox_relay_leases (
   shard      int PRIMARY KEY CHECK (shard >= 0 AND shard < 16),
   owner      text NOT NULL,

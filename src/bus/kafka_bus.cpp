@@ -368,7 +368,8 @@ class KafkaBus final : public EventBus {
     std::map<std::string, std::string> props{{"group.id", "swifteats-reader"},
                                              {"enable.auto.commit", "false"},
                                              {"enable.partition.eof", "false"},
-                                             {"fetch.wait.max.ms", "10"}};
+                                             {"fetch.wait.max.ms", "10"},
+                                             {"session.timeout.ms", std::to_string(cfg_.kafka_session_timeout.count())}};
     auto* conf = make_conf(cfg_, props);
     char err[512];
     reader_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);

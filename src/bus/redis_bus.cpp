@@ -98,7 +98,9 @@ std::shared_ptr<store::Redis> connect(asio::any_io_executor ex, const BusConfig&
 }
 
 awaitable<void> ensure_connected(store::Redis& r) {
-  if (!co_await r.wait_connected(3s)) throw store::RedisUnavailable("redis event bus: not connected");
+  const bool ok = co_await r.wait_connected(std::chrono::milliseconds(3000));
+  if (!ok) throw store::RedisUnavailable("redis event bus: not connected");
+  co_return;
 }
 
 class RedisSubscription final : public Subscription {

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 
 #include "bus/envelope.hpp"
@@ -55,25 +56,41 @@ void Relay::stop() {
 awaitable<void> Relay::acquire_leases() {
   next_lease_ = Clock::now() + opts_.lease / 3;
   const auto lease_ms = std::to_string(opts_.lease.count());
-  // Renew ours and take any free or expired shard. Relays that hold more than their share
-  // (16 / live relays) give the excess back, so shards spread over the relays that run.
-  auto res = co_await pool_.query(
-      "INSERT INTO outbox_relay_leases (shard, owner, expires_at) "
-      "SELECT s, $1, now() + ($2 || ' milliseconds')::interval FROM generate_series(0, 15) s "
-      "ON CONFLICT (shard) DO UPDATE SET owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at "
-      "WHERE outbox_relay_leases.owner = EXCLUDED.owner OR outbox_relay_leases.expires_at < now() "
-      "RETURNING shard",
-      pg_params(opts_.owner, lease_ms));
-  std::vector<int> mine;
-  for (int i = 0; i < res.rows(); ++i) mine.push_back(std::stoi(std::string(res.get(i, 0))));
-  auto live = co_await pool_.query("SELECT count(DISTINCT owner) FROM outbox_relay_leases WHERE expires_at > now()");
+  co_await pool_.query(
+      "INSERT INTO outbox_relays (owner, seen_at) VALUES ($1, now()) "
+      "ON CONFLICT (owner) DO UPDATE SET seen_at = now()",
+      pg_params(opts_.owner));
+  auto live = co_await pool_.query(
+      "SELECT count(*) FROM outbox_relays WHERE seen_at > now() - ($1 || ' milliseconds')::interval",
+      pg_params(lease_ms));
   const int relays = std::max(1, std::stoi(std::string(live.get(0, 0))));
   const int share = (16 + relays - 1) / relays;
+  // Renew ours; give back what exceeds our share (we are between batches, so nothing of those
+  // shards is in flight); then take free or expired shards up to the share.
+  auto held = co_await pool_.query(
+      "UPDATE outbox_relay_leases SET expires_at = now() + ($2 || ' milliseconds')::interval "
+      "WHERE owner = $1 RETURNING shard",
+      pg_params(opts_.owner, lease_ms));
+  std::vector<int> mine;
+  for (int i = 0; i < held.rows(); ++i) mine.push_back(std::stoi(std::string(held.get(i, 0))));
   std::sort(mine.begin(), mine.end());
-  while (static_cast<int>(mine.size()) > share && relays > 1) {
+  while (static_cast<int>(mine.size()) > share) {
     co_await pool_.query("DELETE FROM outbox_relay_leases WHERE shard = $1::int AND owner = $2",
                          pg_params(std::to_string(mine.back()), opts_.owner));
     mine.pop_back();
+  }
+  if (static_cast<int>(mine.size()) < share) {
+    auto got = co_await pool_.query(
+        "INSERT INTO outbox_relay_leases (shard, owner, expires_at) "
+        "SELECT s, $1, now() + ($2 || ' milliseconds')::interval FROM generate_series(0, 15) s "
+        "WHERE NOT EXISTS (SELECT 1 FROM outbox_relay_leases l WHERE l.shard = s AND l.expires_at > now()) "
+        "ORDER BY s LIMIT $3::int "
+        "ON CONFLICT (shard) DO UPDATE SET owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at "
+        "WHERE outbox_relay_leases.expires_at < now() "
+        "RETURNING shard",
+        pg_params(opts_.owner, lease_ms, std::to_string(share - static_cast<int>(mine.size()))));
+    for (int i = 0; i < got.rows(); ++i) mine.push_back(std::stoi(std::string(got.get(i, 0))));
+    std::sort(mine.begin(), mine.end());
   }
   if (mine != shards_) log::info("outbox relay shards", {{"owner", opts_.owner}, {"shards", mine}});
   shards_ = std::move(mine);
@@ -130,6 +147,7 @@ awaitable<void> Relay::cleanup() {
       "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE published_at < now() - ($1 || ' hours')::interval "
       "LIMIT 10000)",
       pg_params(std::to_string(opts_.keep_published.count())));
+  co_await pool_.query("DELETE FROM outbox_relays WHERE seen_at < now() - interval '1 hour'");
 }
 
 awaitable<void> Relay::run() {
@@ -168,6 +186,7 @@ awaitable<void> Relay::run() {
   // Give the shards back so another relay takes over at once.
   try {
     co_await pool_.query("DELETE FROM outbox_relay_leases WHERE owner = $1", pg_params(opts_.owner));
+    co_await pool_.query("DELETE FROM outbox_relays WHERE owner = $1", pg_params(opts_.owner));
   } catch (const std::exception&) {
   }
   running_ = false;

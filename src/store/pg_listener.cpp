@@ -77,8 +77,9 @@ struct PgListener::Impl : std::enable_shared_from_this<Impl> {
     while (poll != PGRES_POLLING_OK) {
       if (poll == PGRES_POLLING_FAILED) throw std::runtime_error(PQerrorMessage(conn));
       rearm(PQsocket(conn));
-      if (!co_await wait(poll == PGRES_POLLING_READING ? Descriptor::wait_read : Descriptor::wait_write, 5s))
-        throw std::runtime_error("timed out connecting");
+      const auto dir = poll == PGRES_POLLING_READING ? Descriptor::wait_read : Descriptor::wait_write;
+      const bool ready = co_await wait(dir, std::chrono::milliseconds(5000));
+      if (!ready) throw std::runtime_error("timed out connecting");
       poll = PQconnectPoll(conn);
     }
     if (PQsetnonblocking(conn, 1) != 0) throw std::runtime_error("cannot set non-blocking");

@@ -1,0 +1,169 @@
+// The outbox relay: commit order per key, several relays at once, and a relay process killed
+// (SIGKILL) between commit and publish, or between publish and marking published.
+#include "bus_support.hpp"
+
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "bus/outbox.hpp"
+#include "bus/relay.hpp"
+#include "store/args.hpp"
+#include "store/pg.hpp"
+#include "support/server_process.hpp"
+
+namespace {
+
+using namespace se::test::bus;
+using se::bus::Record;
+using se::store::pg_params;
+using se::store::PgPool;
+
+bool is_zombie_or_gone(pid_t pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+  std::string pid_s, comm, state;
+  if (!(f >> pid_s >> comm >> state)) return true;
+  return state == "Z";
+}
+
+class BusRelay : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    conninfo_ = se::test::TestEnv::get().fresh_database("bus_relay_" + se::bus::new_uuid().substr(0, 6));
+    pool_ = std::make_unique<PgPool>(io_.get_executor(), se::store::PgPoolOptions{conninfo_});
+    auto cfg = config_for("redis");
+    bus_ = se::bus::make_bus(io_.get_executor(), cfg);
+  }
+  void TearDown() override {
+    bus_->stop();
+    bus_.reset();
+    pool_.reset();
+  }
+
+  // Commits `n` events for `key` (one transaction each) on `topic`.
+  asio::awaitable<void> commit_events(const std::string& topic, const std::string& key, int from, int n) {
+    for (int i = from; i < from + n; ++i) {
+      auto tx = co_await pool_->acquire();
+      co_await tx.begin();
+      se::bus::OutboxEvent ev;
+      ev.topic = topic;
+      ev.key = key;
+      ev.event_type = "Seq";
+      ev.version = i;
+      ev.payload = "{\"seq\":" + std::to_string(i) + "}";
+      co_await se::bus::enqueue(tx, ev);
+      co_await tx.commit();
+    }
+  }
+
+  asio::awaitable<std::vector<Record>> read_all(const std::string& topic, std::size_t n, std::chrono::seconds limit) {
+    se::bus::ReadCursor cur;
+    std::vector<Record> got;
+    const auto deadline = Clock::now() + limit;
+    while (got.size() < n && Clock::now() < deadline) {
+      auto part = co_await bus_->read(topic, cur, 1000, 200ms);
+      got.insert(got.end(), part.begin(), part.end());
+    }
+    co_return got;
+  }
+
+  std::vector<std::string> relay_args(const std::string& fault = {}) {
+    std::vector<std::string> a{"--pg", conninfo_, "--redis", "127.0.0.1:" + std::to_string(se::test::TestEnv::get().redis_port()),
+                               "--services", "relay", "--threads", "1", "--log-level", "warn",
+                               "--relay-lease-ms", "800", "--relay-poll-ms", "200"};
+    if (!fault.empty()) {
+      a.emplace_back("--relay-fault");
+      a.push_back(fault);
+    }
+    return a;
+  }
+
+  std::string conninfo_;
+  asio::io_context io_;
+  std::unique_ptr<PgPool> pool_;
+  std::unique_ptr<se::bus::EventBus> bus_;
+};
+
+TEST_F(BusRelay, TwoRelaysPublishEveryEventInCommitOrderPerKey) {
+  const auto t = fresh_topic("redis", "relay.order");
+  se::bus::RelayOptions ro;
+  ro.conninfo = conninfo_;
+  ro.batch = 50;
+  ro.lease = 800ms;
+  ro.poll_interval = 200ms;
+  se::bus::Relay r1(io_.get_executor(), *pool_, *bus_, ro);
+  se::bus::Relay r2(io_.get_executor(), *pool_, *bus_, ro);
+  run(io_, [&]() -> asio::awaitable<void> {
+    asio::co_spawn(io_, r1.run(), asio::detached);
+    asio::co_spawn(io_, r2.run(), asio::detached);
+    for (int round = 0; round < 4; ++round)
+      for (int k = 0; k < 6; ++k) co_await commit_events(t, "key-" + std::to_string(k), round * 25 + 1, 25);
+    auto got = co_await read_all(t, 600, 30s);
+    EXPECT_EQ(got.size(), 600u);
+    std::map<std::string, std::int64_t> last;
+    for (const auto& r : got) {
+      auto e = se::bus::from_json(r.value);
+      EXPECT_EQ(e.version, last[e.key] + 1) << e.key;
+      last[e.key] = e.version;
+      EXPECT_FALSE(e.occurred_at.empty());
+    }
+    auto left = co_await pool_->query("SELECT count(*) FROM outbox WHERE published_at IS NULL");
+    EXPECT_EQ(left.get(0, 0), "0");
+    EXPECT_EQ(r1.published() + r2.published(), 600u);
+    r1.stop();
+    r2.stop();
+    while (r1.running() || r2.running()) co_await sleep_for(10ms);
+  });
+}
+
+TEST_F(BusRelay, KilledBetweenCommitAndPublishTheEventArrivesAfterRestart) {
+  const auto t = fresh_topic("redis", "relay.kill1");
+  se::test::ServerProcess faulty(relay_args("before-publish"));
+  run(io_, [&]() -> asio::awaitable<void> { co_await commit_events(t, "order-1", 1, 1); });
+  // The relay picks the committed row up and is SIGKILLed before publishing it.
+  const auto deadline = Clock::now() + 20s;
+  while (!is_zombie_or_gone(faulty.pid()) && Clock::now() < deadline) std::this_thread::sleep_for(20ms);
+  ASSERT_TRUE(is_zombie_or_gone(faulty.pid())) << "the faulty relay did not die";
+  EXPECT_EQ(faulty.stop(SIGKILL), 128 + SIGKILL);
+  run(io_, [&]() -> asio::awaitable<void> {
+    EXPECT_EQ(co_await bus_->length(t), 0);
+    auto unpublished = co_await pool_->query("SELECT count(*) FROM outbox WHERE published_at IS NULL");
+    EXPECT_EQ(unpublished.get(0, 0), "1");
+  });
+  se::test::ServerProcess healthy(relay_args());  // takes the dead relay's shards when their lease lapses
+  run(io_, [&]() -> asio::awaitable<void> {
+    auto got = co_await read_all(t, 1, 20s);
+    EXPECT_EQ(got.size(), 1u);
+    if (got.size() != 1) co_return;
+    EXPECT_EQ(se::bus::from_json(got[0].value).version, 1);
+  });
+  healthy.stop(SIGTERM);
+}
+
+TEST_F(BusRelay, KilledBetweenPublishAndMarkTheEventIsPublishedAgainNotLost) {
+  const auto t = fresh_topic("redis", "relay.kill2");
+  se::test::ServerProcess faulty(relay_args("before-mark"));
+  run(io_, [&]() -> asio::awaitable<void> { co_await commit_events(t, "order-2", 1, 1); });
+  const auto deadline = Clock::now() + 20s;
+  while (!is_zombie_or_gone(faulty.pid()) && Clock::now() < deadline) std::this_thread::sleep_for(20ms);
+  ASSERT_TRUE(is_zombie_or_gone(faulty.pid()));
+  faulty.stop(SIGKILL);
+  se::test::ServerProcess healthy(relay_args());
+  run(io_, [&]() -> asio::awaitable<void> {
+    auto got = co_await read_all(t, 2, 20s);
+    EXPECT_EQ(got.size(), 2u);
+    if (got.size() != 2) co_return;  // a duplicate, with the same eventId: consumers drop it
+    EXPECT_EQ(se::bus::from_json(got[0].value).event_id, se::bus::from_json(got[1].value).event_id);
+    const auto until = Clock::now() + 10s;
+    std::string left = "1";
+    while (left != "0" && Clock::now() < until) {
+      auto r = co_await pool_->query("SELECT count(*) FROM outbox WHERE published_at IS NULL");
+      left = r.get(0, 0);
+      if (left != "0") co_await sleep_for(50ms);
+    }
+    EXPECT_EQ(left, "0");
+  });
+  healthy.stop(SIGTERM);
+}
+
+}  // namespace
