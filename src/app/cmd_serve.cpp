@@ -15,7 +15,9 @@
 #include "core/server.hpp"
 #include "services/auth/api.hpp"
 #include "services/auth/security.hpp"
+#include "bus/runtime.hpp"
 #include "services/catalog/api.hpp"
+#include "services/catalog/menu_cache.hpp"
 #include "services/orders/api.hpp"
 #include "services/payments/api.hpp"
 #include "store/pg.hpp"
@@ -41,6 +43,7 @@ struct ServeConfig {
   int read_timeout_ms = 30000;
   int drain_timeout_ms = 10000;
   std::string services = "all";
+  bus::ServeBusConfig bus;  // event bus, outbox relay, consumers (docs/events.md)
   // orders + payment gateway (docs/orders.md)
   std::string payments_url;  // empty: this process's own port
   std::string payments_latency_ms = "50-150";
@@ -54,7 +57,7 @@ struct ServeConfig {
 // The bound port, for services that call this same process (orders -> payments by default).
 std::atomic<int> g_bound_port{0};
 
-const std::set<std::string> kKnownServices{"auth", "catalog", "orders", "payments"};
+const std::set<std::string> kKnownServices{"auth", "catalog", "orders", "payments", "relay"};
 
 std::set<std::string> parse_services(const std::string& list) {
   if (list == "all") return kKnownServices;
@@ -64,7 +67,7 @@ std::set<std::string> parse_services(const std::string& list) {
     const auto j = std::min(list.find(',', i), list.size());
     std::string name = list.substr(i, j - i);
     if (!kKnownServices.count(name))
-      throw std::runtime_error(fmt::format("unknown service '{}' (known: auth, catalog, orders, payments, or all)", name));
+      throw std::runtime_error(fmt::format("unknown service '{}' (known: auth, catalog, orders, payments, relay, or all)", name));
     out.insert(name);
     i = j + 1;
   }
@@ -161,9 +164,11 @@ class Worker : public http::WorkerScope {
       orders_ = orders::register_orders(router, io.get_executor(), *pg_, oo);
     }
     register_pool_metrics();
+    if (index == 0) start_bus(io, cfg, services);
   }
 
   asio::awaitable<void> shutdown() override {
+    if (bus_) co_await bus_->shutdown();
     redis_->stop();
     co_return;
   }
@@ -186,6 +191,34 @@ class Worker : public http::WorkerScope {
       co_return http::Response::text(200, metrics::Registry::global().render(),
                                      "text/plain; version=0.0.4");
     });
+  }
+
+  // One event-bus runtime per process, on worker 0: the outbox relay (service "relay") and the
+  // consumers of the services running here.
+  void start_bus(asio::io_context& io, const ServeConfig& cfg, const std::set<std::string>& services) {
+    const bool relay = services.count("relay") > 0;
+    const bool catalog = services.count("catalog") > 0;
+    if (!relay && !catalog) return;
+    auto bc = cfg.bus;
+    bus::set_redis_address(bc.bus, bc.redis.empty() ? cfg.redis : bc.redis);
+    bus_ = std::make_unique<bus::Runtime>(io.get_executor(), *pg_, bc, cfg.pg);
+    if (relay) bus_->start_relay();
+    if (catalog) {
+      // Every instance drops cached menus when any instance changes a restaurant: a private
+      // group per process over restaurant_updates, high priority first.
+      bus_menu_cache_ = std::make_shared<catalog::MenuCache>(io.get_executor(), *redis_,
+                                                             std::chrono::seconds(cfg.menu_cache_ttl_s));
+      bus::ConsumerOptions co;
+      co.group = "menu-cache." + bus_->config().instance;
+      co.topics = bus::topics::restaurant_updates_by_priority();
+      co.ephemeral = true;
+      co.from_beginning = false;
+      co.transactional = false;
+      auto cache = bus_menu_cache_;
+      bus_->add_consumer(co, [cache](const bus::Envelope& e, store::PgLease*) -> asio::awaitable<void> {
+        co_await cache->invalidate(e.key);
+      });
+    }
   }
 
   void register_pool_metrics() {
@@ -213,6 +246,8 @@ class Worker : public http::WorkerScope {
   std::shared_ptr<void> auth_;
   std::shared_ptr<void> payments_;
   std::shared_ptr<void> orders_;
+  std::shared_ptr<catalog::MenuCache> bus_menu_cache_;
+  std::unique_ptr<bus::Runtime> bus_;
 };
 
 void setup(CLI::App& root) {
@@ -229,6 +264,7 @@ void setup(CLI::App& root) {
       ->envname("SWIFTEATS_STATEMENT_TIMEOUT_MS")->capture_default_str();
   cmd->add_option("--redis", cfg->redis, "Redis host:port")->envname("SWIFTEATS_REDIS")->capture_default_str();
   auth::add_flags(*cmd, cfg->security);
+  bus::add_flags(*cmd, cfg->bus);
   cmd->add_option("--menu-cache-ttl", cfg->menu_cache_ttl_s, "Menu cache TTL in seconds")
       ->envname("SWIFTEATS_MENU_CACHE_TTL")->capture_default_str();
   cmd->add_option("--log-level", cfg->log_level, "trace, debug, info, warn, error, off")

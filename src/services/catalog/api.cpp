@@ -4,6 +4,9 @@
 #include <sodium.h>
 
 #include "core/authz.hpp"
+#include "bus/envelope.hpp"
+#include "bus/outbox.hpp"
+#include "store/args.hpp"
 #include "core/input.hpp"
 #include "core/problem.hpp"
 #include "services/catalog/domain/hours.hpp"
@@ -182,15 +185,37 @@ struct Catalog : std::enable_shared_from_this<Catalog> {
     co_return cached_json(req, menu->etag, std::move(menu->body), kMenuCacheControl);
   }
 
-  // Runs `write` in a transaction that first locks and versions the restaurant, then drops the
-  // cached menu once the write is committed.
+  // What an owner write changed, hence its restaurant_updates event and priority (seed:
+  // location/hours first, then menu; ratings, low, are not written here).
+  enum class Change { menu, hours, location };
+
+  static awaitable<void> publish_change(store::PgLease& tx, const std::string& restaurant_id, Change change) {
+    auto v = co_await tx.query("SELECT version FROM restaurants WHERE id = $1::uuid", store::pg_params(restaurant_id));
+    bus::OutboxEvent ev;
+    ev.key = restaurant_id;
+    ev.version = std::stoll(std::string(v.get(0, 0)));
+    const char* what = "menu";
+    switch (change) {
+      case Change::menu: ev.topic = bus::topics::kRestaurantUpdatesMedium; ev.event_type = "MenuChanged"; break;
+      case Change::hours: ev.topic = bus::topics::kRestaurantUpdatesHigh; ev.event_type = "HoursChanged"; what = "hours"; break;
+      case Change::location:
+        ev.topic = bus::topics::kRestaurantUpdatesHigh; ev.event_type = "LocationChanged"; what = "location"; break;
+    }
+    ev.payload = json{{"restaurantId", restaurant_id}, {"change", what}, {"version", ev.version}}.dump();
+    co_await bus::enqueue(tx, std::move(ev));
+  }
+
+  // Runs `write` in a transaction that first locks and versions the restaurant and records its
+  // restaurant_updates event in the outbox, then drops the cached menu once committed (other
+  // instances drop theirs when the event reaches them).
   template <typename Write>
-  awaitable<std::string> owner_write(const std::string& restaurant_id, Write write) {
+  awaitable<std::string> owner_write(const std::string& restaurant_id, Write write, Change change = Change::menu) {
     auto tx = co_await pg.acquire();
     co_await tx.begin();
     if (!co_await repo::touch_restaurant(tx, restaurant_id))
       throw not_found("restaurant_not_found", "no restaurant " + restaurant_id);
     std::string result = co_await write(tx);
+    co_await publish_change(tx, restaurant_id, change);  // the outbox: commits with the write
     co_await tx.commit();
     co_await cache.invalidate(restaurant_id);
     co_return result;
@@ -315,7 +340,7 @@ struct Catalog : std::enable_shared_from_this<Catalog> {
       co_await repo::set_hours(tx, rid, b["hours"].dump(), tz);
       co_return std::string{};
     };
-    co_await owner_write(rid, write);
+    co_await owner_write(rid, write, Change::hours);
     co_return Response::json(200, *co_await repo::restaurant(pg, rid));
   }
 
@@ -329,7 +354,7 @@ struct Catalog : std::enable_shared_from_this<Catalog> {
       co_await repo::set_location(tx, rid, at, address);
       co_return std::string{};
     };
-    co_await owner_write(rid, write);
+    co_await owner_write(rid, write, Change::location);
     co_return Response::json(200, *co_await repo::restaurant(pg, rid));
   }
 };
