@@ -133,9 +133,7 @@ int main(int argc, char** argv) {
               }
             }
             ++n;
-            std::vector<std::string> ids;
-            auto tx = co_await ppool.acquire();
-            co_await tx.begin();
+            std::vector<se::bus::OutboxEvent> evs;
             for (int i = 0; i < per_tx; ++i) {
               seed = seed * 1103515245u + 12345u;
               se::bus::OutboxEvent ev;
@@ -143,9 +141,18 @@ int main(int argc, char** argv) {
               ev.key = "k" + std::to_string((seed >> 8) % static_cast<std::uint32_t>(keys));
               ev.event_type = "BenchEvent";
               ev.payload = R"({"bench":true})";
-              ids.push_back(co_await se::bus::enqueue(tx, std::move(ev)));
+              evs.push_back(std::move(ev));
             }
-            co_await tx.commit();
+            std::vector<std::string> ids;
+            try {
+              auto tx = co_await ppool.acquire();
+              co_await tx.begin();
+              ids = co_await se::bus::enqueue_many(tx, std::move(evs));
+              co_await tx.commit();
+            } catch (const std::exception& e) {
+              std::cerr << "producer " << p << ": " << e.what() << std::endl;
+              continue;
+            }
             const auto t = Clock::now();
             sh.produced += static_cast<std::uint64_t>(per_tx);
             if (t >= measure_from && t < end) {

@@ -105,7 +105,7 @@ awaitable<int> Relay::drain_once() {
   auto rows = co_await pool_.query(
       "SELECT id, event_id, topic, key, event_type, payload::text, version, correlation_id, traceparent, "
       "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') "
-      "FROM outbox WHERE published_at IS NULL AND shard = ANY($1::int[]) ORDER BY id LIMIT $2::int",
+      "FROM outbox_next($1::int[], $2::int)",
       pg_params(shard_list, std::to_string(opts_.batch)));
   const int n = rows.rows();
   metrics::Registry::global().gauge("bus_outbox_backlog").store(n);
