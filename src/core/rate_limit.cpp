@@ -128,7 +128,10 @@ http::Middleware middleware(Options opts, Counter shared, LocalWindows& fallback
     const std::string cls = classify(req);
     const auto lim = opts.policy.limits.find(cls);
     if (lim == opts.policy.limits.end()) co_return co_await next(req);
-    const std::string key = opts.key_prefix + cls + ":" + subject(req, opts.trusted_proxies);
+    // The window is part of the key: processes configured with another window never share
+    // (or inherit the TTL of) a counter.
+    const std::string key = opts.key_prefix + cls + ":" + std::to_string(opts.policy.window_ms) + ":" +
+                            subject(req, opts.trusted_proxies);
     std::optional<Count> count = co_await shared(key, opts.policy.window_ms);
     if (!count) {
       reg.counter("rate_limit_fallback_total").fetch_add(1, std::memory_order_relaxed);

@@ -102,11 +102,18 @@ std::string server_status(int stats_port, const std::string& backend, const std:
 template <typename F>
 bool eventually(F f, std::chrono::milliseconds limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
+  auto attempt = [&] {
+    try {
+      return f();
+    } catch (const std::exception&) {  // e.g. HAProxy not listening yet
+      return false;
+    }
+  };
   while (std::chrono::steady_clock::now() < deadline) {
-    if (f()) return true;
+    if (attempt()) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  return f();
+  return attempt();
 }
 
 TEST(Gateway, BrowseLoginAuthorizedCallsThroughHaproxySurviveLosingACatalogProcess) {

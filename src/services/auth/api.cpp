@@ -51,6 +51,8 @@ Problem invalid_refresh() {
   return Problem{401, "invalid_refresh_token", "Unauthorized", "the refresh token is not valid; log in again"};
 }
 
+// Call sites build the Response in a named local first: GCC 12 mangles a Response temporary
+// passed by value inside a co_return expression (headers came out corrupted).
 Response no_store(Response r) {
   r.set_header("Cache-Control", "no-store");
   return r;
@@ -62,6 +64,8 @@ constexpr const char* kAccountJson = R"(json_build_object(
   'created_at', a.created_at, 'last_login_at', a.last_login_at,
   'restaurants', COALESCE((SELECT json_agg(s.restaurant_id ORDER BY s.restaurant_id)
                             FROM restaurant_staff s WHERE s.account_id = a.id), '[]'::json)))";
+
+const std::string kSelectAccount = std::string("SELECT ") + kAccountJson + " FROM accounts a WHERE a.id = $1";
 
 // Count-so-far of a key (fixed window) without incrementing: Redis, else the local fallback.
 constexpr const char* kPeekScript =
@@ -134,14 +138,18 @@ struct Auth {
   awaitable<std::pair<std::string, std::string>> insert_refresh(store::PgLease& db, const std::string& account_id,
                                                               const std::string& family, const Request& req) {
     const std::string token = new_refresh_token();
+    // Parameters are built outside the co_await expression: GCC 12 evaluates a ?: inside one
+    // wrongly (it called ua->substr on a null ua).
     const std::string* ua = req.header("user-agent");
+    const std::string agent = ua ? ua->substr(0, 200) : std::string{};
+    const store::Param fam = family.empty() ? store::Param{} : store::Param{family};
+    auto params = pg_params(account_id, fam, hex_hash(token), std::to_string(cfg.refresh_ttl_s), agent,
+                            ratelimit::client_ip(req, cfg.rate.trusted_proxies));
     auto r = co_await db.query(
         "INSERT INTO refresh_tokens (account_id, family_id, token_hash, expires_at, user_agent, ip) "
         "VALUES ($1, COALESCE($2::uuid, gen_random_uuid()), $3, now() + make_interval(secs => $4::int), $5, $6) "
         "RETURNING id",
-        pg_params(account_id, family.empty() ? store::Param{} : store::Param{family}, hex_hash(token),
-                  std::to_string(cfg.refresh_ttl_s), ua ? ua->substr(0, 200) : std::string{},
-                  ratelimit::client_ip(req, cfg.rate.trusted_proxies)));
+        params);
     co_return std::make_pair(token, std::string(r.get(0, 0)));
   }
 
@@ -166,7 +174,8 @@ struct Auth {
     const auto name = input::require_string(b, "name", 200);
     const auto phone = input::opt_string(b, "phone", 40).value_or("");
     // Hash first, whether or not the email is free: the answer and its timing are the same.
-    const std::string hash = co_await cfg.hasher->hash(password);
+    std::string to_hash = password;  // named: no std::string temporary inside the co_await (GCC 12)
+    const std::string hash = co_await cfg.hasher->hash(std::move(to_hash));
     auto tx = co_await pg.acquire();
     co_await tx.begin();
     auto r = co_await tx.query(
@@ -181,8 +190,10 @@ struct Auth {
     } else {
       co_await tx.rollback();
     }
-    co_return no_store(Response::json(
-        202, R"({"status":"accepted","detail":"if the email was free the account now exists; log in at /auth/login"})"));
+    Response out_ = Response::json(
+        202, R"({"status":"accepted","detail":"if the email was free the account now exists; log in at /auth/login"})");
+    out_.set_header("Cache-Control", "no-store");
+    co_return out_;
   }
 
   awaitable<Response> login(Request& req) {
@@ -204,10 +215,13 @@ struct Auth {
         "SELECT id, password_hash, is_active FROM accounts WHERE lower(email) = lower($1)", pg_params(email));
     bool ok = false;
     if (r.rows() == 1) {
-      ok = co_await cfg.hasher->verify(std::string(r.get(0, 1)), password);
+      std::string stored(r.get(0, 1));
+      std::string given = password;
+      ok = co_await cfg.hasher->verify(std::move(stored), std::move(given));
       ok = ok && r.get(0, 2) == "t";
     } else {
-      co_await cfg.hasher->burn(password);  // same work as a real check
+      std::string given = password;
+      co_await cfg.hasher->burn(std::move(given));  // same work as a real check
     }
     if (!ok) {
       co_await record_failure(fkey);
@@ -281,10 +295,12 @@ struct Auth {
 
   awaitable<Response> me(Request& req) {
     const auto& who = authz::require_principal(req);
-    auto r = co_await pg.query(std::string("SELECT ") + kAccountJson + " FROM accounts a WHERE a.id = $1",
+    auto r = co_await pg.query(kSelectAccount,
                                pg_params(who.account_id));
     if (r.rows() == 0) throw Problem{401, "unauthenticated", "Unauthorized", "the account no longer exists"};
-    co_return no_store(Response::json(200, std::string(r.get(0, 0))));
+    Response out_ = Response::json(200, std::string(r.get(0, 0)));
+    out_.set_header("Cache-Control", "no-store");
+    co_return out_;
   }
 
   awaitable<Response> create_account(Request& req) {
@@ -312,7 +328,8 @@ struct Auth {
         restaurants.push_back(input::require_uuid(id.get<std::string>(), "restaurant id"));
       }
     }
-    const std::string hash = co_await cfg.hasher->hash(password);
+    std::string to_hash = password;  // named: no std::string temporary inside the co_await (GCC 12)
+    const std::string hash = co_await cfg.hasher->hash(std::move(to_hash));
     auto tx = co_await pg.acquire();
     co_await tx.begin();
     store::Param customer_id, driver_id;
@@ -334,7 +351,7 @@ struct Auth {
     const std::string id(a.get(0, 0));
     co_await set_staff(tx, id, restaurants);
     co_await tx.commit();
-    auto out = co_await pg.query(std::string("SELECT ") + kAccountJson + " FROM accounts a WHERE a.id = $1",
+    auto out = co_await pg.query(kSelectAccount,
                                  pg_params(id));
     auto res = Response::json(201, std::string(out.get(0, 0)));
     res.set_header("Location", "/admin/accounts/" + id);
@@ -374,7 +391,7 @@ struct Auth {
       throw unprocessable("not_staff", "only restaurant_staff accounts are bound to restaurants");
     co_await set_staff(tx, id, restaurants);
     co_await tx.commit();
-    auto out = co_await pg.query(std::string("SELECT ") + kAccountJson + " FROM accounts a WHERE a.id = $1",
+    auto out = co_await pg.query(kSelectAccount,
                                  pg_params(id));
     co_return Response::json(200, std::string(out.get(0, 0)));
   }
@@ -385,7 +402,9 @@ struct Auth {
         "'is_active', is_active, 'created_at', created_at) FROM customers WHERE id = $1",
         pg_params(id));
     if (r.rows() == 0) throw not_found("customer_not_found", "no such customer");
-    co_return no_store(Response::json(200, std::string(r.get(0, 0))));
+    Response out_ = Response::json(200, std::string(r.get(0, 0)));
+    out_.set_header("Cache-Control", "no-store");
+    co_return out_;
   }
 
   awaitable<Response> driver_profile(const std::string& id) {
@@ -395,7 +414,9 @@ struct Auth {
         "'completed_deliveries', completed_deliveries, 'is_active', is_active) FROM drivers WHERE id = $1",
         pg_params(id));
     if (r.rows() == 0) throw not_found("driver_not_found", "no such driver");
-    co_return no_store(Response::json(200, std::string(r.get(0, 0))));
+    Response out_ = Response::json(200, std::string(r.get(0, 0)));
+    out_.set_header("Cache-Control", "no-store");
+    co_return out_;
   }
 
   // Admins pass every rule; an admin has no customer/driver profile of their own.
@@ -404,14 +425,16 @@ struct Auth {
     co_return co_await customer_profile(req.principal->customer_id);
   }
   awaitable<Response> customer_by_id(Request& req) {
-    co_return co_await customer_profile(input::require_uuid(req.param("id"), "customer id"));
+    const auto id = input::require_uuid(req.param("id"), "customer id");
+    co_return co_await customer_profile(id);
   }
   awaitable<Response> driver_me(Request& req) {
     if (req.principal->driver_id.empty()) throw not_found("driver_not_found", "this account is not a driver");
     co_return co_await driver_profile(req.principal->driver_id);
   }
   awaitable<Response> driver_by_id(Request& req) {
-    co_return co_await driver_profile(input::require_uuid(req.param("id"), "driver id"));
+    const auto id = input::require_uuid(req.param("id"), "driver id");
+    co_return co_await driver_profile(id);
   }
 };
 

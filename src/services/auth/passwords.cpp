@@ -90,12 +90,14 @@ asio::awaitable<void> PasswordHasher::burn(std::string password) {
   if (!dummy) {
     unsigned char random[24];
     randombytes_buf(random, sizeof random);
-    std::string h = co_await hash(std::string(reinterpret_cast<char*>(random), sizeof random));
+    std::string seed(reinterpret_cast<char*>(random), sizeof random);
+    std::string h = co_await hash(std::move(seed));
     std::lock_guard lock(mu_);
     if (!dummy_) dummy_ = h;
     co_return;
   }
-  co_await verify(std::move(*dummy), std::move(password));
+  std::string stored = std::move(*dummy);
+  co_await verify(std::move(stored), std::move(password));
 }
 
 }  // namespace se::auth
