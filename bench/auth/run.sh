@@ -33,7 +33,7 @@ RESTAURANTS=${AUTH_BENCH_RESTAURANTS:-500}
 log() { echo "auth-bench: $*" >&2; }
 die() { echo "auth-bench: error: $*" >&2; exit 2; }
 [[ -x $SE ]] || die "no $SE (cmake --preset release && cmake --build --preset release --target swifteats)"
-"$SE" serve --help | grep -q -- --jwt-keys || die "$SE predates the auth flags; rebuild it"
+[[ $("$SE" serve --help 2>&1) == *--jwt-keys* ]] || die "$SE predates the auth flags; rebuild it"
 command -v wrk >/dev/null || die "wrk is not installed (apt-get install wrk)"
 
 TMP=$(mktemp -d /tmp/auth-bench.XXXXXX)
