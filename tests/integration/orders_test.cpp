@@ -365,11 +365,11 @@ TEST(OrdersPayment, DeclinedPaymentFailsTheOrderAndRestoresStock) {
 TEST(OrdersPayment, KillNineDuringPaymentLeavesNoOrderStuckAndNoStockLeaked) {
   const auto conninfo = se::test::TestEnv::get().fresh_database("orders_kill_it");
   se::test::ServerProcess gateway(server_args(
-      conninfo, {"--services", "payments", "--payments-latency-ms", "400-800", "--payments-success-rate", "0.5"}));
+      conninfo, {"--services", "payments", "--payments-latency-ms", "8000-9000", "--payments-success-rate", "0.5"}));
   const std::string url = "http://127.0.0.1:" + std::to_string(gateway.port());
   const std::vector<std::string> orders_args{"--services", "orders", "--payments-url", url,
                                              "--orders-sweep-interval-ms", "200", "--orders-sweep-grace-ms", "300",
-                                             "--payment-timeout-ms", "3000"};
+                                             "--payment-timeout-ms", "20000"};
   Db db(conninfo);
   const int n = 20;
   auto w = make_world(db, 100, n);
@@ -384,10 +384,13 @@ TEST(OrdersPayment, KillNineDuringPaymentLeavesNoOrderStuckAndNoStockLeaked) {
         // the server died under this request
       }
     });
-  // Kill once every order is reserved and waiting on the gateway.
-  ASSERT_TRUE(eventually([&] { return db.num("SELECT count(*) FROM orders WHERE status = 'pending_payment'") >= n; }));
+  // Kill once every order is reserved and waiting on the gateway (whose answers take 8-9 s, so
+  // none can settle first even on a slow sanitizer build).
+  const bool all_pending =
+      eventually([&] { return db.num("SELECT count(*) FROM orders WHERE status = 'pending_payment'") >= n; });
   orders->stop(SIGKILL);
   for (auto& t : threads) t.join();
+  ASSERT_TRUE(all_pending);
   orders.reset();
   orders = std::make_unique<se::test::ServerProcess>(server_args(conninfo, orders_args));
   ASSERT_TRUE(eventually([&] { return db.num("SELECT count(*) FROM orders WHERE status = 'pending_payment'") == 0; }));
