@@ -136,7 +136,7 @@ log "database: $N_REST restaurants, $N_ITEMS items"
 # ---------------------------------------------------------------- swifteats
 log "starting swifteats serve :$SE_PORT --threads $THREADS"
 setsid "$SE" serve --host 127.0.0.1 --port "$SE_PORT" --threads "$THREADS" --pg "$PG" --redis "127.0.0.1:$REDIS_PORT" \
-  --log-level warn >"$TMP/serve.log" 2>&1 &
+  --log-level warn --rate-limits off >"$TMP/serve.log" 2>&1 &
 SE_PID=$!
 prio_pids "$SE_PID"
 for _ in $(seq 100); do

@@ -46,12 +46,12 @@ struct ServeConfig {
   bus::ServeBusConfig bus;  // event bus, outbox relay, consumers (docs/events.md)
   // orders + payment gateway (docs/orders.md)
   std::string payments_url;  // empty: this process's own port
+  std::string payments_key;  // empty: a random key, valid inside this process only
   std::string payments_latency_ms = "50-150";
   double payments_success_rate = 0.95;
   int payment_timeout_ms = 1000;
   int orders_sweep_interval_ms = 2000;
   int orders_sweep_grace_ms = 10000;
-  bool trust_principal_headers = false;
 };
 
 // The bound port, for services that call this same process (orders -> payments by default).
@@ -150,6 +150,7 @@ class Worker : public http::WorkerScope {
                                    ? pay.policy.latency_min
                                    : std::chrono::milliseconds(std::stoi(cfg.payments_latency_ms.substr(dash + 1)));
       pay.policy.success_rate = cfg.payments_success_rate;
+      pay.internal_key = cfg.payments_key;
       payments_ = payments::register_payments(router, io.get_executor(), *pg_, pay);
     }
     if (services.count("orders")) {
@@ -157,10 +158,10 @@ class Worker : public http::WorkerScope {
       const std::string url = cfg.payments_url;
       oo.payments_url = [url] { return url.empty() ? "http://127.0.0.1:" + std::to_string(g_bound_port.load()) : url; };
       oo.payment_timeout = std::chrono::milliseconds(cfg.payment_timeout_ms);
+      oo.payments_key = cfg.payments_key;
       oo.run_sweeper = index == 0;  // one per process; settling is a CAS, so processes may overlap
       oo.sweep_interval = std::chrono::milliseconds(cfg.orders_sweep_interval_ms);
       oo.sweep_grace = std::chrono::milliseconds(cfg.orders_sweep_grace_ms);
-      oo.trust_principal_headers = cfg.trust_principal_headers;
       orders_ = orders::register_orders(router, io.get_executor(), *pg_, oo);
     }
     register_pool_metrics();
@@ -277,6 +278,10 @@ void setup(CLI::App& root) {
       ->envname("SWIFTEATS_DRAIN_TIMEOUT_MS")->capture_default_str();
   cmd->add_option("--services", cfg->services, "Comma-separated services to run, or all")
       ->envname("SWIFTEATS_SERVICES")->capture_default_str();
+  cmd->add_option("--payments-key", cfg->payments_key,
+                  "Shared secret between orders and the payment gateway (X-Internal-Key); needed when "
+                  "they run in different processes. Empty: random, this process only")
+      ->envname("SWIFTEATS_PAYMENTS_KEY");
   cmd->add_option("--payments-url", cfg->payments_url, "Payment gateway base URL (empty: this process)")
       ->envname("SWIFTEATS_PAYMENTS_URL");
   cmd->add_option("--payments-latency-ms", cfg->payments_latency_ms, "Mock gateway latency, 'min-max' ms")
@@ -290,12 +295,20 @@ void setup(CLI::App& root) {
   cmd->add_option("--orders-sweep-grace-ms", cfg->orders_sweep_grace_ms,
                   "Orders: age after which a pending payment is settled by asking the gateway")
       ->envname("SWIFTEATS_ORDERS_SWEEP_GRACE_MS")->capture_default_str();
-  cmd->add_flag("--trust-principal-headers", cfg->trust_principal_headers,
-                "DEVELOPMENT ONLY: orders accept X-Principal-* headers when no bearer token is given");
   cmd->callback([cfg] {
     if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
     log::init(cfg->log_level);
     const auto services = parse_services(cfg->services);
+    if (cfg->payments_key.empty()) {
+      unsigned char key[24];
+      randombytes_buf(key, sizeof key);
+      char hex[sizeof key * 2 + 1];
+      sodium_bin2hex(hex, sizeof hex, key, sizeof key);
+      cfg->payments_key = hex;
+      if (services.count("orders") != services.count("payments"))
+        log::warn("--payments-key is not set: orders and the payment gateway in different processes "
+                  "cannot talk; set SWIFTEATS_PAYMENTS_KEY on both");
+    }
     std::vector<std::string> warnings;
     cfg->security.finalize(warnings);
     for (const auto& w : warnings) log::warn(w);

@@ -357,17 +357,27 @@ TEST(OrdersPayment, DeclinedPaymentFailsTheOrderAndRestoresStock) {
   EXPECT_EQ(again.status, 402);
   EXPECT_EQ(again.header("idempotent-replayed"), "true");
   EXPECT_EQ(stock_of(db, w.prepared), 4);
+  // The gateway shares the public port in this profile but answers internal callers only.
+  const std::string payment = db.one("SELECT payment_id FROM orders WHERE id = '" + id + "'");
+  for (const std::string& path : {"/payments/charges/" + payment, "/payments/charges/" + payment + "/resolve"}) {
+    auto outsider = se::test::http_request(server.port(), path.ends_with("resolve") ? "POST" : "GET", path, "{}");
+    EXPECT_EQ(outsider.status, 403) << path << outsider.body;
+  }
+  EXPECT_EQ(db.one("SELECT status FROM gateway_charges WHERE payment_id = '" + payment + "'"), "declined");
 }
 
 // The orders process dies (SIGKILL) while payments are in flight at a separate gateway process.
 // After a restart the sweeper asks the gateway: every order ends confirmed with its stock taken
 // or failed with its stock back, and agrees with the gateway's record.
+constexpr const char* kPaymentsKey = "test-internal-key";
+
 TEST(OrdersPayment, KillNineDuringPaymentLeavesNoOrderStuckAndNoStockLeaked) {
   const auto conninfo = se::test::TestEnv::get().fresh_database("orders_kill_it");
   se::test::ServerProcess gateway(server_args(
-      conninfo, {"--services", "payments", "--payments-latency-ms", "8000-9000", "--payments-success-rate", "0.5"}));
+      conninfo, {"--services", "payments", "--payments-latency-ms", "3000-4000", "--payments-success-rate", "0.5",
+                 "--payments-key", kPaymentsKey}));
   const std::string url = "http://127.0.0.1:" + std::to_string(gateway.port());
-  const std::vector<std::string> orders_args{"--services", "orders", "--payments-url", url,
+  const std::vector<std::string> orders_args{"--services", "orders", "--payments-url", url, "--payments-key", kPaymentsKey,
                                              "--orders-sweep-interval-ms", "200", "--orders-sweep-grace-ms", "300",
                                              "--payment-timeout-ms", "20000"};
   Db db(conninfo);
@@ -384,13 +394,13 @@ TEST(OrdersPayment, KillNineDuringPaymentLeavesNoOrderStuckAndNoStockLeaked) {
         // the server died under this request
       }
     });
-  // Kill once every order is reserved and waiting on the gateway (whose answers take 8-9 s, so
-  // none can settle first even on a slow sanitizer build).
-  const bool all_pending =
-      eventually([&] { return db.num("SELECT count(*) FROM orders WHERE status = 'pending_payment'") >= n; });
+  // Kill while most orders are reserved and waiting on the gateway (answers take 3-4 s); which
+  // ones already settled doesn't matter: the invariants below hold for every order.
+  const bool in_flight =
+      eventually([&] { return db.num("SELECT count(*) FROM orders WHERE status = 'pending_payment'") >= n / 2; });
   orders->stop(SIGKILL);
   for (auto& t : threads) t.join();
-  ASSERT_TRUE(all_pending);
+  ASSERT_TRUE(in_flight);
   orders.reset();
   orders = std::make_unique<se::test::ServerProcess>(server_args(conninfo, orders_args));
   ASSERT_TRUE(eventually([&] { return db.num("SELECT count(*) FROM orders WHERE status = 'pending_payment'") == 0; }));
@@ -398,7 +408,10 @@ TEST(OrdersPayment, KillNineDuringPaymentLeavesNoOrderStuckAndNoStockLeaked) {
       "SELECT coalesce(sum(i.quantity), 0) FROM orders o JOIN order_items i ON i.order_id = o.id "
       "AND i.order_created_at = o.created_at WHERE o.status = 'confirmed'");
   EXPECT_EQ(stock_of(db, w.prepared), 100 - confirmed_qty);
-  EXPECT_EQ(db.num("SELECT count(*) FROM orders"), n);
+  // Requests the kill cut off before their first commit left nothing behind; the rest all settled.
+  EXPECT_GE(db.num("SELECT count(*) FROM orders"), n / 2);
+  EXPECT_LE(db.num("SELECT count(*) FROM orders"), n);
+  EXPECT_EQ(db.num("SELECT count(*) FROM orders WHERE status NOT IN ('confirmed', 'failed')"), 0);
   // Orders and the gateway agree.
   EXPECT_EQ(db.num("SELECT count(*) FROM orders o JOIN gateway_charges g ON g.payment_id = o.payment_id "
                    "WHERE (o.status = 'confirmed') <> (g.status = 'succeeded')"),

@@ -48,37 +48,19 @@ std::vector<std::string> split_csv(const std::string& s) {
   return out;
 }
 
-Caller caller_of(const Request& req, bool trust_headers) {
+Caller caller_of(const Request& req) {
+  if (!req.principal) throw Problem{401, "unauthenticated", "Unauthorized", "sign in first: a bearer token is required"};
   Caller c;
-  if (req.principal) {
-    const auto& p = *req.principal;
-    switch (p.role) {
-      case auth::Role::customer: c.kind = Caller::Kind::customer; break;
-      case auth::Role::restaurant_staff: c.kind = Caller::Kind::staff; break;
-      case auth::Role::driver: c.kind = Caller::Kind::driver; break;
-      case auth::Role::admin: c.kind = Caller::Kind::admin; break;
-    }
-    c.customer_id = p.customer_id;
-    c.driver_id = p.driver_id;
-    c.restaurants = p.restaurants;
-    return c;
+  const auto& p = *req.principal;
+  switch (p.role) {
+    case auth::Role::customer: c.kind = Caller::Kind::customer; break;
+    case auth::Role::restaurant_staff: c.kind = Caller::Kind::staff; break;
+    case auth::Role::driver: c.kind = Caller::Kind::driver; break;
+    case auth::Role::admin: c.kind = Caller::Kind::admin; break;
   }
-  const std::string* role = trust_headers ? req.header("x-principal-role") : nullptr;
-  if (!role) throw Problem{401, "unauthenticated", "Unauthorized", "sign in first: a bearer token is required"};
-  auto hdr = [&](const char* name) {
-    const std::string* v = req.header(name);
-    return v ? *v : std::string{};
-  };
-  if (*role == "customer") c.kind = Caller::Kind::customer;
-  else if (*role == "restaurant_staff") c.kind = Caller::Kind::staff;
-  else if (*role == "driver") c.kind = Caller::Kind::driver;
-  else if (*role == "admin") c.kind = Caller::Kind::admin;
-  else throw Problem{401, "unauthenticated", "Unauthorized", "unknown role"};
-  c.customer_id = hdr("x-principal-customer");
-  c.driver_id = hdr("x-principal-driver");
-  c.restaurants = split_csv(hdr("x-principal-restaurants"));
-  if (c.kind == Caller::Kind::customer && !input::is_uuid(c.customer_id))
-    throw Problem{401, "unauthenticated", "Unauthorized", "customer principal without a customer id"};
+  c.customer_id = p.customer_id;
+  c.driver_id = p.driver_id;
+  c.restaurants = p.restaurants;
   return c;
 }
 
@@ -161,12 +143,15 @@ struct Orders : std::enable_shared_from_this<Orders> {
     return PayOutcome::unknown;
   }
 
+  http::Headers internal_headers() const { return {{"X-Internal-Key", opts.payments_key}}; }
+
   awaitable<PayOutcome> charge(const std::string& payment_id, std::int64_t amount, const std::string& order_id) {
     const std::string body =
         json{{"payment_id", payment_id}, {"amount_cents", amount}, {"reference", order_id}}.dump();
     for (int attempt = 1; attempt <= opts.payment_attempts; ++attempt) {
       try {
-        auto r = co_await client.request("POST", opts.payments_url(), "/payments/charges", body, {},
+        const auto headers = internal_headers();
+        auto r = co_await client.request("POST", opts.payments_url(), "/payments/charges", body, headers,
                                          opts.payment_timeout);
         auto o = outcome_of(r);
         if (o != PayOutcome::unknown) co_return o;
@@ -181,8 +166,9 @@ struct Orders : std::enable_shared_from_this<Orders> {
   // Asks the gateway for the final outcome; an id it never charged is voided (so it stays failed).
   awaitable<PayOutcome> resolve(const std::string& payment_id) {
     try {
+      const auto headers = internal_headers();
       auto r = co_await client.request("POST", opts.payments_url(), "/payments/charges/" + payment_id + "/resolve",
-                                       "{}", {}, opts.payment_timeout);
+                                       "{}", headers, opts.payment_timeout);
       co_return outcome_of(r);
     } catch (const http::ClientError&) {
       co_return PayOutcome::unknown;
@@ -191,8 +177,9 @@ struct Orders : std::enable_shared_from_this<Orders> {
 
   awaitable<bool> refund(const std::string& payment_id) {
     try {
+      const auto headers = internal_headers();
       auto r = co_await client.request("POST", opts.payments_url(), "/payments/charges/" + payment_id + "/refund",
-                                       "{}", {}, opts.payment_timeout);
+                                       "{}", headers, opts.payment_timeout);
       if (r.status == 200) {
         co_await repo::mark_refunded(pg, payment_id);
         co_return true;
@@ -229,7 +216,7 @@ struct Orders : std::enable_shared_from_this<Orders> {
 
   awaitable<Response> place(Request& req) {
     const auto t0 = std::chrono::steady_clock::now();
-    const Caller c = caller_of(req, opts.trust_principal_headers);
+    const Caller c = caller_of(req);
     if (c.kind != Caller::Kind::customer || c.customer_id.empty())
       throw Problem{403, "forbidden", "Forbidden", "only customers place orders"};
     const std::string* key = req.header("idempotency-key");
@@ -344,7 +331,7 @@ struct Orders : std::enable_shared_from_this<Orders> {
 
   awaitable<Response> get(Request& req) {
     input::allow_query(req, {});
-    const Caller c = caller_of(req, opts.trust_principal_headers);
+    const Caller c = caller_of(req);
     auto [o, actor] = co_await visible_order(req, c);
     auto j = json::parse(o.json);
     j["history"] = json::parse(co_await repo::history_json(pg, o.id, o.created_at));
@@ -356,7 +343,7 @@ struct Orders : std::enable_shared_from_this<Orders> {
 
   awaitable<Response> list(Request& req) {
     input::allow_query(req, {"limit", "cursor"});
-    const Caller c = caller_of(req, opts.trust_principal_headers);
+    const Caller c = caller_of(req);
     if (c.kind != Caller::Kind::customer) throw Problem{403, "forbidden", "Forbidden", "only customers list their orders"};
     repo::ListQuery q;
     q.customer_id = c.customer_id;
@@ -380,7 +367,7 @@ struct Orders : std::enable_shared_from_this<Orders> {
 
   awaitable<Response> queue(Request& req) {
     input::allow_query(req, {"status", "limit"});
-    const Caller c = caller_of(req, opts.trust_principal_headers);
+    const Caller c = caller_of(req);
     const auto rid = input::require_uuid(req.param("id"), "restaurant id");
     if (c.kind != Caller::Kind::admin && !(c.kind == Caller::Kind::staff && c.runs(rid)))
       throw Problem{403, "forbidden", "Forbidden", "only this restaurant's staff see its orders"};
@@ -403,7 +390,7 @@ struct Orders : std::enable_shared_from_this<Orders> {
   }
 
   awaitable<Response> change(Request& req, std::optional<Status> forced) {
-    const Caller c = caller_of(req, opts.trust_principal_headers);
+    const Caller c = caller_of(req);
     auto b = input::parse_object(req.body.empty() ? std::string("{}") : req.body,
                                  forced ? std::initializer_list<std::string_view>{"reason", "expected_version"}
                                         : std::initializer_list<std::string_view>{"status", "reason", "expected_version"});

@@ -24,6 +24,7 @@ struct OrdersOptions {
   // Base URL of the payment gateway ("http://host:port"). Called on each use so it can name the
   // same process's own port, known only once the server is bound.
   std::function<std::string()> payments_url;
+  std::string payments_key;  // sent as X-Internal-Key
   std::chrono::milliseconds payment_timeout{1000};  // per attempt
   int payment_attempts = 2;
   int cas_attempts = 3;
@@ -32,9 +33,6 @@ struct OrdersOptions {
   bool run_sweeper = true;
   std::chrono::milliseconds sweep_interval{2000};
   std::chrono::milliseconds sweep_grace{10000};  // pending_payment older than this is settled
-  // Development/test stopgap until every deployment runs the authentication middleware: take the
-  // caller from X-Principal-* headers when no verified principal is attached. Never in production.
-  bool trust_principal_headers = false;
   std::uint64_t seed = 0;  // 0 = std::random_device
 };
 

@@ -1,5 +1,7 @@
 #include "services/payments/api.hpp"
 
+#include <sodium.h>
+
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
@@ -127,7 +129,13 @@ struct Gateway : std::enable_shared_from_this<Gateway> {
 
 template <typename F>
 http::Handler route(const std::shared_ptr<Gateway>& g, F f) {
-  return [g, f](Request& req) -> awaitable<Response> { co_return co_await ((*g).*f)(req); };
+  return [g, f](Request& req) -> awaitable<Response> {
+    const std::string* key = req.header("x-internal-key");
+    const std::string& want = g->opts.internal_key;
+    if (!key || key->size() != want.size() || sodium_memcmp(key->data(), want.data(), want.size()) != 0)
+      throw Problem{403, "internal_only", "Forbidden", "the payment gateway serves internal callers only"};
+    co_return co_await ((*g).*f)(req);
+  };
 }
 }  // namespace
 

@@ -19,6 +19,9 @@ namespace se::payments {
 
 struct PaymentsOptions {
   GatewayPolicy policy;
+  // Callers must present it in X-Internal-Key: the gateway moves money and is for the orders
+  // service only, even when it shares a public port with the customer-facing routes.
+  std::string internal_key;
   std::uint64_t seed = 0;  // 0 = from std::random_device
 };
 
