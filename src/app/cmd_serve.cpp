@@ -4,6 +4,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
 #include <sodium.h>
@@ -212,12 +213,26 @@ class Worker : public http::WorkerScope {
       bus::ConsumerOptions co;
       co.group = "menu-cache." + bus_->config().instance;
       co.topics = bus::topics::restaurant_updates_by_priority();
+      // Orders take and return stock: a menu's availability changes with them too.
+      co.topics.push_back(bus::topics::kOrderUpdates);
       co.ephemeral = true;
       co.from_beginning = false;
       co.transactional = false;
       auto cache = bus_menu_cache_;
       bus_->add_consumer(co, [cache](const bus::Envelope& e, store::PgLease*) -> asio::awaitable<void> {
-        co_await cache->invalidate(e.key);
+        if (e.topic != bus::topics::kOrderUpdates) {
+          co_await cache->invalidate(e.key);
+          co_return;
+        }
+        // Stock moves when an order is placed (reserved) and when it fails or is cancelled
+        // (restored); other steps leave the menu as it was.
+        const auto p = nlohmann::json::parse(e.payload, nullptr, false);
+        if (p.is_discarded()) co_return;
+        const std::string status = p.value("status", "");
+        const std::string restaurant = p.value("restaurantId", "");
+        if (restaurant.empty() || (status != "pending_payment" && status != "failed" && status != "cancelled"))
+          co_return;
+        co_await cache->invalidate(restaurant);
       });
     }
   }
