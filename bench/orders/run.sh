@@ -93,6 +93,8 @@ PGBENCH_TPS=$(pgbench -h 127.0.0.1 -p "$PG_PORT" -U postgres -c 8 -j 2 -T "$SECS
   sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1)
 log "pgbench TPC-B: $PGBENCH_TPS tps"
 
+# Sets SE_PID and SE_PORT in this shell (not via $(...): a subshell's SE_PID would be lost and
+# cleanup could not stop the server).
 start_server() {  # $1 = gateway latency ms, $2 = success rate
   local port; port=$(free_port)
   setsid "$SE" serve --host 127.0.0.1 --port "$port" --threads "$THREADS" --pg "$PG" --redis "127.0.0.1:$REDIS_PORT" \
@@ -100,17 +102,17 @@ start_server() {  # $1 = gateway latency ms, $2 = success rate
     --payments-latency-ms "$1" --payments-success-rate "$2" >"$TMP/serve.log" 2>&1 &
   SE_PID=$!
   for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.1; done
-  echo "$port"
+  SE_PORT=$port
 }
 run_lg() {  # port label rate conns
   "$LG" --port "$1" --fixtures "$TMP/fixtures.txt" --jwt-keys "$JWT" --label "$2" --rate "$3" --conns "$4" \
     --duration "$SECS" --warmup 2
 }
 
-PORT=$(start_server 0-0 1)
+start_server 0-0 1; PORT=$SE_PORT
 ZERO=$(run_lg "$PORT" zero-latency 0 "$CONNS"); echo "$ZERO"
 stop_server
-PORT=$(start_server 50-150 0.95)
+start_server 50-150 0.95; PORT=$SE_PORT
 SEED=$(run_lg "$PORT" seed-gateway 0 "$((CONNS * 4))"); echo "$SEED"
 BURST=$(run_lg "$PORT" burst-2000-per-min 33.3 16); echo "$BURST"
 stop_server
