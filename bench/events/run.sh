@@ -26,7 +26,7 @@ log() { echo "events-bench: $*" >&2; }
 die() { log "$*"; exit 2; }
 
 BENCH=$BUILD/bench/events/events_bench
-SE=${EVENTS_BENCH_SWIFTEATS:-$BUILD/swifteats}  # only runs the migrations
+SE=${EVENTS_BENCH_SWIFTEATS:-$BUILD/src/swifteats}  # only runs the migrations
 [[ -x $BENCH && -x $SE ]] ||
   die "build first: cmake --preset release && cmake --build --preset release --target swifteats events_bench"
 
