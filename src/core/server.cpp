@@ -98,7 +98,6 @@ bhttp::response<bhttp::string_body> early_problem(int status, const std::string&
 
 // Everything one worker thread owns. Touched only from its own thread, except `stop`.
 struct Worker {
-  Server::Impl* server = nullptr;
   int index = 0;
   asio::io_context io{1};
   Router router;
@@ -253,7 +252,6 @@ void Server::run(const std::function<void(int)>& on_listening) {
   int port = o.port;
   for (int i = 0; i < o.threads; ++i) {
     auto w = std::make_unique<Worker>();
-    w->server = impl_.get();
     w->index = i;
     w->acceptor = std::make_unique<tcp::acceptor>(w->io);
     tcp::endpoint ep(address, static_cast<unsigned short>(port));
