@@ -21,6 +21,7 @@
 
 #include "bus/bus.hpp"
 #include "bus/envelope.hpp"
+#include "support/run_coroutine.hpp"
 #include "support/test_env.hpp"
 
 namespace se::test::bus {
@@ -30,18 +31,9 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 // Runs `body` on `io` until it finishes (rethrowing its exception) or `limit` passes.
-inline void run(asio::io_context& io, std::function<asio::awaitable<void>()> body, std::chrono::seconds limit = 60s) {
-  bool done = false;
-  std::exception_ptr error;
-  asio::co_spawn(io, std::move(body), [&](std::exception_ptr e) {
-    done = true;
-    error = e;
-  });
-  io.restart();
-  const auto deadline = Clock::now() + limit;
-  while (!done && Clock::now() < deadline) io.run_one_for(100ms);
-  ASSERT_TRUE(done) << "coroutine did not finish within " << limit.count() << "s";
-  if (error) std::rethrow_exception(error);
+inline void run(asio::io_context& io, std::function<asio::awaitable<void>()> body,
+         std::chrono::seconds limit = 60s) {
+  se::test::run_coroutine(io, std::move(body), limit);
 }
 
 inline asio::awaitable<void> sleep_for(std::chrono::milliseconds d) {

@@ -19,7 +19,9 @@
 #include <string>
 #include <vector>
 
+#include "store/args.hpp"
 #include "store/pg.hpp"
+#include "support/run_coroutine.hpp"
 #include "support/test_env.hpp"
 
 namespace asio = boost::asio;
@@ -39,27 +41,13 @@ using Clock = std::chrono::steady_clock;
 // rethrows whatever it threw.
 void run(asio::io_context& io, std::function<asio::awaitable<void>()> body,
          std::chrono::seconds limit = 30s) {
-  bool done = false;
-  std::exception_ptr error;
-  asio::co_spawn(io, std::move(body), [&](std::exception_ptr e) {
-    done = true;
-    error = e;
-  });
-  io.restart();
-  const auto deadline = Clock::now() + limit;
-  while (!done && Clock::now() < deadline) io.run_one_for(100ms);
-  ASSERT_TRUE(done) << "coroutine did not finish within " << limit.count() << "s";
-  if (error) std::rethrow_exception(error);
+  se::test::run_coroutine(io, std::move(body), limit);
 }
 
-// Builds parameter lists outside coroutine bodies: GCC 12 rejects braced lists containing
-// string literals inside coroutines ("array used as initializer").
+// GCC 12 rejects braced lists with string literals inside coroutines: build lists outside them.
 template <class... A>
 Params P(A&&... a) {
-  Params p;
-  p.reserve(sizeof...(a));
-  (p.emplace_back(std::forward<A>(a)), ...);
-  return p;
+  return se::store::pg_params(std::forward<A>(a)...);
 }
 
 asio::awaitable<void> sleep_for(std::chrono::milliseconds d) {

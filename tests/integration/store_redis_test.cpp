@@ -16,7 +16,9 @@
 #include <string>
 #include <vector>
 
+#include "store/args.hpp"
 #include "store/redis.hpp"
+#include "support/run_coroutine.hpp"
 #include "support/test_env.hpp"
 
 namespace asio = boost::asio;
@@ -33,27 +35,13 @@ using Args = std::vector<std::string>;
 
 void run(asio::io_context& io, std::function<asio::awaitable<void>()> body,
          std::chrono::seconds limit = 30s) {
-  bool done = false;
-  std::exception_ptr error;
-  asio::co_spawn(io, std::move(body), [&](std::exception_ptr e) {
-    done = true;
-    error = e;
-  });
-  io.restart();
-  const auto deadline = Clock::now() + limit;
-  while (!done && Clock::now() < deadline) io.run_one_for(100ms);
-  ASSERT_TRUE(done) << "coroutine did not finish within " << limit.count() << "s";
-  if (error) std::rethrow_exception(error);
+  se::test::run_coroutine(io, std::move(body), limit);
 }
 
-// Builds argument lists outside coroutine bodies: GCC 12 rejects braced lists containing
-// string literals inside coroutines ("array used as initializer").
+// GCC 12 rejects braced lists with string literals inside coroutines: build lists outside them.
 template <class... A>
 Args A_(A&&... a) {
-  Args v;
-  v.reserve(sizeof...(a));
-  (v.emplace_back(std::forward<A>(a)), ...);
-  return v;
+  return se::store::redis_args(std::forward<A>(a)...);
 }
 
 // ASSERT_* cannot be used inside coroutines (they `return`).
