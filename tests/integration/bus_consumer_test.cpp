@@ -156,9 +156,11 @@ TEST_P(BusConsumer, PoisonMessageGoesToTheDlqAfterTheAttemptsAndOthersKeepFlowin
   });
 }
 
-TEST_P(BusConsumer, RestaurantUpdatesAreHandledHighPriorityFirst) {
-  if (GetParam() == "kafka")
-    GTEST_SKIP() << "Kafka: priority applies within each fetched batch only (docs/events.md)";
+// Redis Streams only: on Kafka priority applies within each fetched batch (docs/events.md), so
+// the test is not instantiated there rather than skipped.
+class RedisBusConsumer : public BusConsumer {};
+
+TEST_P(RedisBusConsumer, RestaurantUpdatesAreHandledHighPriorityFirst) {
   const auto hi = topic("prio.high"), mid = topic("prio.medium"), lo = topic("prio.low");
   auto opts = options("prio", {hi, mid, lo});
   opts.batch = 1000;
@@ -243,6 +245,8 @@ TEST_P(BusConsumer, AMemberKilledMidHandlingIsReplacedAndTheEffectAppliesOnce) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, BusConsumer, ::testing::Values("redis", "kafka"),
+                         [](const auto& info) { return info.param; });
+INSTANTIATE_TEST_SUITE_P(Backends, RedisBusConsumer, ::testing::Values("redis"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace
