@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
 #include <stdexcept>
 #include <string>
 
@@ -13,31 +12,33 @@ namespace se::dispatch {
 
 namespace {
 
-// A bundle with its drop-off offsets precomputed, so costing it for a courier is O(size).
+// A bundle with its drop-off offsets precomputed, so costing it for a courier is O(size). Its
+// orders, offsets and placement times live in the round's flat arrays at [first, first + size).
 struct PlannedBundle {
-  Bundle bundle;
-  std::vector<Minutes> drop_offset;  // drop-off minute minus leaving the restaurant
-  std::vector<Minutes> placed;       // per order, in drop-off sequence
+  RestaurantId restaurant = 0;
+  Minutes ready = 0;
+  std::uint32_t first = 0;
+  std::uint32_t size = 0;
+  std::uint32_t group = 0;           // index of the restaurant's candidate list
   bool any_declines = false;         // skip the per-courier decline check when none
   Minutes placed_sum = 0;
-  Minutes oldest_placed = 0;
-  std::size_t candidates = 0;        // index into the per-restaurant candidate lists
 };
 
-PlannedBundle plan_bundle(const World& world, Bundle b) {
-  PlannedBundle pb;
-  std::vector<Point> drops;
-  for (OrderId o : b.orders) {
-    drops.push_back(world.order(o).at);
-    pb.placed.push_back(world.order(o).placed);
-    pb.placed_sum += world.order(o).placed;
-    pb.any_declines = pb.any_declines || !world.order(o).declined_by.empty();
+struct DueOrder {
+  RestaurantId restaurant = 0;
+  Minutes ready = 0;
+  OrderId order = 0;
+  friend bool operator<(const DueOrder& a, const DueOrder& b) {
+    return a.restaurant != b.restaurant ? a.restaurant < b.restaurant
+                                        : (a.ready != b.ready ? a.ready < b.ready : a.order < b.order);
   }
-  const Point r = world.restaurant(b.restaurant);
-  const RoutePlan plan = plan_route(world.params(), r, 0, r, 0, drops);
-  for (Minutes d : plan.dropoff) pb.drop_offset.push_back(d - plan.leave_restaurant);
-  pb.bundle = std::move(b);
-  return pb;
+};
+
+// Matching costs are whole hundredths of a minute; rounds half away from zero like llround,
+// without the library call (one per arc).
+std::int64_t to_cents(double cost) {
+  const double c = cost * 100.0;
+  return c >= 0 ? static_cast<std::int64_t>(c + 0.5) : -static_cast<std::int64_t>(-c + 0.5);
 }
 
 // Pay is max(pay per order x orders, guaranteed pay), so an order costs nothing extra while the
@@ -64,6 +65,27 @@ double paced_pay_delta(const ServiceParams& sp, const CourierSpot& cs, Minutes n
 
 }  // namespace
 
+struct SlackPolicy::Scratch {
+  std::vector<DueOrder> due;             // sorted by restaurant, then ready time
+  std::vector<std::uint32_t> group_begin;  // restaurant groups in `due`
+  std::vector<Candidate> cand;           // candidate couriers of every group, nearest first
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> cand_range;  // per group, into `cand`
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> query_order;  // (locality key, group)
+  std::vector<Candidate> near;
+  std::vector<CourierId> couriers;       // right side of the matching
+  std::vector<int> right_of;             // courier id -> right index, -1 if not a candidate
+  std::vector<PlannedBundle> bundles;
+  std::vector<OrderId> orders;           // flat per-bundle arrays (drop-off sequence)
+  std::vector<Minutes> drop_offset;      // drop-off minute minus leaving the restaurant
+  std::vector<Minutes> placed;
+  std::vector<OrderId> group_orders;
+  std::vector<Point> drops;
+  std::vector<MatchArc> arcs;
+};
+
+SlackPolicy::SlackPolicy(SlackPolicyParams params) : p_(params), scratch_(std::make_unique<Scratch>()) {}
+SlackPolicy::~SlackPolicy() = default;
+
 void apply_override(SlackPolicyParams& p, std::string_view assignment) {
   const auto eq = assignment.find('=');
   if (eq == std::string_view::npos) throw std::invalid_argument("expected name=value");
@@ -83,6 +105,8 @@ void apply_override(SlackPolicyParams& p, std::string_view assignment) {
   else if (name == "busy_look_ahead") p.busy_look_ahead = m;
   else if (name == "commit_slack") p.commit_slack = m;
   else if (name == "candidates") p.candidates = static_cast<std::size_t>(std::max(1.0, v));
+  else if (name == "min_candidates") p.min_candidates = static_cast<std::size_t>(std::max(1.0, v));
+  else if (name == "rival_factor") p.rival_factor = v;
   else if (name == "max_bundle") p.max_bundle = static_cast<int>(v);
   else if (name == "pressure_window") p.pressure_window = m;
   else if (name == "bundle_gap") p.bundling.max_ready_gap = m;
@@ -100,97 +124,165 @@ void apply_override(SlackPolicyParams& p, std::string_view assignment) {
   else throw std::invalid_argument("unknown slack policy parameter '" + name + "'");
 }
 
+std::size_t SlackPolicy::extra_candidates(std::size_t due, std::size_t available) const {
+  if (p_.rival_factor <= 0 || available == 0) return p_.candidates;
+  // A restaurant's k nearest couriers hold k / available of the fleet; restaurants whose own
+  // nearest couriers overlap them lie within about twice that radius, four times the area, so
+  // about 4 k due / available orders compete for them. A bundle with r rivals never needs more
+  // than its r + 1 best couriers (see min_cost_matching.cpp), so more candidates than expected
+  // rivals (with a margin) only add work; with a scarce fleet this is `candidates`.
+  const double rivals = 4.0 * static_cast<double>(p_.candidates + 1) * static_cast<double>(due) /
+                        static_cast<double>(available);
+  const auto needed = static_cast<std::size_t>(std::ceil(p_.rival_factor * rivals)) + 1;
+  return std::clamp<std::size_t>(needed, std::min(p_.min_candidates, p_.candidates), p_.candidates);
+}
+
 std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
   last_ = {};
   std::vector<Proposal> out;
   if (p_.epoch > 1 && now % p_.epoch != 0) return out;
   const ServiceParams& sp = world.params();
   const Minutes hp = half_service(sp.pickup_service);
+  const Minutes hd = half_service(sp.dropoff_service);
+  Scratch& s = *scratch_;
 
   // 1. Due orders by restaurant, in ready order.
-  std::map<RestaurantId, std::vector<OrderId>> due;
+  s.due.clear();
   std::size_t demand = 0;
   for (OrderId o : world.pending()) {
     const OrderState& os = world.order(o);
     if (os.ready > now + p_.look_ahead) continue;
-    due[os.restaurant].push_back(o);
-    ++last_.due_orders;
+    s.due.push_back(DueOrder{os.restaurant, os.ready, o});
     if (os.ready <= now + p_.pressure_window) ++demand;
   }
-  if (due.empty()) return out;
+  last_.due_orders = s.due.size();
+  if (s.due.empty()) return out;
+  std::sort(s.due.begin(), s.due.end());
+  s.group_begin.clear();
+  for (std::uint32_t i = 0; i < s.due.size(); ++i) {
+    if (i == 0 || s.due[i].restaurant != s.due[i - 1].restaurant) s.group_begin.push_back(i);
+  }
+  const auto groups = static_cast<std::uint32_t>(s.group_begin.size());
+  s.group_begin.push_back(static_cast<std::uint32_t>(s.due.size()));
 
   // 2. Candidate couriers per restaurant from the grid index: free now or soon, still on shift.
   auto eligible = [&](const CourierSpot& cs) {
     return cs.free_time <= now + p_.busy_look_ahead && cs.shift_end >= std::max(now, cs.free_time);
   };
-  std::vector<std::vector<Candidate>> cand_lists;
-  cand_lists.reserve(due.size());
   // Right side of the matching, in order of first appearance (deterministic: restaurants are
   // visited in id order and candidates nearest first).
-  std::vector<CourierId> couriers;
-  std::vector<int> right_of(world.courier_count(), -1);
-  std::vector<Candidate> near;
-  for (auto& [r, orders] : due) {
-    std::sort(orders.begin(), orders.end(), [&](OrderId a, OrderId b) {
-      const Minutes ra = world.order(a).ready, rb = world.order(b).ready;
-      return ra != rb ? ra < rb : a < b;
-    });
-    world.available().nearest(world.restaurant(r), p_.candidates + orders.size(), eligible, near);
-    cand_lists.push_back(near);
-    for (const Candidate& c : near) {
-      if (right_of[c.spot.id] >= 0) continue;
-      right_of[c.spot.id] = static_cast<int>(couriers.size());
-      couriers.push_back(c.spot.id);
+  // Queries run in spatial order (cache reuse between neighbouring restaurants); their answers
+  // are then read in restaurant order, so the result does not depend on the query order.
+  s.query_order.clear();
+  for (std::uint32_t g = 0; g < groups; ++g) {
+    s.query_order.emplace_back(world.available().locality_key(world.restaurant(s.due[s.group_begin[g]].restaurant)), g);
+  }
+  std::sort(s.query_order.begin(), s.query_order.end());
+  const std::size_t extra = extra_candidates(s.due.size(), world.available_count());
+  s.cand.clear();
+  s.cand_range.assign(groups, {0, 0});
+  for (const auto& [key, g] : s.query_order) {
+    const std::size_t orders = s.group_begin[g + 1] - s.group_begin[g];
+    world.available().nearest(world.restaurant(s.due[s.group_begin[g]].restaurant), extra + orders,
+                              eligible, s.near);
+    s.cand_range[g] = {static_cast<std::uint32_t>(s.cand.size()),
+                       static_cast<std::uint32_t>(s.cand.size() + s.near.size())};
+    s.cand.insert(s.cand.end(), s.near.begin(), s.near.end());
+  }
+  s.couriers.clear();
+  s.right_of.assign(world.courier_count(), -1);
+  for (std::uint32_t g = 0; g < groups; ++g) {
+    for (std::uint32_t ci = s.cand_range[g].first; ci < s.cand_range[g].second; ++ci) {
+      const CourierId id = s.cand[ci].spot->id;
+      if (s.right_of[id] >= 0) continue;
+      s.right_of[id] = static_cast<int>(s.couriers.size());
+      s.couriers.push_back(id);
     }
   }
-  last_.couriers = couriers.size();
+  last_.couriers = s.couriers.size();
 
   // 3. Bundles sized to the pressure of due orders on available couriers.
   BundlingRules rules = p_.bundling;
-  rules.max_size = target_bundle_size(demand, couriers.size(), p_.max_bundle);
+  rules.max_size = target_bundle_size(demand, s.couriers.size(), p_.max_bundle);
   // Courier minutes are worth saving only when couriers are scarce; when most of them idle, a
   // longer ride costs nothing and pay balance (who reaches the guarantee) matters more.
   const double pressure = std::min(
-      1.0, static_cast<double>(demand) / static_cast<double>(std::max<std::size_t>(couriers.size(), 1)));
+      1.0, static_cast<double>(demand) / static_cast<double>(std::max<std::size_t>(s.couriers.size(), 1)));
   const double time_scale = p_.scale_time_by_pressure ? pressure : 1.0;
-  std::vector<PlannedBundle> bundles;
-  std::size_t list = 0;
-  for (const auto& [r, orders] : due) {
-    for (Bundle& b : bundle_restaurant_orders(world, orders, rules, now)) {
-      bundles.push_back(plan_bundle(world, std::move(b)));
-      bundles.back().candidates = list;
+  s.bundles.clear();
+  s.orders.clear();
+  s.drop_offset.clear();
+  s.placed.clear();
+  auto add_bundle = [&](RestaurantId r, Minutes ready, std::uint32_t g) {
+    PlannedBundle pb;
+    pb.restaurant = r;
+    pb.ready = ready;
+    pb.first = static_cast<std::uint32_t>(s.placed.size());
+    pb.size = static_cast<std::uint32_t>(s.orders.size()) - pb.first;
+    pb.group = g;
+    for (std::uint32_t j = pb.first; j < pb.first + pb.size; ++j) {
+      const OrderState& os = world.order(s.orders[j]);
+      s.placed.push_back(os.placed);
+      pb.placed_sum += os.placed;
+      pb.any_declines = pb.any_declines || !os.declined_by.empty();
     }
-    ++list;
+    s.bundles.push_back(pb);
+  };
+  for (std::uint32_t g = 0; g < groups; ++g) {
+    const RestaurantId r = s.due[s.group_begin[g]].restaurant;
+    const Point rest = world.restaurant(r);
+    if (rules.max_size == 1) {
+      // No bundling: every order travels alone, dropped off one ride after leaving.
+      for (std::uint32_t i = s.group_begin[g]; i < s.group_begin[g + 1]; ++i) {
+        const OrderId o = s.due[i].order;
+        s.orders.push_back(o);
+        s.drop_offset.push_back(travel_minutes(rest, world.order(o).at, sp.meters_per_minute) + hd);
+        add_bundle(r, s.due[i].ready, g);
+      }
+      continue;
+    }
+    s.group_orders.clear();
+    for (std::uint32_t i = s.group_begin[g]; i < s.group_begin[g + 1]; ++i) s.group_orders.push_back(s.due[i].order);
+    for (const Bundle& b : bundle_restaurant_orders(world, s.group_orders, rules, now)) {
+      s.drops.clear();
+      for (OrderId o : b.orders) {
+        s.orders.push_back(o);
+        s.drops.push_back(world.order(o).at);
+      }
+      const RoutePlan plan = plan_route(sp, rest, 0, rest, 0, s.drops);
+      for (Minutes d : plan.dropoff) s.drop_offset.push_back(d - plan.leave_restaurant);
+      add_bundle(r, b.ready, g);
+    }
   }
-  last_.bundles = bundles.size();
+  last_.bundles = s.bundles.size();
 
   // 4. Arc costs for every bundle and each of its restaurant's candidate couriers.
-  std::vector<MatchArc> arcs;
-  for (std::uint32_t i = 0; i < bundles.size(); ++i) {
-    const PlannedBundle& pb = bundles[i];
-    const Bundle& b = pb.bundle;
-    const auto k = static_cast<Minutes>(b.orders.size());
-    const std::size_t first_arc = arcs.size();
-    for (const Candidate& cand : cand_lists[pb.candidates]) {
-      const CourierSpot& cs = cand.spot;
+  s.arcs.clear();
+  for (std::uint32_t i = 0; i < s.bundles.size(); ++i) {
+    const PlannedBundle& pb = s.bundles[i];
+    const auto k = static_cast<Minutes>(pb.size);
+    const std::size_t first_arc = s.arcs.size();
+    for (std::uint32_t ci = s.cand_range[pb.group].first; ci < s.cand_range[pb.group].second; ++ci) {
+      const Candidate& cand = s.cand[ci];
+      const CourierSpot& cs = *cand.spot;
       const CourierId c = cs.id;
       if (pb.any_declines) {
         bool declined = false;
-        for (OrderId o : b.orders) declined = declined || world.declined(o, c);
+        for (std::uint32_t j = pb.first; j < pb.first + pb.size; ++j) declined = declined || world.declined(s.orders[j], c);
         if (declined) continue;
       }
       const Minutes depart = std::max(now, cs.free_time);
       // Same value as travel_minutes(cs.at, rest): the index already measured this distance.
       const auto travel = static_cast<Minutes>(std::ceil(cand.distance_m / sp.meters_per_minute));
       const Minutes arrive = depart + travel;
-      const Minutes pickup = std::max(b.ready, arrive + hp);
+      const Minutes pickup = std::max(pb.ready, arrive + hp);
       if (pickup > cs.shift_end) continue;
       const Minutes leave = pickup + hp;
       double remaining = 0, late = 0;
-      for (std::size_t j = 0; j < b.orders.size(); ++j) {
-        const Minutes drop = leave + pb.drop_offset[j];
+      for (std::uint32_t j = pb.first; j < pb.first + pb.size; ++j) {
+        const Minutes drop = leave + s.drop_offset[j];
         remaining += static_cast<double>(drop - now);
-        late += static_cast<double>(std::max<Minutes>(0, drop - pb.placed[j] - sp.target_click_to_door));
+        late += static_cast<double>(std::max<Minutes>(0, drop - s.placed[j] - sp.target_click_to_door));
       }
       const double age = static_cast<double>(k * now - pb.placed_sum);
       const double wait = static_cast<double>(pickup - (arrive + hp));
@@ -198,38 +290,39 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
       const double courier_time = p_.travel_weight * static_cast<double>(travel) + p_.wait_weight * wait;
       const double cost = remaining + p_.late_weight * late + time_scale * courier_time +
                           p_.pay_weight * pay - p_.age_weight * age - p_.serve_value * static_cast<double>(k);
-      const auto right = static_cast<std::uint32_t>(right_of[c]);
-      arcs.push_back(MatchArc{i, right, static_cast<std::int64_t>(std::llround(cost * 100.0))});
+      const auto right = static_cast<std::uint32_t>(s.right_of[c]);
+      s.arcs.push_back(MatchArc{i, right, to_cents(cost)});
     }
     // Keep only the bundle's cheapest arcs: the others are almost never in an optimal matching
     // but they glue neighbouring bundles into large flow problems.
-    if (p_.arcs_per_bundle > 0 && arcs.size() - first_arc > p_.arcs_per_bundle) {
-      auto begin = arcs.begin() + static_cast<long>(first_arc);
-      std::nth_element(begin, begin + static_cast<long>(p_.arcs_per_bundle - 1), arcs.end(),
+    if (p_.arcs_per_bundle > 0 && s.arcs.size() - first_arc > p_.arcs_per_bundle) {
+      auto begin = s.arcs.begin() + static_cast<long>(first_arc);
+      std::nth_element(begin, begin + static_cast<long>(p_.arcs_per_bundle - 1), s.arcs.end(),
                        [](const MatchArc& a, const MatchArc& b) {
                          return a.cost != b.cost ? a.cost < b.cost : a.right < b.right;
                        });
-      arcs.resize(first_arc + p_.arcs_per_bundle);
+      s.arcs.resize(first_arc + p_.arcs_per_bundle);
     }
   }
-  last_.arcs = arcs.size();
+  last_.arcs = s.arcs.size();
 
   // 5. One exact matching for the whole horizon.
-  const std::vector<int> match = min_cost_matching(bundles.size(), couriers.size(), arcs, &last_.matching);
+  const std::vector<int>& match = matcher_.solve(s.bundles.size(), s.couriers.size(), s.arcs, &last_.matching);
 
   // 6. Commit only matches whose timing is right now; the rest are re-planned next epoch.
-  for (std::size_t i = 0; i < bundles.size(); ++i) {
+  for (std::size_t i = 0; i < s.bundles.size(); ++i) {
     if (match[i] < 0) continue;
     ++last_.matched;
-    const CourierId c = couriers[static_cast<std::size_t>(match[i])];
+    const CourierId c = s.couriers[static_cast<std::size_t>(match[i])];
     const CourierState& cs = world.courier(c);
     if (cs.free_time > now) continue;  // busy: it was only holding its place in the plan
-    const Bundle& b = bundles[i].bundle;
+    const PlannedBundle& pb = s.bundles[i];
     const Minutes arrive =
-        now + travel_minutes(cs.free_point, world.restaurant(b.restaurant), sp.meters_per_minute);
-    const Minutes slack = b.ready - (arrive + hp);
+        now + travel_minutes(cs.free_point, world.restaurant(pb.restaurant), sp.meters_per_minute);
+    const Minutes slack = pb.ready - (arrive + hp);
     if (slack > p_.commit_slack) continue;
-    out.push_back(Proposal{c, b.orders});
+    out.push_back(Proposal{c, std::vector<OrderId>(s.orders.begin() + pb.first,
+                                                   s.orders.begin() + pb.first + pb.size)});
     ++last_.committed;
   }
   return out;

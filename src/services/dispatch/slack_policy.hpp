@@ -3,6 +3,8 @@
 // timing is right (slack-based postponement). Everything not committed is re-planned at the next
 // epoch with whatever has been revealed meanwhile.
 #pragma once
+#include <memory>
+
 #include "services/dispatch/bundling.hpp"
 #include "services/dispatch/min_cost_matching.hpp"
 #include "services/dispatch/policy.hpp"
@@ -16,7 +18,12 @@ struct SlackPolicyParams {
   // Commit once slack (ready - courier arrival) is at most this: the courier arrives about when
   // the food is ready instead of idling at the restaurant.
   Minutes commit_slack = 2;
-  std::size_t candidates = 12;   // nearest couriers per restaurant (grid index)
+  std::size_t candidates = 12;   // nearest couriers per restaurant (grid index), beyond its orders
+  // When the fleet is large next to demand, fewer candidates are enough to resolve competition:
+  // at least min_candidates, else rival_factor x the expected number of competing orders + 1
+  // (capped at `candidates`; rival_factor 0 always uses `candidates`).
+  std::size_t min_candidates = 3;
+  double rival_factor = 1.0;
   std::size_t arcs_per_bundle = 0;  // keep only the cheapest arcs of each bundle (0 = all)
   int max_bundle = 3;
   Minutes pressure_window = 10;  // orders ready within this count as demand for bundle sizing
@@ -50,15 +57,21 @@ struct SlackRoundStats {
 
 class SlackPolicy final : public Policy {
  public:
-  explicit SlackPolicy(SlackPolicyParams params = {}) : p_(params) {}
+  explicit SlackPolicy(SlackPolicyParams params = {});
+  ~SlackPolicy() override;
   [[nodiscard]] std::string_view name() const override { return "slack"; }
   std::vector<Proposal> decide(const World& world, Minutes now) override;
   [[nodiscard]] const SlackRoundStats& last_round() const { return last_; }
   [[nodiscard]] const SlackPolicyParams& params() const { return p_; }
+  // Candidates per restaurant beyond its own orders, for `due` orders and `available` couriers.
+  [[nodiscard]] std::size_t extra_candidates(std::size_t due, std::size_t available) const;
 
  private:
+  struct Scratch;  // per-round buffers, kept between rounds so a round allocates little
   SlackPolicyParams p_;
   SlackRoundStats last_;
+  MinCostMatcher matcher_;
+  std::unique_ptr<Scratch> scratch_;
 };
 
 }  // namespace se::dispatch

@@ -4,14 +4,15 @@ namespace se::dispatch {
 
 namespace {
 constexpr double kMinCell = 100.0;        // metres; finer cells buy nothing at city scale
-constexpr std::size_t kDensePerCell = 8;  // shrink cells when the average exceeds this
+constexpr std::size_t kDensePerCell = 4;  // shrink cells when the average exceeds this
 }  // namespace
 
 void GridIndex::file(const CourierSpot& spot) {
   const long c = static_cast<long>(cell_y(spot.at.y)) * nx_ + cell_x(spot.at.x);
   slot_[spot.id].cell = c;
-  slot_[spot.id].pos = cells_[c].size();
-  cells_[c].push_back(spot);
+  slot_[spot.id].pos = cells_[c].spot.size();
+  cells_[c].at.push_back(spot.at);
+  cells_[c].spot.push_back(spot);
 }
 
 void GridIndex::rebuild(double min_x, double min_y, double max_x, double max_y) {
@@ -23,7 +24,7 @@ void GridIndex::rebuild(double min_x, double min_y, double max_x, double max_y) 
   // Re-file in id order so the layout depends only on the set of entries, not on history.
   std::vector<CourierSpot> all;
   all.reserve(size_);
-  for (const auto& cell : cells_) all.insert(all.end(), cell.begin(), cell.end());
+  for (const auto& cell : cells_) all.insert(all.end(), cell.spot.begin(), cell.spot.end());
   std::sort(all.begin(), all.end(), [](const CourierSpot& a, const CourierSpot& b) { return a.id < b.id; });
   cells_.assign(static_cast<std::size_t>(nx_) * ny_, {});
   for (const CourierSpot& spot : all) file(spot);
@@ -55,7 +56,7 @@ void GridIndex::insert(const CourierSpot& spot) {
     // Dense fleet: halve the cells over the same area (rare: O(log fleet) times).
     double x0 = p.x, y0 = p.y, x1 = p.x, y1 = p.y;
     for (const auto& cell : cells_) {
-      for (const CourierSpot& s : cell) {
+      for (const CourierSpot& s : cell.spot) {
         x0 = std::min(x0, s.at.x);
         y0 = std::min(y0, s.at.y);
         x1 = std::max(x1, s.at.x);
@@ -72,11 +73,14 @@ void GridIndex::erase(CourierId id) {
   auto& cell = cells_[slot_[id].cell];
   const std::size_t pos = slot_[id].pos;
   // Swap-remove keeps erase O(1); answers never depend on it because nearest() orders them.
-  cell[pos] = cell.back();
-  slot_[cell[pos].id].pos = pos;
-  cell.pop_back();
+  cell.spot[pos] = cell.spot.back();
+  cell.at[pos] = cell.at.back();
+  slot_[cell.spot[pos].id].pos = pos;
+  cell.spot.pop_back();
+  cell.at.pop_back();
   slot_[id].cell = -1;
   --size_;
 }
 
 }  // namespace se::dispatch
+

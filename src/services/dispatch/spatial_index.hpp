@@ -6,8 +6,10 @@
 // courier's full state.
 #pragma once
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -25,11 +27,13 @@ struct CourierSpot {
   int orders_committed = 0;
 };
 
+// Points into the index: valid until the index next changes (a decision round reads a const
+// world, so for the whole round).
 struct Candidate {
   double distance_m = 0;
-  CourierSpot spot;
+  const CourierSpot* spot = nullptr;
   friend bool operator<(const Candidate& a, const Candidate& b) {
-    return a.distance_m != b.distance_m ? a.distance_m < b.distance_m : a.spot.id < b.spot.id;
+    return a.distance_m != b.distance_m ? a.distance_m < b.distance_m : a.spot->id < b.spot->id;
   }
 };
 
@@ -46,6 +50,15 @@ class GridIndex {
   [[nodiscard]] std::size_t size() const { return size_; }
   [[nodiscard]] double cell_size() const { return cell_; }
 
+  // Sort key that keeps nearby points together (Morton order of their cells): queries run in
+  // this order reuse the cells the previous query brought into cache.
+  [[nodiscard]] std::uint64_t locality_key(Point q) const {
+    if (nx_ == 0) return 0;
+    const auto x = static_cast<std::uint32_t>(std::clamp(cell_x(q.x), 0, nx_ - 1));
+    const auto y = static_cast<std::uint32_t>(std::clamp(cell_y(q.y), 0, ny_ - 1));
+    return spread_bits(x) | (spread_bits(y) << 1);
+  }
+
   // Up to k entries accepted by `keep`, nearest first by straight-line distance, ties by id.
   // `keep` is consulted only for entries near enough to enter the answer, so an expensive
   // filter costs little.
@@ -56,28 +69,40 @@ class GridIndex {
     const int qx = std::clamp(cell_x(q.x), 0, nx_ - 1);
     const int qy = std::clamp(cell_y(q.y), 0, ny_ - 1);
     const int max_r = std::max({qx, nx_ - 1 - qx, qy, ny_ - 1 - qy});
-    // `out` is kept as a max-heap of the best k so far (worst on top).
-    // Ranked by squared distance (same order, no square root per entry); converted at the end.
-    auto visit = [&](const std::vector<CourierSpot>& cell) {
-      for (const CourierSpot& e : cell) {
-        const double dx = q.x - e.at.x, dy = q.y - e.at.y;
-        const Candidate cand{dx * dx + dy * dy, e};
-        if (out.size() == k && !(cand < out.front())) continue;
+    // The best k so far, sorted, as small (squared distance, entry) pairs: ranking by squared
+    // distance needs no square root per entry, an insertion moves 16-byte pairs instead of
+    // whole snapshots, and the buffer lives on the stack for the usual small k. The worst key
+    // is cached so most entries are rejected by one comparison.
+    constexpr std::size_t kInline = 64;
+    std::array<Hit, kInline> inline_best;
+    std::vector<Hit> big_best;
+    Hit* best = inline_best.data();
+    if (k > kInline) {
+      big_best.resize(k);
+      best = big_best.data();
+    }
+    std::size_t n = 0;
+    double worst = std::numeric_limits<double>::infinity();
+    auto visit = [&](const Cell& cell) {
+      const std::size_t size = cell.at.size();
+      for (std::size_t i = 0; i < size; ++i) {
+        const double dx = q.x - cell.at[i].x, dy = q.y - cell.at[i].y;
+        const double d2 = dx * dx + dy * dy;
+        if (d2 > worst) continue;
+        const CourierSpot& e = cell.spot[i];
+        const Hit h{d2, &e};
+        if (n == k && !(h < best[n - 1])) continue;  // equal distance: lower id wins
         if (!keep(e)) continue;
-        if (out.size() == k) {
-          std::pop_heap(out.begin(), out.end());
-          out.back() = cand;
-        } else {
-          out.push_back(cand);
-        }
-        std::push_heap(out.begin(), out.end());
+        std::size_t at = n == k ? n - 1 : n++;
+        for (; at > 0 && h < best[at - 1]; --at) best[at] = best[at - 1];
+        best[at] = h;
+        if (n == k) worst = best[k - 1].d2;
       }
     };
     for (int r = 0; r <= max_r; ++r) {
-      // Any entry in ring r+1 or beyond is at least r cells away from q (also when q lies
-      // outside the grid and was clamped to a border cell).
-      const double bound = std::max(0, r - 1) * cell_;
-      if (out.size() == k && out.front().distance_m <= bound * bound) break;
+      // Entries not visited yet lie outside the block of rings 0..r-1; stop once the k-th best
+      // is no farther than the nearest side of that block that still has cells beyond it.
+      if (n == k && r > 0 && worst <= square(unvisited_bound(q, qx, qy, r - 1))) break;
       for (int y = qy - r; y <= qy + r; ++y) {
         if (y < 0 || y >= ny_) continue;
         const bool edge_row = (y == qy - r || y == qy + r);
@@ -87,11 +112,38 @@ class GridIndex {
         }
       }
     }
-    std::sort_heap(out.begin(), out.end());
-    for (Candidate& c : out) c.distance_m = std::sqrt(c.distance_m);
+    out.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) out.push_back(Candidate{std::sqrt(best[i].d2), best[i].spot});
   }
 
  private:
+  struct Hit {
+    double d2;
+    const CourierSpot* spot;
+    friend bool operator<(const Hit& a, const Hit& b) {
+      return a.d2 != b.d2 ? a.d2 < b.d2 : a.spot->id < b.spot->id;
+    }
+  };
+  static double square(double v) { return v * v; }
+  static std::uint64_t spread_bits(std::uint32_t v) {  // bit i of v moves to bit 2i
+    std::uint64_t x = v;
+    x = (x | (x << 16)) & 0x0000FFFF0000FFFFull;
+    x = (x | (x << 8)) & 0x00FF00FF00FF00FFull;
+    x = (x | (x << 4)) & 0x0F0F0F0F0F0F0F0Full;
+    x = (x | (x << 2)) & 0x3333333333333333ull;
+    x = (x | (x << 1)) & 0x5555555555555555ull;
+    return x;
+  }
+  // Distance from q to the nearest side of the block of cells within `r` rings of (qx, qy)
+  // beyond which the grid still has cells (sides at the grid's border hold nothing beyond).
+  [[nodiscard]] double unvisited_bound(Point q, int qx, int qy, int r) const {
+    double bound = std::numeric_limits<double>::infinity();
+    if (qx - r > 0) bound = std::min(bound, q.x - (origin_x_ + (qx - r) * cell_));
+    if (qx + r < nx_ - 1) bound = std::min(bound, origin_x_ + (qx + r + 1) * cell_ - q.x);
+    if (qy - r > 0) bound = std::min(bound, q.y - (origin_y_ + (qy - r) * cell_));
+    if (qy + r < ny_ - 1) bound = std::min(bound, origin_y_ + (qy + r + 1) * cell_ - q.y);
+    return std::max(0.0, bound);
+  }
   struct Slot {
     long cell = -1;
     std::size_t pos = 0;  // position inside the cell's vector
@@ -105,7 +157,14 @@ class GridIndex {
   double cell_;
   double origin_x_ = 0, origin_y_ = 0;
   int nx_ = 0, ny_ = 0;
-  std::vector<std::vector<CourierSpot>> cells_;
+  // Positions apart from the snapshots: a query scans ~100 positions and reads the snapshots of
+  // the few that enter the answer, so it touches a fraction of the memory (cache misses were
+  // most of a query's time).
+  struct Cell {
+    std::vector<Point> at;
+    std::vector<CourierSpot> spot;
+  };
+  std::vector<Cell> cells_;
   std::vector<Slot> slot_;
   std::size_t size_ = 0;
 };

@@ -35,21 +35,25 @@ std::int64_t brute(std::size_t l, std::vector<char>& used, const std::vector<std
   return best;
 }
 
-TEST(DispatchMatching, OptimalOnRandomSmallGraphs) {
-  SplitMix64 rng(7);
-  for (int round = 0; round < 200; ++round) {
-    const std::size_t L = 1 + rng.next() % 6, R = 1 + rng.next() % 6;
+// Random graphs up to max_side x max_side, costs in [lo, hi] (narrow ranges give many ties),
+// solved with the given enumeration limit (0: every component goes to the flow solver).
+void expect_optimal_on_random_graphs(std::uint64_t seed, int rounds, std::size_t max_side, std::int64_t lo,
+                                     std::int64_t hi, std::size_t enumeration_limit) {
+  SplitMix64 rng(seed);
+  for (int round = 0; round < rounds; ++round) {
+    const std::size_t L = 1 + rng.next() % max_side, R = 1 + rng.next() % max_side;
     std::vector<MatchArc> arcs;
     std::vector<std::vector<std::int64_t>> c(L, std::vector<std::int64_t>(R, std::numeric_limits<std::int64_t>::max()));
     for (std::uint32_t l = 0; l < L; ++l) {
       for (std::uint32_t r = 0; r < R; ++r) {
         if (rng.next() % 3 == 0) continue;
-        const std::int64_t cost = rng.between(-100, 20);
+        const std::int64_t cost = rng.between(lo, hi);
         arcs.push_back({l, r, cost});
         c[l][r] = cost;
       }
     }
-    const auto match = min_cost_matching(L, R, arcs);
+    MatchingStats stats;
+    const auto match = min_cost_matching(L, R, arcs, &stats, enumeration_limit);
     std::vector<char> used(R, 0);
     for (int m : match) {
       if (m < 0) continue;
@@ -58,6 +62,39 @@ TEST(DispatchMatching, OptimalOnRandomSmallGraphs) {
     }
     std::vector<char> scratch(R, 0);
     EXPECT_EQ(cost_of(match, arcs), brute(0, scratch, c)) << "round " << round;
+    if (enumeration_limit == 0) {
+      EXPECT_EQ(stats.enumerated, 0u);
+    }
+  }
+}
+
+TEST(DispatchMatching, OptimalOnRandomSmallGraphs) {
+  expect_optimal_on_random_graphs(7, 200, 6, -100, 20, 64);
+}
+
+TEST(DispatchMatching, FlowSolverPathIsOptimalToo) {
+  expect_optimal_on_random_graphs(8, 200, 6, -100, 20, 0);
+}
+
+// Larger and tie-heavy graphs: exercises the exact reductions (private favourites, pruning to
+// rivals + 1 arcs) together with components big enough for the flow solver.
+TEST(DispatchMatching, ReductionsKeepOptimumOnLargerTiedGraphs) {
+  expect_optimal_on_random_graphs(9, 60, 8, -5, 1, 64);
+  expect_optimal_on_random_graphs(10, 60, 8, -50, 5, 64);
+}
+
+TEST(DispatchMatching, ReusedMatcherGivesSameAnswers) {
+  SplitMix64 rng(12);
+  MinCostMatcher reused;
+  for (int round = 0; round < 50; ++round) {
+    const std::size_t L = 1 + rng.next() % 8, R = 1 + rng.next() % 8;
+    std::vector<MatchArc> arcs;
+    for (std::uint32_t l = 0; l < L; ++l) {
+      for (std::uint32_t r = 0; r < R; ++r) {
+        if (rng.next() % 2 == 0) arcs.push_back({l, r, rng.between(-30, 5)});
+      }
+    }
+    EXPECT_EQ(reused.solve(L, R, arcs), min_cost_matching(L, R, arcs)) << "round " << round;
   }
 }
 
@@ -82,19 +119,39 @@ TEST(DispatchGridIndex, NearestMatchesBruteForceAfterMovesAndErases) {
   }
   std::vector<Candidate> got;
   for (int q = 0; q < 100; ++q) {
-    const Point p{rng.uniform() * 14000 - 2000, rng.uniform() * 14000 - 2000};
+    // Some queries fall outside the grid (clamped to a border cell).
+    const Point p{rng.uniform() * 60000 - 25000, rng.uniform() * 60000 - 25000};
     auto even = [](const CourierSpot& s) { return s.id % 2 == 0; };
-    index.nearest(p, 5, even, got);
-    std::vector<std::pair<double, CourierId>> got_pairs;
-    for (const Candidate& c : got) got_pairs.emplace_back(c.distance_m, c.spot.id);
-    std::vector<std::pair<double, CourierId>> want;
-    for (CourierId c = 0; c < 300; ++c) {
-      if (in[c] && c % 2 == 0) want.emplace_back(distance_m(p, at[c]), c);
+    // 5: the usual small answer; 70: more than the search keeps on the stack.
+    for (const std::size_t k : {std::size_t{5}, std::size_t{70}}) {
+      index.nearest(p, k, even, got);
+      std::vector<std::pair<double, CourierId>> got_pairs;
+      for (const Candidate& c : got) got_pairs.emplace_back(c.distance_m, c.spot->id);
+      std::vector<std::pair<double, CourierId>> want;
+      for (CourierId c = 0; c < 300; ++c) {
+        if (in[c] && c % 2 == 0) want.emplace_back(distance_m(p, at[c]), c);
+      }
+      std::sort(want.begin(), want.end());
+      want.resize(std::min(k, want.size()));
+      EXPECT_EQ(got_pairs, want) << "query " << q << " k " << k;
     }
-    std::sort(want.begin(), want.end());
-    want.resize(5);
-    EXPECT_EQ(got_pairs, want) << "query " << q;
   }
+}
+
+}  // namespace
+}  // namespace se::dispatch
+
+namespace se::dispatch {
+namespace {
+
+// Ties on distance are broken by id, also when many entries sit at the same point.
+TEST(DispatchGridIndex, EqualDistancesRankByIdDeterministically) {
+  GridIndex index(500);
+  for (CourierId c = 0; c < 40; ++c) index.insert(CourierSpot{39 - c, {1000, 1000}});
+  std::vector<Candidate> got;
+  index.nearest({1000, 1200}, 7, [](const CourierSpot&) { return true; }, got);
+  ASSERT_EQ(got.size(), 7u);
+  for (CourierId c = 0; c < 7; ++c) EXPECT_EQ(got[c].spot->id, c);
 }
 
 }  // namespace

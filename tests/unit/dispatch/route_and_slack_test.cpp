@@ -104,5 +104,50 @@ TEST(DispatchSlack, NeverPlansAPickupAfterTheShift) {
   for (Minutes t = 0; t <= 30; ++t) EXPECT_TRUE(d.decide(t).empty());
 }
 
+// Fewer candidates only when the fleet is large next to demand; never below the floor.
+TEST(DispatchSlack, CandidatesThinOnlyWhenCouriersArePlentiful) {
+  SlackPolicyParams pp;
+  pp.candidates = 12;
+  pp.min_candidates = 3;
+  pp.rival_factor = 1.0;
+  const SlackPolicy p(pp);
+  EXPECT_EQ(p.extra_candidates(20, 50), 12u);     // MDRP-like: 4 x 13 x 20 / 50 = 20.8 rivals
+  EXPECT_EQ(p.extra_candidates(2000, 40000), 4u);  // dense city: 2.6 rivals -> 3 + 1
+  EXPECT_EQ(p.extra_candidates(1, 40000), 3u);     // floor
+  EXPECT_EQ(p.extra_candidates(5, 0), 12u);
+  pp.rival_factor = 0;
+  EXPECT_EQ(SlackPolicy(pp).extra_candidates(2000, 40000), 12u);  // thinning off
+}
+
+// The policy keeps buffers between rounds; they must never leak into the next decision.
+TEST(DispatchSlack, ReusedPolicyDecidesLikeAFreshOne) {
+  auto world_at = [](std::unique_ptr<Policy> policy) {
+    Dispatcher d(params100(), {{0, 0}, {3000, 0}, {0, 3000}}, std::move(policy));
+    for (CourierId c = 0; c < 12; ++c) d.courier_online(c, {300.0 * c, 200.0 * (c % 4)}, 0, 400);
+    for (OrderId o = 0; o < 9; ++o) {
+      d.order_placed(o, {100.0 * o, 900}, o % 3, 0, 3 + (o * 7) % 11);
+    }
+    return d;
+  };
+  Dispatcher fresh = world_at(std::make_unique<SlackPolicy>());
+  auto reused_policy = std::make_unique<SlackPolicy>();
+  SlackPolicy* reused = reused_policy.get();
+  Dispatcher other = world_at(std::move(reused_policy));
+  // Warm the reused policy's buffers on a different minute, then decide on the same state.
+  (void)reused->decide(other.world(), 30);
+  std::size_t proposals = 0;
+  for (Minutes t : {0, 5, 10}) {
+    const auto a = SlackPolicy().decide(fresh.world(), t);
+    const auto b = reused->decide(other.world(), t);
+    proposals += a.size();
+    ASSERT_EQ(a.size(), b.size()) << "minute " << t;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      EXPECT_EQ(a[i].courier, b[i].courier);
+      EXPECT_EQ(a[i].orders, b[i].orders);
+    }
+  }
+  EXPECT_GT(proposals, 0u);  // the comparison has something to compare
+}
+
 }  // namespace
 }  // namespace se::dispatch
