@@ -107,6 +107,7 @@ void apply_override(SlackPolicyParams& p, std::string_view assignment) {
   else if (name == "candidates") p.candidates = static_cast<std::size_t>(std::max(1.0, v));
   else if (name == "min_candidates") p.min_candidates = static_cast<std::size_t>(std::max(1.0, v));
   else if (name == "rival_factor") p.rival_factor = v;
+  else if (name == "late_from_now") p.late_from_now = v != 0;
   else if (name == "max_bundle") p.max_bundle = static_cast<int>(v);
   else if (name == "pressure_window") p.pressure_window = m;
   else if (name == "bundle_gap") p.bundling.max_ready_gap = m;
@@ -282,7 +283,10 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
       for (std::uint32_t j = pb.first; j < pb.first + pb.size; ++j) {
         const Minutes drop = leave + s.drop_offset[j];
         remaining += static_cast<double>(drop - now);
-        late += static_cast<double>(std::max<Minutes>(0, drop - s.placed[j] - sp.target_click_to_door));
+        // Minutes beyond the target, all of them or (late_from_now) only those still ahead.
+        const Minutes late_from = p_.late_from_now ? std::max(now, s.placed[j] + sp.target_click_to_door)
+                                                   : s.placed[j] + sp.target_click_to_door;
+        late += static_cast<double>(std::max<Minutes>(0, drop - late_from));
       }
       const double age = static_cast<double>(k * now - pb.placed_sum);
       const double wait = static_cast<double>(pickup - (arrive + hp));
