@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <stdexcept>
 #include <thread>
 #include <sodium.h>
 
@@ -35,6 +36,10 @@ struct ServeConfig {
   int threads = 0;
   std::string pg = "host=127.0.0.1 port=5433 dbname=swifteats user=postgres";
   int pg_pool_size = 16;
+  int orders_pg_pool_size = 16;
+  // The order path's statements are written for generic plans that stay on their indexes
+  // whatever a table's size when a connection plans them (services/orders/repo.hpp).
+  std::string orders_pg_settings = "plan_cache_mode=force_generic_plan,enable_seqscan=off";
   int statement_timeout_ms = 5000;
   std::string redis = "127.0.0.1:6380";
   auth::SecurityConfig security;  // accounts, JWT, rate limits, CORS (services/auth/security.hpp)
@@ -163,9 +168,16 @@ class Worker : public http::WorkerScope {
       oo.run_sweeper = index == 0;  // one per process; settling is a CAS, so processes may overlap
       oo.sweep_interval = std::chrono::milliseconds(cfg.orders_sweep_interval_ms);
       oo.sweep_grace = std::chrono::milliseconds(cfg.orders_sweep_grace_ms);
-      orders_ = orders::register_orders(router, io.get_executor(), *pg_, oo);
+      // The order path's own connections: generic plans (its statements are written for them),
+      // and placement bursts cannot starve the catalog's reads of connections.
+      store::PgPoolOptions opo = po;
+      opo.max_connections = std::max(1, cfg.orders_pg_pool_size / threads);
+      opo.settings = store::parse_pg_settings(cfg.orders_pg_settings);
+      orders_pg_ = std::make_shared<store::PgPool>(io.get_executor(), opo);
+      orders_ = orders::register_orders(router, io.get_executor(), *orders_pg_, oo);
     }
-    register_pool_metrics();
+    register_pool_metrics("main", pg_);
+    if (orders_pg_) register_pool_metrics("orders", orders_pg_);
     if (index == 0) start_bus(io, cfg, services);
   }
 
@@ -237,26 +249,27 @@ class Worker : public http::WorkerScope {
     }
   }
 
-  void register_pool_metrics() {
-    std::weak_ptr<store::PgPool> weak = pg_;
+  void register_pool_metrics(const std::string& name, const std::shared_ptr<store::PgPool>& p) {
+    std::weak_ptr<store::PgPool> weak = p;
     const std::string worker = std::to_string(index_);
-    metrics::Registry::global().add_collector([weak, worker](std::string& out) {
+    metrics::Registry::global().add_collector([weak, worker, name](std::string& out) {
       auto pool = weak.lock();
       if (!pool) return;
       const auto s = pool->stats();
-      if (worker == "0") {
+      if (worker == "0" && name == "main") {
         out += "# TYPE db_pool_connections gauge\n# TYPE db_pool_acquire_timeouts_total counter\n";
       }
-      out += fmt::format("db_pool_connections{{worker=\"{0}\",state=\"open\"}} {1}\n"
-                         "db_pool_connections{{worker=\"{0}\",state=\"in_use\"}} {2}\n"
-                         "db_pool_connections{{worker=\"{0}\",state=\"waiting\"}} {3}\n"
-                         "db_pool_acquire_timeouts_total{{worker=\"{0}\"}} {4}\n",
-                         worker, s.open, s.in_use, s.waiting, s.acquire_timeouts);
+      out += fmt::format("db_pool_connections{{pool=\"{5}\",worker=\"{0}\",state=\"open\"}} {1}\n"
+                         "db_pool_connections{{pool=\"{5}\",worker=\"{0}\",state=\"in_use\"}} {2}\n"
+                         "db_pool_connections{{pool=\"{5}\",worker=\"{0}\",state=\"waiting\"}} {3}\n"
+                         "db_pool_acquire_timeouts_total{{pool=\"{5}\",worker=\"{0}\"}} {4}\n",
+                         worker, s.open, s.in_use, s.waiting, s.acquire_timeouts, name);
     });
   }
 
   int index_;
   std::shared_ptr<store::PgPool> pg_;
+  std::shared_ptr<store::PgPool> orders_pg_;  // only when the orders service runs here
   std::shared_ptr<store::Redis> redis_;
   std::shared_ptr<void> catalog_;
   std::shared_ptr<void> auth_;
@@ -276,6 +289,21 @@ void setup(CLI::App& root) {
   cmd->add_option("--pg", cfg->pg, "PostgreSQL connection string (libpq)")->envname("SWIFTEATS_PG")->capture_default_str();
   cmd->add_option("--pg-pool-size", cfg->pg_pool_size, "PostgreSQL connections per process, split across workers")
       ->envname("SWIFTEATS_PG_POOL_SIZE")->capture_default_str();
+  cmd->add_option("--orders-pg-pool-size", cfg->orders_pg_pool_size,
+                  "PostgreSQL connections per process for the order path, split across workers")
+      ->envname("SWIFTEATS_ORDERS_PG_POOL_SIZE")->capture_default_str();
+  cmd->add_option("--orders-pg-settings", cfg->orders_pg_settings,
+                  "PostgreSQL settings of the order path's connections: name=value,... (docs/operations.md)")
+      ->envname("SWIFTEATS_ORDERS_PG_SETTINGS")
+      ->check([](const std::string& v) {
+        try {
+          store::parse_pg_settings(v);
+          return std::string();
+        } catch (const std::invalid_argument& e) {
+          return std::string(e.what());
+        }
+      })
+      ->capture_default_str();
   cmd->add_option("--statement-timeout-ms", cfg->statement_timeout_ms, "PostgreSQL statement timeout")
       ->envname("SWIFTEATS_STATEMENT_TIMEOUT_MS")->capture_default_str();
   cmd->add_option("--redis", cfg->redis, "Redis host:port")->envname("SWIFTEATS_REDIS")->capture_default_str();

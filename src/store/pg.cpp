@@ -13,6 +13,9 @@
 //   its connection.
 #include "store/pg.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 #include <libpq-fe.h>
 
 #include <atomic>
@@ -424,6 +427,7 @@ asio::awaitable<void> PgConnection::connect(const PgPoolOptions& opts) {
   if (!options.empty()) options += ' ';
   const auto st_ms = std::max<std::int64_t>(0, opts.statement_timeout.count());
   options += "-c statement_timeout=" + std::to_string(st_ms);
+  for (const auto& [name, value] : opts.settings) options += " -c " + name + "=" + value;
   keys.emplace_back("options");
   vals.push_back(options);
   keys.emplace_back("application_name");
@@ -561,6 +565,27 @@ asio::awaitable<void> PgConnection::exec(std::string_view sql) {
   std::string text(sql);
   if (!PQsendQuery(conn_, text.c_str())) fail("PostgreSQL send failed");
   co_await flush_and_collect();
+}
+
+std::vector<std::pair<std::string, std::string>> parse_pg_settings(const std::string& text) {
+  const auto word = [](const std::string& w, bool name) {
+    return !w.empty() && std::all_of(w.begin(), w.end(), [name](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || (!name && c == '-');
+    });
+  };
+  std::vector<std::pair<std::string, std::string>> out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto end = std::min(text.find(',', i), text.size());
+    const std::string item = text.substr(i, end - i);
+    i = end + 1;
+    if (item.empty()) continue;
+    const auto eq = item.find('=');
+    if (eq == std::string::npos || !word(item.substr(0, eq), true) || !word(item.substr(eq + 1), false))
+      throw std::invalid_argument("expected name=value[,name=value...], got '" + item + "'");
+    out.emplace_back(item.substr(0, eq), item.substr(eq + 1));
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------

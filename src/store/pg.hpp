@@ -92,7 +92,15 @@ struct PgPoolOptions {
   std::chrono::milliseconds acquire_timeout{2000};
   std::chrono::milliseconds statement_timeout{5000};  // SET statement_timeout on connect
   std::chrono::milliseconds connect_timeout{3000};
+  // Extra session settings sent on connect ("-c name=value" each), e.g. the order path's
+  // plan_cache_mode=force_generic_plan and enable_seqscan=off (see docs/operations.md).
+  std::vector<std::pair<std::string, std::string>> settings;
 };
+
+// "name=value,name=value" -> PgPoolOptions::settings. Names are GUC identifiers and values
+// plain words (letters, digits, _ . -), so nothing can smuggle other options into the
+// connection. Throws std::invalid_argument naming the bad item.
+std::vector<std::pair<std::string, std::string>> parse_pg_settings(const std::string& text);
 
 struct PgPoolStats {
   int open = 0;     // connections currently open

@@ -80,7 +80,7 @@ TEST_F(Catalog, HealthReadyAndMetrics) {
   EXPECT_NE(m.body.find("http_request_duration_seconds_bucket{route=\"/ready\",method=\"GET\",status=\"200\""),
             std::string::npos)
       << m.body;
-  EXPECT_NE(m.body.find("db_pool_connections{worker=\"0\",state=\"open\"}"), std::string::npos);
+  EXPECT_NE(m.body.find("db_pool_connections{pool=\"main\",worker=\"0\",state=\"open\"}"), std::string::npos);
 }
 
 TEST_F(Catalog, NearbyIsNearestFirstWithDistancesAndCursorPages) {

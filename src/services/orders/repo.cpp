@@ -34,104 +34,103 @@ awaitable<void> sleep_for(std::chrono::microseconds d) {
   co_await t.async_wait(boost::asio::use_awaitable);
 }
 
-// Reserves `qty` of a prepared item: compare-and-set on the inventory version, retried with
-// jittered exponential backoff; after the optimistic attempts a guarded atomic decrement
-// (available_quantity >= qty) settles it, so contention never turns into a false "sold out"
-// and stock can never go negative either way.
-awaitable<void> reserve(store::PgLease& tx, const std::string& item, int qty, std::int64_t version,
-                        std::int64_t available, const InventoryPolicy& pol, std::mt19937_64& rng,
-                        InventoryStats& stats) {
-  const std::string q = std::to_string(qty);
-  for (int attempt = 1; attempt <= pol.cas_attempts; ++attempt) {
-    if (available < qty) throw conflict("out_of_stock", "not enough stock left for item " + item);
-    auto r = co_await tx.query(
-        "UPDATE food_item_inventory SET available_quantity = available_quantity - $2::int, version = version + 1, "
-        "last_updated = now() WHERE food_item_id = $1 AND version = $3::bigint AND available_quantity >= $2::int",
-        pg_params(item, q, std::to_string(version)));
-    if (r.affected() == 1) co_return;
-    ++stats.cas_conflicts;
-    if (attempt < pol.cas_attempts) co_await sleep_for(backoff_delay(attempt, pol.backoff_base, pol.backoff_cap, rng));
-    auto cur = co_await tx.query(
-        "SELECT available_quantity, version FROM food_item_inventory WHERE food_item_id = $1", pg_params(item));
-    if (cur.rows() == 0) throw conflict("out_of_stock", "item " + item + " has no stock");
-    available = num(cur, 0, 0);
-    version = num(cur, 0, 1);
-  }
-  if (available < qty) throw conflict("out_of_stock", "not enough stock left for item " + item);
-  ++stats.guarded_fallbacks;
-  auto r = co_await tx.query(
-      "UPDATE food_item_inventory SET available_quantity = available_quantity - $2::int, version = version + 1, "
-      "last_updated = now() WHERE food_item_id = $1 AND available_quantity >= $2::int",
-      pg_params(item, q));
-  if (r.affected() != 1) throw conflict("out_of_stock", "not enough stock left for item " + item);
-}
+// SQLSTATE raised by the placement statement when an inventory compare-and-set lost.
+constexpr const char* kCasLost = "SEC01";
 
-awaitable<PlaceResult> replay(store::PgLease& tx, const PlaceRequest& r) {
-  auto k = co_await tx.query(
-      "SELECT request_hash, order_id::text, order_created_at::text, response_status, response_body::text "
-      "FROM idempotency_keys WHERE scope = 'orders' AND key = $1",
-      pg_params(r.idempotency_key));
-  co_await tx.rollback();
-  if (k.rows() == 0) throw unavailable("idempotency_race", "the idempotency key changed hands; retry");
-  if (str(k, 0, 0) != r.request_hash)
+// Everything placement needs to know, in one read: an existing idempotency key, the restaurant
+// and each requested item with its stock and version. Always one row at least (the key part).
+constexpr const char* kPlacementRead =
+    "SELECT k.request_hash, k.order_id::text, k.order_created_at::text, k.response_status, k.response_body::text, "
+    "r.is_active, restaurant_is_open(r.hours, r.timezone, now()), "
+    "ST_DWithin(r.location, ST_SetSRID(ST_MakePoint($4::float8, $3::float8), 4326)::geography, r.delivery_radius_m), "
+    "r.delivery_fee_cents, r.min_order_cents, r.geo_key, "
+    "f.id::text, f.restaurant_id::text, f.name, f.kind, f.price_cents, f.available, "
+    "i.available_quantity, i.version "
+    "FROM (VALUES (1)) AS one(x) "
+    "LEFT JOIN idempotency_keys k ON k.scope = 'orders' AND k.key = $1 "
+    "LEFT JOIN restaurants r ON r.id = $2::uuid "
+    "LEFT JOIN food_items f ON r.id IS NOT NULL AND f.id = ANY($5::uuid[]) "
+    "LEFT JOIN food_item_inventory i ON i.food_item_id = f.id";
+enum PlacementColumn {
+  kKeyHash, kKeyOrder, kKeyCreated, kKeyStatus, kKeyBody, kActive, kOpen, kInRange, kFee, kMinOrder, kGeoKey,
+  kItemId, kItemRestaurant, kItemName, kItemKind, kItemPrice, kItemAvailable, kStock, kStockVersion
+};
+
+// The write, one statement: claim the idempotency key; lock the stock rows in item order (so two
+// orders never deadlock) and compare-and-set each on the version read above (or, when guarded,
+// on quantity alone); then the order, its lines, the pending payment, the first history row and
+// the OrderPlaced outbox event. A lost compare-and-set aborts the whole statement (kCasLost), so
+// no line keeps stock without an order. Returns false when the key was claimed meanwhile.
+constexpr const char* kPlacementWrite =
+    "WITH ik AS (INSERT INTO idempotency_keys (scope, key, owner_id, request_hash, order_id, order_created_at) "
+    "  VALUES ('orders', $1, $2::uuid, $3, $4::uuid, $5::timestamptz) ON CONFLICT DO NOTHING RETURNING 1), "
+    "want AS (SELECT * FROM jsonb_to_recordset($6::jsonb) AS w(food_item_id uuid, quantity int, version bigint)), "
+    "locked AS (SELECT i.food_item_id FROM food_item_inventory i WHERE i.food_item_id = ANY($21::uuid[]) "
+    "  AND EXISTS (SELECT 1 FROM ik) ORDER BY i.food_item_id FOR UPDATE OF i), "
+    "inv AS (UPDATE food_item_inventory i SET available_quantity = i.available_quantity - w.quantity, "
+    "  version = i.version + 1, last_updated = now() FROM want w "
+    "  WHERE i.food_item_id = ANY($21::uuid[]) AND w.food_item_id = i.food_item_id "
+    "  AND (SELECT count(*) FROM locked) >= 0 "
+    "  AND ($7::boolean OR i.version = w.version) AND i.available_quantity >= w.quantity RETURNING 1), "
+    "g AS (SELECT EXISTS (SELECT 1 FROM ik) AS have_key, "
+    "  (SELECT count(*) FROM inv) = (SELECT count(*) FROM want) AS reserved), "
+    "go AS (SELECT 1 FROM g WHERE swifteats_abort_if(g.have_key AND NOT g.reserved, 'SEC01', "
+    "  'an item''s stock changed while the order was being placed') AND g.have_key), "
+    "o AS (INSERT INTO orders (id, created_at, customer_id, restaurant_id, status, version, subtotal_cents, "
+    "  delivery_fee_cents, total_cents, items, delivery_address, destination, geo_key, idempotency_key, "
+    "  payment_id, notes) "
+    "  SELECT $4::uuid, $5::timestamptz, $2::uuid, $8::uuid, 'pending_payment', 1, $9::int, $10::int, $11::int, "
+    "  $12::jsonb, $13, ST_SetSRID(ST_MakePoint($15::float8, $14::float8), 4326)::geography, $16, $1, "
+    "  $17::uuid, $18 FROM go RETURNING *), "
+    "it AS (INSERT INTO order_items (order_id, order_created_at, food_item_id, name, kind, unit_price_cents, "
+    "  quantity, line_total_cents) SELECT o.id, o.created_at, x.food_item_id, x.name, x.kind, "
+    "  x.unit_price_cents, x.quantity, x.line_total_cents FROM o, jsonb_to_recordset($12::jsonb) AS "
+    "  x(food_item_id uuid, name text, kind text, unit_price_cents int, quantity int, line_total_cents int)), "
+    "pay AS (INSERT INTO payments (id, order_id, order_created_at, amount_cents, status, idempotency_key) "
+    "  SELECT o.payment_id, o.id, o.created_at, o.total_cents, 'pending', o.payment_id::text FROM o), "
+    "h AS (INSERT INTO order_status_history (order_id, order_created_at, from_status, to_status, actor, reason, "
+    "  version) SELECT o.id, o.created_at, NULL, 'pending_payment', 'customer:' || o.customer_id, 'placed', 1 "
+    "  FROM o), "
+    "l AS (SELECT pg_advisory_xact_lock(24075, hashtext(o.id::text)) FROM o), "
+    "ev AS (INSERT INTO outbox (event_id, topic, key, event_type, payload, version, correlation_id) "
+    "  SELECT $19::uuid, 'order_updates', o.id::text, 'OrderPlaced', jsonb_build_object('orderId', o.id, "
+    "  'status', o.status, 'previousStatus', NULL, 'version', o.version, 'customerId', o.customer_id, "
+    "  'restaurantId', o.restaurant_id, 'geoKey', o.geo_key, 'totalCents', o.total_cents, "
+    "  'items', o.items, 'actor', 'customer:' || o.customer_id, 'at', o.updated_at), o.version, $20 FROM o, l) "
+    "SELECT g.have_key FROM g";
+
+PlaceResult replay_of(const store::PgResult& k, const PlaceRequest& r) {
+  if (str(k, 0, kKeyHash) != r.request_hash)
     throw unprocessable("idempotency_key_reused",
                         "this Idempotency-Key was already used with a different request body; use a new key");
   PlaceResult out;
-  out.order_id = str(k, 0, 1);
-  out.created_at = str(k, 0, 2);
-  if (k.is_null(0, 3)) {
+  out.order_id = str(k, 0, kKeyOrder);
+  out.created_at = str(k, 0, kKeyCreated);
+  if (k.is_null(0, kKeyStatus)) {
     out.kind = PlaceResult::Kind::in_progress;
   } else {
     out.kind = PlaceResult::Kind::replay;
-    out.response_status = static_cast<int>(num(k, 0, 3));
-    out.response_body = str(k, 0, 4);
+    out.response_status = static_cast<int>(num(k, 0, kKeyStatus));
+    out.response_body = str(k, 0, kKeyBody);
   }
-  co_return out;
+  return out;
 }
-}  // namespace
 
-awaitable<PlaceResult> place(store::PgPool& pg, const PlaceRequest& r, const InventoryPolicy& pol,
-                             std::mt19937_64& rng, InventoryStats& stats) {
-  auto tx = co_await pg.acquire();
-  co_await tx.begin();
-  auto key = co_await tx.query(
-      "INSERT INTO idempotency_keys (scope, key, owner_id, request_hash) VALUES ('orders', $1, $2::uuid, $3) "
-      "ON CONFLICT DO NOTHING",
-      pg_params(r.idempotency_key, r.customer_id, r.request_hash));
-  if (key.affected() == 0) co_return co_await replay(tx, r);
-
-  // The restaurant and every requested item in one round trip.
-  std::string ids = "{";
-  for (std::size_t i = 0; i < r.lines.size(); ++i) {
-    if (i) ids += ',';
-    ids += r.lines[i].food_item_id;
-  }
-  ids += '}';
-  auto rows = co_await tx.query(
-      "SELECT r.is_active, restaurant_is_open(r.hours, r.timezone, now()), "
-      "ST_DWithin(r.location, ST_SetSRID(ST_MakePoint($3::float8, $2::float8), 4326)::geography, r.delivery_radius_m), "
-      "r.delivery_fee_cents, r.min_order_cents, r.geo_key, "
-      "f.id::text, f.restaurant_id::text, f.name, f.kind, f.price_cents, f.available, "
-      "i.available_quantity, i.version "
-      "FROM restaurants r LEFT JOIN food_items f ON f.id = ANY($4::uuid[]) "
-      "LEFT JOIN food_item_inventory i ON i.food_item_id = f.id WHERE r.id = $1",
-      pg_params(r.restaurant_id, fmt::format("{}", r.lat), fmt::format("{}", r.lng), ids));
-  if (rows.rows() == 0 || str(rows, 0, 0) != "t") throw not_found("restaurant_not_found", "no restaurant " + r.restaurant_id);
-  if (str(rows, 0, 1) != "t") throw unprocessable("restaurant_closed", "the restaurant is closed right now");
-  if (str(rows, 0, 2) != "t")
+// Validates the read and prices the order; throws the business refusal when there is one.
+Quote quote_from(const store::PgResult& rows, const PlaceRequest& r) {
+  if (rows.is_null(0, kActive) || str(rows, 0, kActive) != "t")
+    throw not_found("restaurant_not_found", "no restaurant " + r.restaurant_id);
+  if (str(rows, 0, kOpen) != "t") throw unprocessable("restaurant_closed", "the restaurant is closed right now");
+  if (str(rows, 0, kInRange) != "t")
     throw unprocessable("outside_delivery_area", "the restaurant does not deliver to that point");
-  const auto fee = num(rows, 0, 3), min_order = num(rows, 0, 4);
-  const std::string geo_key = str(rows, 0, 5);
+  const auto min_order = num(rows, 0, kMinOrder);
   std::vector<CatalogItem> catalog;
-  struct Stock { std::int64_t available = -1, version = 0; };
-  std::unordered_map<std::string, Stock> stock;
   for (int i = 0; i < rows.rows(); ++i) {
-    if (rows.is_null(i, 6)) continue;
-    catalog.push_back({str(rows, i, 6), str(rows, i, 7), str(rows, i, 8), str(rows, i, 9), num(rows, i, 10),
-                       str(rows, i, 11) == "t"});
-    if (!rows.is_null(i, 12)) stock[str(rows, i, 6)] = {num(rows, i, 12), num(rows, i, 13)};
+    if (rows.is_null(i, kItemId)) continue;
+    catalog.push_back({str(rows, i, kItemId), str(rows, i, kItemRestaurant), str(rows, i, kItemName),
+                       str(rows, i, kItemKind), num(rows, i, kItemPrice), str(rows, i, kItemAvailable) == "t"});
   }
-  auto priced = price_order(r.lines, catalog, r.restaurant_id, fee, min_order);
+  auto priced = price_order(r.lines, catalog, r.restaurant_id, num(rows, 0, kFee), min_order);
   switch (priced.error) {
     case QuoteError::none: break;
     case QuoteError::unknown_item:
@@ -142,56 +141,91 @@ awaitable<PlaceResult> place(store::PgPool& pg, const PlaceRequest& r, const Inv
     case QuoteError::below_minimum:
       throw unprocessable("below_minimum_order", fmt::format("the minimum order is {} cents", min_order));
   }
-  // Lines are sorted by item id: every order locks inventory rows in the same order.
-  for (const auto& l : priced.quote.lines) {
-    if (l.kind != "prepared") continue;  // made-to-order: availability only
-    auto s = stock.find(l.food_item_id);
-    if (s == stock.end()) throw conflict("out_of_stock", "item " + l.food_item_id + " has no stock");
-    co_await reserve(tx, l.food_item_id, l.quantity, s->second.version, s->second.available, pol, rng, stats);
-  }
+  return priced.quote;
+}
 
-  json items = json::array();
-  for (const auto& l : priced.quote.lines)
-    items.push_back({{"food_item_id", l.food_item_id}, {"name", l.name}, {"kind", l.kind},
-                     {"unit_price_cents", l.unit_price_cents}, {"quantity", l.quantity},
-                     {"line_total_cents", l.line_total_cents}});
-  const auto& q = priced.quote;
-  co_await tx.query(
-      "WITH o AS (INSERT INTO orders (id, created_at, customer_id, restaurant_id, status, version, subtotal_cents, "
-      "  delivery_fee_cents, total_cents, items, delivery_address, destination, geo_key, idempotency_key, "
-      "  payment_id, notes) "
-      "  VALUES ($1::uuid, $2::timestamptz, $3::uuid, $4::uuid, 'pending_payment', 1, $5::int, $6::int, $7::int, "
-      "  $8::jsonb, $9, ST_SetSRID(ST_MakePoint($11::float8, $10::float8), 4326)::geography, $12, $13, $14::uuid, $15) "
-      "  RETURNING *), "
-      "it AS (INSERT INTO order_items (order_id, order_created_at, food_item_id, name, kind, unit_price_cents, "
-      "  quantity, line_total_cents) SELECT o.id, o.created_at, x.food_item_id, x.name, x.kind, "
-      "  x.unit_price_cents, x.quantity, x.line_total_cents FROM o, jsonb_to_recordset($8::jsonb) AS "
-      "  x(food_item_id uuid, name text, kind text, unit_price_cents int, quantity int, line_total_cents int)), "
-      "pay AS (INSERT INTO payments (id, order_id, order_created_at, amount_cents, status, idempotency_key) "
-      "  SELECT o.payment_id, o.id, o.created_at, o.total_cents, 'pending', o.payment_id::text FROM o), "
-      "h AS (INSERT INTO order_status_history (order_id, order_created_at, from_status, to_status, actor, reason, "
-      "  version) SELECT o.id, o.created_at, NULL, 'pending_payment', 'customer:' || o.customer_id, 'placed', 1 "
-      "  FROM o), "
-      "l AS (SELECT pg_advisory_xact_lock(24075, hashtext(o.id::text)) FROM o), "
-      "ev AS (INSERT INTO outbox (event_id, topic, key, event_type, payload, version, correlation_id) "
-      "  SELECT $16::uuid, 'order_updates', o.id::text, 'OrderPlaced', jsonb_build_object('orderId', o.id, "
-      "  'status', o.status, 'previousStatus', NULL, 'version', o.version, 'customerId', o.customer_id, "
-      "  'restaurantId', o.restaurant_id, 'geoKey', o.geo_key, 'totalCents', o.total_cents, "
-      "  'items', o.items, 'actor', 'customer:' || o.customer_id, 'at', o.updated_at), o.version, $17 FROM o, l), "
-      "ik AS (UPDATE idempotency_keys SET order_id = o.id, order_created_at = o.created_at FROM o "
-      "  WHERE scope = 'orders' AND key = $18) "
-      "SELECT 1 FROM o",
-      pg_params(r.order_id, r.created_at, r.customer_id, r.restaurant_id, std::to_string(q.subtotal_cents),
-                std::to_string(q.delivery_fee_cents), std::to_string(q.total_cents), items.dump(), r.delivery_address,
-                fmt::format("{}", r.lat), fmt::format("{}", r.lng), geo_key, r.idempotency_key, r.payment_id, r.notes,
-                r.event_id, r.correlation_id, r.idempotency_key));
-  co_await tx.commit();
-  PlaceResult out;
-  out.kind = PlaceResult::Kind::created;
-  out.quote = priced.quote;
-  out.order_id = r.order_id;
-  out.created_at = r.created_at;
-  co_return out;
+// The prepared lines to take, each with the version the compare-and-set expects; made-to-order
+// lines only needed to be available. Throws out_of_stock when the read already shows too little.
+struct Reservations {
+  json lines = json::array();  // [{food_item_id, quantity, version}]
+  std::string ids = "{}";      // the same items as a uuid[] literal
+};
+Reservations reservations_from(const store::PgResult& rows, const Quote& quote) {
+  Reservations out;
+  json& want = out.lines;
+  std::string ids;
+  for (const auto& l : quote.lines) {
+    if (l.kind != "prepared") continue;
+    int row = -1;
+    for (int i = 0; i < rows.rows(); ++i)
+      if (!rows.is_null(i, kItemId) && rows.get(i, kItemId) == l.food_item_id) row = i;
+    if (row < 0 || rows.is_null(row, kStock)) throw conflict("out_of_stock", "item " + l.food_item_id + " has no stock");
+    if (num(rows, row, kStock) < l.quantity)
+      throw conflict("out_of_stock", "not enough stock left for item " + l.food_item_id);
+    want.push_back({{"food_item_id", l.food_item_id}, {"quantity", l.quantity},
+                    {"version", num(rows, row, kStockVersion)}});
+    ids += (ids.empty() ? "" : ",") + l.food_item_id;
+  }
+  out.ids = "{" + ids + "}";
+  return out;
+}
+}  // namespace
+
+// Optimistic inventory: read versions, then one statement that compare-and-sets them. A lost
+// compare-and-set is retried from a fresh read after a jittered exponential backoff; after
+// `cas_attempts` losses a guarded decrement (available_quantity >= qty, any version) settles it,
+// so contention never turns into a false "sold out", and stock can never go negative either way.
+awaitable<PlaceResult> place(store::PgPool& pg, const PlaceRequest& r, const InventoryPolicy& pol,
+                             std::mt19937_64& rng, InventoryStats& stats) {
+  std::string ids = "{";
+  for (std::size_t i = 0; i < r.lines.size(); ++i) {
+    if (i) ids += ',';
+    ids += r.lines[i].food_item_id;
+  }
+  ids += '}';
+  const std::string lat = fmt::format("{}", r.lat), lng = fmt::format("{}", r.lng);
+  // A lost guarded decrement means the stock ran out after the read: one more read says so. The
+  // bound only matters if stock keeps being restocked and taken between our read and write.
+  const int max_attempts = pol.cas_attempts + 3;
+  for (int attempt = 1; attempt <= max_attempts; ++attempt) {
+    auto rows = co_await pg.query(kPlacementRead, pg_params(r.idempotency_key, r.restaurant_id, lat, lng, ids));
+    if (!rows.is_null(0, kKeyHash)) co_return replay_of(rows, r);
+    const Quote quote = quote_from(rows, r);
+    const Reservations want = reservations_from(rows, quote);
+    const bool guarded = attempt > pol.cas_attempts;
+    if (guarded) ++stats.guarded_fallbacks;
+    json items = json::array();
+    for (const auto& l : quote.lines)
+      items.push_back({{"food_item_id", l.food_item_id}, {"name", l.name}, {"kind", l.kind},
+                       {"unit_price_cents", l.unit_price_cents}, {"quantity", l.quantity},
+                       {"line_total_cents", l.line_total_cents}});
+    bool lost = false;
+    try {
+      auto w = co_await pg.query(
+          kPlacementWrite,
+          pg_params(r.idempotency_key, r.customer_id, r.request_hash, r.order_id, r.created_at, want.lines.dump(),
+                    guarded ? "true" : "false", r.restaurant_id, std::to_string(quote.subtotal_cents),
+                    std::to_string(quote.delivery_fee_cents), std::to_string(quote.total_cents), items.dump(),
+                    r.delivery_address, lat, lng, str(rows, 0, kGeoKey), r.payment_id, r.notes, r.event_id,
+                    r.correlation_id, want.ids));
+      if (str(w, 0, 0) != "t") continue;  // the key was claimed meanwhile: the next read replays it
+      PlaceResult out;
+      out.kind = PlaceResult::Kind::created;
+      out.quote = quote;
+      out.order_id = r.order_id;
+      out.created_at = r.created_at;
+      co_return out;
+    } catch (const store::PgError& e) {
+      if (e.sqlstate != kCasLost) throw;
+      lost = true;
+    }
+    if (lost) {
+      ++stats.cas_conflicts;
+      if (attempt < pol.cas_attempts)
+        co_await sleep_for(backoff_delay(attempt, pol.backoff_base, pol.backoff_cap, rng));
+    }
+  }
+  throw unavailable("inventory_contended", "the items' stock is changing too fast; retry");
 }
 
 awaitable<std::optional<OrderRow>> load(store::PgPool& pg, const std::string& id, const std::string& created_at) {
@@ -245,12 +279,12 @@ awaitable<std::optional<std::string>> transition(store::PgPool& pg, const Transi
           "  WHERE id = $1::uuid AND created_at = $2::timestamptz AND status = $3 "
           "  AND ($5::bigint IS NULL OR version = $5::bigint) RETURNING *), "
           "inv AS (UPDATE food_item_inventory i SET available_quantity = i.available_quantity + x.quantity, "
-          "  version = i.version + 1, last_updated = now() FROM o, order_items x "
-          "  WHERE $8::boolean AND x.order_id = o.id AND x.order_created_at = o.created_at "
-          "  AND x.kind = 'prepared' AND i.food_item_id = x.food_item_id), "
+          "  version = i.version + 1, last_updated = now() FROM order_items x "
+          "  WHERE $8::boolean AND EXISTS (SELECT 1 FROM o) AND x.order_id = $1::uuid "
+          "  AND x.order_created_at = $2::timestamptz AND x.kind = 'prepared' AND i.food_item_id = x.food_item_id), "
           "pay AS (UPDATE payments p SET status = coalesce($9, p.status), updated_at = now(), "
           "  refund_requested_at = CASE WHEN $10::boolean AND p.status = 'captured' THEN now() "
-          "  ELSE p.refund_requested_at END FROM o WHERE p.id = o.payment_id), "
+          "  ELSE p.refund_requested_at END WHERE p.id = (SELECT o.payment_id FROM o)), "
           "h AS (INSERT INTO order_status_history (order_id, order_created_at, from_status, to_status, actor, "
           "  reason, version) SELECT o.id, o.created_at, $3, $4, $6, $7, o.version FROM o), "
           "j AS (SELECT o.id, o.version, {} AS body, jsonb_build_object('orderId', o.id, 'status', o.status, "
@@ -266,7 +300,8 @@ awaitable<std::optional<std::string>> transition(store::PgPool& pg, const Transi
           "  WHEN $13::int >= 400 THEN jsonb_build_object('type', 'about:blank', 'title', 'Payment failed', "
           "  'status', $13::int, 'code', 'payment_declined', 'detail', 'the payment was declined: ' || $7, "
           "  'order_id', j.id, 'order', j.body) ELSE j.body END "
-          "  FROM j WHERE $13::int IS NOT NULL AND k.order_id = j.id AND k.scope = 'orders') "
+          "  FROM j WHERE $13::int IS NOT NULL AND k.scope = 'orders' "
+          "  AND k.key = (SELECT o.idempotency_key FROM o) AND k.order_id = j.id) "
           "SELECT j.body::text FROM j",
           kOrderJson),
       pg_params(t.order_id, t.created_at, status_name(t.from), status_name(t.to), expected, t.actor, t.reason,

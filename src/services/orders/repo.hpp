@@ -1,5 +1,11 @@
 // SQL of the orders service. Every statement that names an order names its partition key
 // (created_at, recovered from the UUIDv7 id), so it touches one monthly partition.
+//
+// Plans are generic (store::PgPoolOptions::plan_cache_mode) and made once per connection,
+// possibly while a table is still nearly empty. So every row a statement touches is reached
+// through a parameter or a scalar sub-select on an indexed key, never by joining a CTE to a
+// table: a join planned against a tiny table becomes a hash join over a full scan, and stays one
+// as the table grows.
 #pragma once
 #include <utility>
 

@@ -56,22 +56,14 @@ struct Gateway : std::enable_shared_from_this<Gateway> {
     const auto amount = input::require_int(b, "amount_cents", 0, 1'000'000'000);
     const auto currency = input::opt_string(b, "currency", 3).value_or("INR");
     const auto reference = input::opt_string(b, "reference", 100).value_or("");
-    auto& charges = metrics::Registry::global().counter("payment_gateway_charges_total", {{"outcome", "new"}});
-    if (auto existing = co_await load(id)) {
-      if ((*existing)["status"] != "voided" && (*existing)["amount_cents"].get<std::int64_t>() != amount)
-        throw conflict("payment_id_reused", "payment " + id + " was charged with another amount");
-      metrics::Registry::global().counter("payment_gateway_charges_total", {{"outcome", "replayed"}})++;
-      co_return Response::json(200, existing->dump());
-    }
+    // The decision is recorded before the simulated processing time, as a real gateway's charge is
+    // in flight once accepted: a caller that gives up meanwhile and asks for the outcome (the
+    // orders sweeper's resolve) learns the same answer. The first decision for an id wins; a
+    // repeated charge (a retry, a concurrent duplicate) gets the recorded one, at no extra wait.
     const auto d = decide_charge(opts.policy, rng);
-    if (d.latency.count() > 0) {
-      boost::asio::steady_timer t(ex, d.latency);
-      co_await t.async_wait(boost::asio::use_awaitable);
-    }
     const char* status = d.succeeds ? "succeeded" : "declined";
     std::optional<std::string> reason;
     if (!d.succeeds) reason = "card_declined";
-    // The first decision for an id wins (a concurrent duplicate, or the orders sweeper's resolve).
     auto ins = co_await pg.query(
         fmt::format("INSERT INTO gateway_charges (payment_id, amount_cents, currency, reference, status, "
                     "decline_reason) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (payment_id) DO NOTHING "
@@ -79,11 +71,18 @@ struct Gateway : std::enable_shared_from_this<Gateway> {
                     kColumns),
         pg_params(id, std::to_string(amount), currency, reference, status, reason));
     if (ins.rows() == 1) {
-      charges++;
+      metrics::Registry::global().counter("payment_gateway_charges_total", {{"outcome", "new"}})++;
+      if (d.latency.count() > 0) {
+        boost::asio::steady_timer t(ex, d.latency);
+        co_await t.async_wait(boost::asio::use_awaitable);
+      }
       co_return Response::json(200, row_json(ins).dump());
     }
     auto existing = co_await load(id);
     if (!existing) throw unavailable("payment_race", "payment " + id + " vanished; retry");
+    if ((*existing)["status"] != "voided" && (*existing)["amount_cents"].get<std::int64_t>() != amount)
+      throw conflict("payment_id_reused", "payment " + id + " was charged with another amount");
+    metrics::Registry::global().counter("payment_gateway_charges_total", {{"outcome", "replayed"}})++;
     co_return Response::json(200, existing->dump());
   }
 
