@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
 #include <string>
@@ -86,7 +87,13 @@ void bench_replay(const fs::path& root) {
 }
 
 void bench_round(const std::vector<std::string>& overrides) {
-  constexpr std::size_t kCouriers = 40000, kOrders = 2000, kCities = 10, kRounds = 100;
+  constexpr std::size_t kCouriers = 40000, kOrders = 2000;
+  // Fewer cities/rounds for profiling under valgrind: DISPATCH_BENCH_CITIES, DISPATCH_BENCH_ROUNDS.
+  auto env_or = [](const char* name, std::size_t fallback) {
+    const char* v = std::getenv(name);
+    return v != nullptr ? static_cast<std::size_t>(std::stoul(v)) : fallback;
+  };
+  const std::size_t kCities = env_or("DISPATCH_BENCH_CITIES", 10), kRounds = env_or("DISPATCH_BENCH_ROUNDS", 100);
   constexpr double kSide = 30000;  // a 30 km x 30 km metropolis
   constexpr std::size_t kRestaurants = 4000;
   std::vector<double> times, cpu;

@@ -104,6 +104,25 @@ TEST(DispatchSlack, NeverPlansAPickupAfterTheShift) {
   for (Minutes t = 0; t <= 30; ++t) EXPECT_TRUE(d.decide(t).empty());
 }
 
+// One courier, two ready orders of one restaurant: one placed 60 minutes ago (already beyond the
+// 40-minute target), one just placed. Counting all lateness makes the old order look expensive
+// (its sunk lateness); counting only lateness still ahead gives it the courier.
+TEST(DispatchSlack, LateFromNowStopsSunkLatenessFromStarvingOldOrders) {
+  auto winner = [](bool late_from_now) {
+    SlackPolicyParams pp;
+    pp.max_bundle = 1;
+    pp.late_from_now = late_from_now;
+    Dispatcher d(params100(), {{0, 0}}, std::make_unique<SlackPolicy>(pp));
+    d.courier_online(0, {100, 0}, 0, 300);
+    d.order_placed(0, {0, 1000}, 0, 0, 10);     // old
+    d.order_placed(1, {0, -1000}, 0, 55, 58);   // fresh, same ride length
+    const auto offers = d.decide(60);
+    return offers.size() == 1 && offers[0].orders.size() == 1 ? static_cast<int>(offers[0].orders[0]) : -1;
+  };
+  EXPECT_EQ(winner(false), 1);
+  EXPECT_EQ(winner(true), 0);
+}
+
 // Fewer candidates only when the fleet is large next to demand; never below the floor.
 TEST(DispatchSlack, CandidatesThinOnlyWhenCouriersArePlentiful) {
   SlackPolicyParams pp;
