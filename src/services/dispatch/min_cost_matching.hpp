@@ -1,6 +1,7 @@
-// Exact min-cost bipartite matching between bundles (left) and couriers (right), solved with
-// LEMON's network simplex. Leaving a bundle unmatched costs nothing, so only arcs with negative
-// cost are worth using; the caller folds "value of serving now" into the arc cost.
+// Exact min-cost bipartite matching between bundles (left) and couriers (right): exact
+// reductions, then LEMON's network simplex on what they leave (tiny components are enumerated).
+// Leaving a bundle unmatched costs nothing, so only arcs with negative cost are worth using; the
+// caller folds "value of serving now" into the arc cost.
 #pragma once
 #include <cstdint>
 #include <memory>

@@ -2,8 +2,8 @@
 // visiting rings of cells outwards, so a decision round touches a few cells per bundle instead
 // of every online courier. Cells shrink as the fleet grows, keeping a handful of couriers per
 // cell in a village and in a metropolis alike. Each entry carries a snapshot of what a decision
-// needs about the courier, so a query reads contiguous cell memory instead of chasing every
-// courier's full state.
+// needs about the courier (kept apart from the positions a query scans), so a query reads cell
+// memory instead of chasing every courier's full state.
 #pragma once
 #include <algorithm>
 #include <array>
