@@ -58,6 +58,7 @@ struct ServeConfig {
   int payment_timeout_ms = 1000;
   int orders_sweep_interval_ms = 2000;
   int orders_sweep_grace_ms = 10000;
+  int orders_cas_attempts = 3;
 };
 
 // The bound port, for services that call this same process (orders -> payments by default).
@@ -168,6 +169,7 @@ class Worker : public http::WorkerScope {
       oo.run_sweeper = index == 0;  // one per process; settling is a CAS, so processes may overlap
       oo.sweep_interval = std::chrono::milliseconds(cfg.orders_sweep_interval_ms);
       oo.sweep_grace = std::chrono::milliseconds(cfg.orders_sweep_grace_ms);
+      oo.cas_attempts = cfg.orders_cas_attempts;
       // The order path's own connections: generic plans (its statements are written for them),
       // and placement bursts cannot starve the catalog's reads of connections.
       store::PgPoolOptions opo = po;
@@ -338,6 +340,9 @@ void setup(CLI::App& root) {
   cmd->add_option("--orders-sweep-grace-ms", cfg->orders_sweep_grace_ms,
                   "Orders: age after which a pending payment is settled by asking the gateway")
       ->envname("SWIFTEATS_ORDERS_SWEEP_GRACE_MS")->capture_default_str();
+  cmd->add_option("--orders-cas-attempts", cfg->orders_cas_attempts,
+                  "Orders: optimistic stock compare-and-set attempts before the guarded decrement")
+      ->envname("SWIFTEATS_ORDERS_CAS_ATTEMPTS")->check(CLI::Range(0, 10))->capture_default_str();
   cmd->callback([cfg] {
     if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
     log::init(cfg->log_level);

@@ -10,6 +10,7 @@
 #include <ctime>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <latch>
 #include <thread>
 
 #include "core/jwt.hpp"
@@ -350,6 +351,41 @@ TEST_F(Orders, MyOrdersPagesNewestFirst) {
   std::reverse(ids.begin(), ids.end());
   EXPECT_EQ(seen, ids);
 }
+
+// Many copies at once, so some read "no such key" before any of them has written it: only the
+// one that claims the key may take stock. With compare-and-set the losers also lose on the
+// version; with 0 optimistic attempts (straight to the guarded decrement, which has no version
+// to lose on) only the key claim protects the stock.
+class OrdersDuplicateKey : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(OrdersDuplicateKey, ConcurrentCopiesPlaceOneOrderAndTakeStockOnce) {
+  const auto conninfo = se::test::TestEnv::get().fresh_database(std::string("orders_dup_") + GetParam());
+  se::test::ServerProcess server(server_args(conninfo, {"--payments-latency-ms", "20-30", "--payments-success-rate",
+                                                         "1", "--orders-cas-attempts", GetParam()}));
+  Db db(conninfo);
+  auto w = make_world(db, 100, 1);
+  const auto body = order_body(w, 3);
+  constexpr int kCopies = 24;
+  std::vector<std::thread> threads;
+  std::atomic<int> created{0}, replayed{0}, in_progress{0}, other{0};
+  std::latch start(kCopies);
+  for (int i = 0; i < kCopies; ++i)
+    threads.emplace_back([&] {
+      start.arrive_and_wait();
+      auto r = place(server.port(), w.customers[0], body, "dup-1");
+      if (r.status == 201 && r.header("idempotent-replayed").empty()) created++;
+      else if (r.status == 201) replayed++;
+      else if (r.status == 409 && code_of(r) == "request_in_progress") in_progress++;
+      else { other++; ADD_FAILURE() << r.status << " " << r.body; }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(created.load(), 1);
+  EXPECT_EQ(created + replayed + in_progress, kCopies);
+  EXPECT_EQ(db.num("SELECT count(*) FROM orders WHERE customer_id = '" + w.customers[0] + "'"), 1);
+  EXPECT_EQ(stock_of(db, w.prepared), 97);
+}
+
+INSTANTIATE_TEST_SUITE_P(InventoryModes, OrdersDuplicateKey, ::testing::Values("3", "0"));
 
 TEST(OrdersPayment, DeclinedPaymentFailsTheOrderAndRestoresStock) {
   const auto conninfo = se::test::TestEnv::get().fresh_database("orders_decline_it");

@@ -70,7 +70,7 @@ constexpr const char* kPlacementWrite =
     "inv AS (UPDATE food_item_inventory i SET available_quantity = i.available_quantity - w.quantity, "
     "  version = i.version + 1, last_updated = now() FROM want w "
     "  WHERE i.food_item_id = ANY($21::uuid[]) AND w.food_item_id = i.food_item_id "
-    "  AND (SELECT count(*) FROM locked) >= 0 "
+    "  AND EXISTS (SELECT 1 FROM ik) AND (SELECT count(*) FROM locked) >= 0 "
     "  AND ($7::boolean OR i.version = w.version) AND i.available_quantity >= w.quantity RETURNING 1), "
     "g AS (SELECT EXISTS (SELECT 1 FROM ik) AS have_key, "
     "  (SELECT count(*) FROM inv) = (SELECT count(*) FROM want) AS reserved), "
