@@ -103,12 +103,23 @@ class GridIndex {
       // Entries not visited yet lie outside the block of rings 0..r-1; stop once the k-th best
       // is no farther than the nearest side of that block that still has cells beyond it.
       if (n == k && r > 0 && worst <= square(unvisited_bound(q, qx, qy, r - 1))) break;
-      for (int y = qy - r; y <= qy + r; ++y) {
-        if (y < 0 || y >= ny_) continue;
-        const bool edge_row = (y == qy - r || y == qy + r);
-        const int step = (edge_row || r == 0) ? 1 : 2 * r;
-        for (int x = qx - r; x <= qx + r; x += step) {
-          if (x >= 0 && x < nx_) visit(cells_[static_cast<std::size_t>(y) * nx_ + x]);
+      // Two passes over the ring: the first only starts loading every cell's entries (their
+      // addresses are known from the headers), so the misses overlap instead of queueing one
+      // behind the other; the second reads them.
+      for (const bool prefetch : {true, false}) {
+        for (int y = qy - r; y <= qy + r; ++y) {
+          if (y < 0 || y >= ny_) continue;
+          const bool edge_row = (y == qy - r || y == qy + r);
+          const int step = (edge_row || r == 0) ? 1 : 2 * r;
+          for (int x = qx - r; x <= qx + r; x += step) {
+            if (x < 0 || x >= nx_) continue;
+            const Cell& cell = cells_[static_cast<std::size_t>(y) * nx_ + x];
+            if (prefetch) {
+              __builtin_prefetch(cell.at.data());
+            } else {
+              visit(cell);
+            }
+          }
         }
       }
     }
