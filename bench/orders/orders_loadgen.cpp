@@ -115,6 +115,9 @@ int main(int argc, char** argv) {
   cfg.active_kid = cfg.keys.begin()->first;
   cfg.ttl_s = 3600;
   std::vector<Fixture> fx;
+  // Keys are unique per process run too: a second run against the same database must place new
+  // orders, not replay the first run's (a replay is one cheap read and would inflate the rate).
+  const std::string run_id = std::to_string(std::random_device{}()) + std::to_string(std::time(nullptr));
   std::ifstream in(fixtures_file);
   for (std::string line; std::getline(in, line);) {
     std::istringstream ls(line);
@@ -159,7 +162,7 @@ int main(int argc, char** argv) {
                       R"("delivery_address":"bench","delivery_point":{"lat":%.6f,"lng":%.6f}})",
                       f.restaurant.c_str(), f.item.c_str(), f.lat, f.lng);
         std::string req = "POST /orders HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nAuthorization: " +
-                          f.auth + "\r\nIdempotency-Key: " + label + "-" + std::to_string(t) + "-" + std::to_string(n) +
+                          f.auth + "\r\nIdempotency-Key: " + run_id + "-" + label + "-" + std::to_string(t) + "-" + std::to_string(n) +
                           "\r\nContent-Length: " + std::to_string(std::strlen(body)) + "\r\n\r\n" + body;
         const int status = exchange(fd, port, req);
         const auto done = Clock::now();
