@@ -34,7 +34,8 @@ awaitable<void> sleep_for(std::chrono::microseconds d) {
   co_await t.async_wait(boost::asio::use_awaitable);
 }
 
-// SQLSTATE raised by the placement statement when an inventory compare-and-set lost.
+// SQLSTATE raised by the placement statement (the 'SEC01' in kPlacementWrite) when an inventory
+// compare-and-set lost.
 constexpr const char* kCasLost = "SEC01";
 
 // Everything placement needs to know, in one read: an existing idempotency key, the restaurant
@@ -199,7 +200,6 @@ awaitable<PlaceResult> place(store::PgPool& pg, const PlaceRequest& r, const Inv
       items.push_back({{"food_item_id", l.food_item_id}, {"name", l.name}, {"kind", l.kind},
                        {"unit_price_cents", l.unit_price_cents}, {"quantity", l.quantity},
                        {"line_total_cents", l.line_total_cents}});
-    bool lost = false;
     try {
       auto w = co_await pg.query(
           kPlacementWrite,
@@ -217,13 +217,10 @@ awaitable<PlaceResult> place(store::PgPool& pg, const PlaceRequest& r, const Inv
       co_return out;
     } catch (const store::PgError& e) {
       if (e.sqlstate != kCasLost) throw;
-      lost = true;
     }
-    if (lost) {
-      ++stats.cas_conflicts;
-      if (attempt < pol.cas_attempts)
-        co_await sleep_for(backoff_delay(attempt, pol.backoff_base, pol.backoff_cap, rng));
-    }
+    // The compare-and-set lost (a coroutine cannot co_await inside the handler).
+    ++stats.cas_conflicts;
+    if (attempt < pol.cas_attempts) co_await sleep_for(backoff_delay(attempt, pol.backoff_base, pol.backoff_cap, rng));
   }
   throw unavailable("inventory_contended", "the items' stock is changing too fast; retry");
 }
