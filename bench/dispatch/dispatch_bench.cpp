@@ -141,7 +141,7 @@ void bench_round(const std::vector<std::string>& overrides) {
              "{} enumerated, {} flow solves, {} matched, {} committed, matched cost {:.2f} min per bundle\n",
              last.due_orders, last.bundles, last.couriers, last.arcs, last.matching.components,
              last.matching.enumerated, last.matching.solver_calls, last.matched, last.committed,
-             static_cast<double>(last.matching.total_cost) / 100.0 / static_cast<double>(std::max<std::size_t>(1, last.matched)));
+             static_cast<double>(last.matched_cents) / 100.0 / static_cast<double>(std::max<std::size_t>(1, last.matched)));
 }
 
 }  // namespace

@@ -35,10 +35,22 @@ struct DueOrder {
 };
 
 // Matching costs are whole hundredths of a minute; rounds half away from zero like llround,
-// without the library call (one per arc).
+// without the library call (one per arc). Clamped to +-2^31 cents (some 40 years of minutes; real
+// arcs stay below 2^20) so that shifting in the tie-break key below can never overflow.
 std::int64_t to_cents(double cost) {
-  const double c = cost * 100.0;
+  constexpr double kMaxCents = 2147483648.0;  // 2^31
+  const double c = std::clamp(cost * 100.0, -kMaxCents, kMaxCents);
   return c >= 0 ? static_cast<std::int64_t>(c + 0.5) : -static_cast<std::int64_t>(-c + 0.5);
+}
+
+// Orders a courier would be ahead of the pace that reaches its guarantee exactly at the end of
+// its shift, after taking k more (negative: behind, so the guarantee still pays for them).
+double pace_ahead(const ServiceParams& sp, const CourierSpot& cs, Minutes now, int k, double grace) {
+  const double shift = static_cast<double>(std::max<Minutes>(1, cs.shift_end - cs.shift_start));
+  const double elapsed = std::clamp(static_cast<double>(now - cs.shift_start) / shift, 0.0, 1.0);
+  const double guaranteed_orders = shift * sp.guaranteed_pay_per_hour / 60.0 / sp.pay_per_order;
+  // Orders come whole, so a courier exactly on pace is up to one order ahead of the line.
+  return cs.orders_committed + k - grace - guaranteed_orders * elapsed;
 }
 
 // Pay is max(pay per order x orders, guaranteed pay), so an order costs nothing extra while the
@@ -46,21 +58,32 @@ std::int64_t to_cents(double cost) {
 // reach the guarantee exactly at the end of the shift: orders beyond that pace will most likely be
 // paid on top, orders within it only fill the guarantee. At the end of the shift this is exactly
 // the marginal pay (up to the grace).
-double paced_pay_delta(const ServiceParams& sp, const CourierSpot& cs, Minutes now, int k, double grace,
+double paced_pay_delta(const ServiceParams& sp, const CourierSpot& cs, Minutes now, int k, double ahead,
                        Minutes last_call) {
-  const double shift = static_cast<double>(std::max<Minutes>(1, cs.shift_end - cs.shift_start));
-  const double elapsed = std::clamp(static_cast<double>(now - cs.shift_start) / shift, 0.0, 1.0);
-  const double guaranteed_orders = shift * sp.guaranteed_pay_per_hour / 60.0 / sp.pay_per_order;
-  // Orders come whole, so a courier exactly on pace is up to one order ahead of the line.
-  const double ahead = cs.orders_committed + k - grace - guaranteed_orders * elapsed;
   double delta = sp.pay_per_order * std::clamp(ahead, 0.0, static_cast<double>(k));
   // Near the end of its shift a courier still short of its guarantee will be paid the
   // difference anyway, so orders it can still take are (partly) free: count the saving.
   if (cs.shift_end - now <= last_call) {
+    const double shift = static_cast<double>(std::max<Minutes>(1, cs.shift_end - cs.shift_start));
+    const double guaranteed_orders = shift * sp.guaranteed_pay_per_hour / 60.0 / sp.pay_per_order;
     const double short_of = guaranteed_orders - cs.orders_committed;
     delta -= sp.pay_per_order * std::clamp(short_of, 0.0, static_cast<double>(k));
   }
   return delta;
+}
+
+// Exact tie-break below the cent cost: arc cost = cents x 2^kTieBits + key, key in [0, span]
+// (smaller preferred). `span` is chosen per round so that the keys of any matching sum to less
+// than 2^kTieBits (a matching has at most min(bundles, couriers) arcs): every total then still
+// orders matchings by cents first, the keys only choose among matchings of exactly equal cent
+// cost, and floor(total / 2^kTieBits) is the cent total. Leaving a bundle unmatched stays 0 on
+// both scales, and an arc is still useful (negative) exactly when its cents are negative.
+// The key prefers the courier furthest behind its guaranteed-pay pace, but only while it is
+// behind: then the guarantee pays for the order anyway. Couriers on or ahead of pace all get
+// the same key, so ties between them are broken as before.
+std::int64_t tie_key(double ahead, std::int64_t span) {
+  if (!(ahead < 0)) return span;
+  return static_cast<std::int64_t>(static_cast<double>(span) / (1.0 - ahead) + 0.5);
 }
 
 }  // namespace
@@ -258,6 +281,8 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
   last_.bundles = s.bundles.size();
 
   // 4. Arc costs for every bundle and each of its restaurant's candidate couriers.
+  const std::int64_t tie_span =
+      (kTieScale - 1) / static_cast<std::int64_t>(std::max<std::size_t>(1, std::min(s.bundles.size(), s.couriers.size())));
   s.arcs.clear();
   for (std::uint32_t i = 0; i < s.bundles.size(); ++i) {
     const PlannedBundle& pb = s.bundles[i];
@@ -290,12 +315,14 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
       }
       const double age = static_cast<double>(k * now - pb.placed_sum);
       const double wait = static_cast<double>(pickup - (arrive + hp));
-      const double pay = paced_pay_delta(sp, cs, now, static_cast<int>(k), p_.pace_grace, p_.last_call);
+      const double ahead = pace_ahead(sp, cs, now, static_cast<int>(k), p_.pace_grace);
+      const double pay = paced_pay_delta(sp, cs, now, static_cast<int>(k), ahead, p_.last_call);
+      const std::int64_t key = tie_key(ahead, tie_span);
       const double courier_time = p_.travel_weight * static_cast<double>(travel) + p_.wait_weight * wait;
       const double cost = remaining + p_.late_weight * late + time_scale * courier_time +
                           p_.pay_weight * pay - p_.age_weight * age - p_.serve_value * static_cast<double>(k);
       const auto right = static_cast<std::uint32_t>(s.right_of[c]);
-      s.arcs.push_back(MatchArc{i, right, to_cents(cost)});
+      s.arcs.push_back(MatchArc{i, right, to_cents(cost) * kTieScale + key});
     }
     // Keep only the bundle's cheapest arcs: the others are almost never in an optimal matching
     // but they glue neighbouring bundles into large flow problems.
@@ -312,6 +339,7 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
 
   // 5. One exact matching for the whole horizon.
   const std::vector<int>& match = matcher_.solve(s.bundles.size(), s.couriers.size(), s.arcs, &last_.matching);
+  last_.matched_cents = last_.matching.total_cost >> kTieBits;  // floor: the keys sum below 2^kTieBits
 
   // 6. Commit only matches whose timing is right now; the rest are re-planned next epoch.
   for (std::size_t i = 0; i < s.bundles.size(); ++i) {

@@ -3,6 +3,7 @@
 // timing is right (slack-based postponement). Everything not committed is re-planned at the next
 // epoch with whatever has been revealed meanwhile.
 #pragma once
+#include <cstdint>
 #include <memory>
 
 #include "services/dispatch/bundling.hpp"
@@ -49,6 +50,11 @@ struct SlackPolicyParams {
 // bundle_delay); throws std::invalid_argument on an unknown name or bad value.
 void apply_override(SlackPolicyParams& params, std::string_view assignment);
 
+// Matching arc costs are cents x 2^kTieBits plus an exact tie-break key below the cent (see
+// slack_policy.cpp): the matcher's total_cost is in those units, matched_cents is in cents.
+inline constexpr int kTieBits = 20;
+inline constexpr std::int64_t kTieScale = std::int64_t{1} << kTieBits;
+
 struct SlackRoundStats {
   std::size_t due_orders = 0;
   std::size_t bundles = 0;
@@ -56,7 +62,8 @@ struct SlackRoundStats {
   std::size_t arcs = 0;
   std::size_t matched = 0;
   std::size_t committed = 0;
-  MatchingStats matching;
+  MatchingStats matching;            // total_cost in cents x 2^kTieBits + tie-break keys
+  std::int64_t matched_cents = 0;    // the matching's cost in hundredths of a minute
 };
 
 class SlackPolicy final : public Policy {

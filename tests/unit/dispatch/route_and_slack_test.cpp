@@ -123,6 +123,40 @@ TEST(DispatchSlack, LateFromNowStopsSunkLatenessFromStarvingOldOrders) {
   EXPECT_EQ(winner(true), 0);
 }
 
+// Two couriers 1 km either side of the restaurant, so their arc costs for its one order are
+// exactly equal unless pay tells them apart. `first` comes online at `first_online`, the other at
+// `other_online`; both end their shift at 600. Returns the courier offered the order at `now`.
+int tie_winner(CourierId first, Minutes first_online, Minutes other_online, Minutes now) {
+  Dispatcher d(params100(), {{0, 0}}, std::make_unique<SlackPolicy>());
+  const CourierId other = 1 - first;
+  // Online in time order; the world keeps each courier's own shift start.
+  if (first_online <= other_online) {
+    d.courier_online(first, {1000, 0}, first_online, 600);
+    d.courier_online(other, {-1000, 0}, other_online, 600);
+  } else {
+    d.courier_online(other, {-1000, 0}, other_online, 600);
+    d.courier_online(first, {1000, 0}, first_online, 600);
+  }
+  d.order_placed(0, {0, 500}, 0, now, now);  // ready now: committed at once
+  const auto offers = d.decide(now);
+  return offers.size() == 1 ? static_cast<int>(offers[0].courier) : -1;
+}
+
+// At minute 200 a courier online since 0 is 5 orders behind its guarantee pace (15 orders over
+// 600 minutes), one online since 100 is 2.5 behind (12.5 over 500): the guarantee pays for the
+// order either way, so the exact cost tie goes to the courier further behind, whatever its id.
+TEST(DispatchSlack, ExactCostTieGoesToTheCourierFurthestBehindPace) {
+  EXPECT_EQ(tie_winner(0, 0, 100, 200), 0);
+  EXPECT_EQ(tie_winner(1, 0, 100, 200), 1);
+}
+
+// At the start of both shifts neither courier is behind pace: the tie is broken as before, by the
+// matcher's courier order (courier 0), whichever side of the restaurant it is on.
+TEST(DispatchSlack, ExactCostTieWithNobodyBehindPaceKeepsCourierOrder) {
+  EXPECT_EQ(tie_winner(0, 0, 0, 0), 0);
+  EXPECT_EQ(tie_winner(1, 0, 0, 0), 0);
+}
+
 // Fewer candidates only when the fleet is large next to demand; never below the floor.
 TEST(DispatchSlack, CandidatesThinOnlyWhenCouriersArePlentiful) {
   SlackPolicyParams pp;
