@@ -30,46 +30,15 @@ SECONDS_PER=${AUTH_BENCH_SECONDS:-10}
 ROUNDS=${AUTH_BENCH_ROUNDS:-3}
 RESTAURANTS=${AUTH_BENCH_RESTAURANTS:-500}
 
-log() { echo "auth-bench: $*" >&2; }
-die() { echo "auth-bench: error: $*" >&2; exit 2; }
+source "$ROOT/bench/lib.sh"
+BENCH_NAME=auth
 [[ -x $SE ]] || die "no $SE (cmake --preset release && cmake --build --preset release --target swifteats)"
 [[ $("$SE" serve --help 2>&1) == *--jwt-keys* ]] || die "$SE predates the auth flags; rebuild it"
 command -v wrk >/dev/null || die "wrk is not installed (apt-get install wrk)"
 
-TMP=$(mktemp -d /tmp/auth-bench.XXXXXX)
-free_port() {
-  local p
-  for _ in $(seq 200); do
-    p=$((20000 + RANDOM % 30000))
-    ss -Htln "sport = :$p" | grep -q . || { echo "$p"; return; }
-  done
-  die "no free port"
-}
-PG_PORT=$(free_port); REDIS_PORT=$(free_port); SE_PORT=$(free_port)
-export SWIFTEATS_VAR_DIR=$TMP/var SWIFTEATS_PG_PORT=$PG_PORT SWIFTEATS_REDIS_PORT=$REDIS_PORT SWIFTEATS_PG_DB=authbench
-PG="host=127.0.0.1 port=$PG_PORT dbname=authbench user=postgres"
-SE_PID=
-stop_server() {
-  if [[ -n $SE_PID ]] && kill -0 "$SE_PID" 2>/dev/null; then
-    kill -TERM "$SE_PID"; for _ in $(seq 50); do kill -0 "$SE_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$SE_PID" 2>/dev/null || true
-  fi
-  SE_PID=
-}
-cleanup() {
-  local rc=$?
-  set +e
-  stop_server
-  "$ROOT/scripts/local-services.sh" stop >/dev/null 2>&1
-  rm -rf "$TMP"
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-log "private PostgreSQL :$PG_PORT and Redis :$REDIS_PORT"
-"$ROOT/scripts/local-services.sh" start >"$TMP/services.log" 2>&1 || { cat "$TMP/services.log" >&2; die "services"; }
-"$SE" migrate --pg "$PG" >"$TMP/migrate.log" 2>&1 || { cat "$TMP/migrate.log" >&2; die "migrate failed"; }
+bench_begin auth
+SE_PORT=$(free_port)
+bench_services authbench "$SE"
 log "seeding $RESTAURANTS restaurants"
 "$SE" seed --pg "$PG" --restaurants "$RESTAURANTS" >"$TMP/seed.log" 2>&1 || { tail -20 "$TMP/seed.log" >&2; die "seed failed"; }
 psql -X -qtA -h 127.0.0.1 -p "$PG_PORT" -U postgres -d authbench \

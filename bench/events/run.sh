@@ -22,40 +22,17 @@ PER_TX=${EVENTS_BENCH_PER_TX:-10}
 RATE=${EVENTS_BENCH_RATE:-2000}
 BUS=${EVENTS_BENCH_BUS:-redis}
 
-log() { echo "events-bench: $*" >&2; }
-die() { log "$*"; exit 2; }
+source "$ROOT/bench/lib.sh"
+BENCH_NAME=events
+bench_begin events
+BENCH_KEEP=${EVENTS_BENCH_KEEP:-0}
 
 BENCH=$BUILD/bench/events/events_bench
 SE=${EVENTS_BENCH_SWIFTEATS:-$BUILD/src/swifteats}  # only runs the migrations
 [[ -x $BENCH && -x $SE ]] ||
   die "build first: cmake --preset release && cmake --build --preset release --target swifteats events_bench"
 
-TMP=$(mktemp -d /tmp/events-bench.XXXXXX)
-chmod 755 "$TMP"
-free_port() {
-  local p
-  for _ in $(seq 200); do
-    p=$((20000 + RANDOM % 30000))
-    ss -Htln "sport = :$p" | grep -q . || { echo "$p"; return; }
-  done
-  die "no free port"
-}
-PG_PORT=$(free_port); REDIS_PORT=$(free_port)
-export SWIFTEATS_VAR_DIR=$TMP/var SWIFTEATS_PG_PORT=$PG_PORT SWIFTEATS_REDIS_PORT=$REDIS_PORT SWIFTEATS_PG_DB=eventsbench
-PG="host=127.0.0.1 port=$PG_PORT dbname=eventsbench user=postgres"
-cleanup() {
-  local rc=$?
-  set +e
-  "$ROOT/scripts/local-services.sh" stop >/dev/null 2>&1
-  if [[ ${EVENTS_BENCH_KEEP:-0} == 1 ]]; then log "kept $TMP"; else rm -rf "$TMP"; fi
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-log "starting private PostgreSQL :$PG_PORT and Redis :$REDIS_PORT"
-"$ROOT/scripts/local-services.sh" start >"$TMP/services.log" 2>&1 || { cat "$TMP/services.log" >&2; die "services did not start"; }
-"$SE" migrate --pg "$PG" >"$TMP/migrate.log" 2>&1 || { cat "$TMP/migrate.log" >&2; die "migrate failed"; }
+bench_services eventsbench "$SE"
 
 common=(--pg "$PG" --redis "127.0.0.1:$REDIS_PORT" --bus "$BUS" --seconds "$SECONDS_")
 log "full speed, $PRODUCERS producers x $PER_TX events per transaction"

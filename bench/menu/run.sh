@@ -46,7 +46,8 @@ NICE=${MENU_BENCH_NICE:-0}
 P99_LIMIT_MS=5
 RATIO_LIMIT=0.40
 
-log() { echo "menu-bench: $*" >&2; }
+source "$ROOT/bench/lib.sh"
+BENCH_NAME=menu
 # Every server runs in its own session, hence its own scheduler autogroup: nginx daemonises into
 # one, PostgreSQL and Redis are started with setsid, and swifteats is started with setsid here, so
 # none of them shares a CPU share with the client (which stays in this script's session).
@@ -58,7 +59,6 @@ prio_pids() {  # apply MENU_BENCH_NICE to running processes (their autogroups to
     renice -n "$NICE" -p "$p" >/dev/null 2>&1 || true
   done
 }
-die() { echo "menu-bench: error: $*" >&2; exit 2; }
 
 # ---------------------------------------------------------------- build
 SE=$BUILD/src/swifteats
@@ -81,44 +81,20 @@ fi
 grep -q 'CMAKE_BUILD_TYPE:STRING=Release' "$BUILD/CMakeCache.txt" || die "$BUILD is not a Release build"
 
 # ---------------------------------------------------------------- temp dir, ports, cleanup
-TMP=$(mktemp -d /tmp/menu-bench.XXXXXX)
-chmod 755 "$TMP"  # postgres (initdb) and nginx workers (nobody) need to reach their files
-free_port() {
-  local p
-  for _ in $(seq 200); do
-    p=$((20000 + RANDOM % 30000))
-    ss -Htln "sport = :$p" | grep -q . || { echo "$p"; return; }
-  done
-  die "no free port"
-}
-PG_PORT=$(free_port); REDIS_PORT=$(free_port); SE_PORT=$(free_port); NGINX_PORT=$(free_port)
-export SWIFTEATS_VAR_DIR=$TMP/var SWIFTEATS_PG_PORT=$PG_PORT SWIFTEATS_REDIS_PORT=$REDIS_PORT SWIFTEATS_PG_DB=menubench
-PG="host=127.0.0.1 port=$PG_PORT dbname=menubench user=postgres"
-SE_PID= NGINX_STARTED=
-cleanup() {
-  local rc=$?
-  set +e
-  if [[ -n $SE_PID ]] && kill -0 "$SE_PID" 2>/dev/null; then
-    kill -TERM "$SE_PID"; for _ in $(seq 50); do kill -0 "$SE_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$SE_PID" 2>/dev/null
-  fi
+bench_begin menu
+BENCH_KEEP=${MENU_BENCH_KEEP:-0}
+SE_PORT=$(free_port); NGINX_PORT=$(free_port)
+NGINX_STARTED=
+bench_on_exit() {
   if [[ -n $NGINX_STARTED && -s $TMP/nginx/nginx.pid ]]; then
     nginx -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" -s stop 2>/dev/null
   fi
-  "$ROOT/scripts/local-services.sh" stop >/dev/null 2>&1
-  if [[ ${MENU_BENCH_KEEP:-0} == 1 ]]; then log "kept $TMP"; else rm -rf "$TMP"; fi
-  exit $rc
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 # ---------------------------------------------------------------- PostgreSQL + Redis, schema, seed
-log "starting private PostgreSQL :$PG_PORT and Redis :$REDIS_PORT under $TMP/var"
-"$ROOT/scripts/local-services.sh" start >"$TMP/services.log" 2>&1 || { cat "$TMP/services.log" >&2; die "services did not start"; }
+bench_services menubench "$SE"
 pg_pids() { local m; m=$(head -1 "$TMP/var/pg/data/postmaster.pid"); echo "$m" $(pgrep -P "$m"); }
 redis_pid() { cat "$TMP/var/redis/redis.pid"; }
-psql_q() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres -d menubench "$@"; }
-"$SE" migrate --pg "$PG" >"$TMP/migrate.log" 2>&1 || { cat "$TMP/migrate.log" >&2; die "migrate failed"; }
 if "$SE" --help 2>/dev/null | grep -qE '^ +seed( |$)'; then
   log "seeding $RESTAURANTS restaurants with 'swifteats seed'"
   "$SE" seed --pg "$PG" --restaurants "$RESTAURANTS" >"$TMP/seed.log" 2>&1 || { tail -20 "$TMP/seed.log" >&2; die "seed failed"; }

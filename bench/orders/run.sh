@@ -23,8 +23,8 @@ THREADS=${ORDERS_BENCH_THREADS:-2}
 CONNS=${ORDERS_BENCH_CONNS:-64}
 SECS=${ORDERS_BENCH_SECONDS:-15}
 JWT="bench:$(head -c 32 /dev/urandom | base64 -w0)"
-log() { echo "orders-bench: $*" >&2; }
-die() { echo "orders-bench: error: $*" >&2; exit 2; }
+source "$ROOT/bench/lib.sh"
+BENCH_NAME=orders
 
 SE=$BUILD/src/swifteats
 LG=$BUILD/bench/orders/orders_loadgen
@@ -35,42 +35,9 @@ if [[ -z ${ORDERS_BENCH_BUILD_DIR:-} ]]; then
 fi
 [[ -x $SE && -x $LG ]] || die "missing $SE or $LG"
 
-TMP=$(mktemp -d /tmp/orders-bench.XXXXXX)
-chmod 755 "$TMP"
-free_port() {
-  local p
-  for _ in $(seq 200); do
-    p=$((20000 + RANDOM % 30000))
-    ss -Htln "sport = :$p" | grep -q . || { echo "$p"; return; }
-  done
-  die "no free port"
-}
-PG_PORT=$(free_port); REDIS_PORT=$(free_port)
-export SWIFTEATS_VAR_DIR=$TMP/var SWIFTEATS_PG_PORT=$PG_PORT SWIFTEATS_REDIS_PORT=$REDIS_PORT SWIFTEATS_PG_DB=ordersbench
-PG="host=127.0.0.1 port=$PG_PORT dbname=ordersbench user=postgres"
-SE_PID=
-stop_server() {
-  if [[ -n $SE_PID ]] && kill -0 "$SE_PID" 2>/dev/null; then
-    kill -TERM "$SE_PID"; for _ in $(seq 50); do kill -0 "$SE_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$SE_PID" 2>/dev/null || true
-  fi
-  SE_PID=
-}
-cleanup() {
-  local rc=$?
-  set +e
-  stop_server
-  "$ROOT/scripts/local-services.sh" stop >/dev/null 2>&1
-  if [[ ${ORDERS_BENCH_KEEP:-0} == 1 ]]; then log "kept $TMP"; else rm -rf "$TMP"; fi
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-log "starting private PostgreSQL :$PG_PORT and Redis :$REDIS_PORT"
-"$ROOT/scripts/local-services.sh" start >"$TMP/services.log" 2>&1 || { cat "$TMP/services.log" >&2; die "services did not start"; }
-psql_q() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres -d ordersbench "$@"; }
-"$SE" migrate --pg "$PG" >"$TMP/migrate.log" 2>&1 || { cat "$TMP/migrate.log" >&2; die "migrate failed"; }
+bench_begin orders
+BENCH_KEEP=${ORDERS_BENCH_KEEP:-0}
+bench_services ordersbench "$SE"
 
 # 2,000 restaurants open around the clock, each with 10 prepared items of ample stock; 2,000 customers.
 psql_q <<'SQL' >"$TMP/seed.log"
