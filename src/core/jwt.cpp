@@ -4,6 +4,8 @@
 #include <sodium.h>
 #include <stdexcept>
 
+#include "core/text.hpp"
+
 namespace se::jwt {
 
 namespace {
@@ -90,12 +92,7 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
 
 std::map<std::string, std::string> parse_keys(std::string_view spec) {
   std::map<std::string, std::string> keys;
-  std::size_t i = 0;
-  while (i < spec.size()) {
-    const auto j = std::min(spec.find(',', i), spec.size());
-    const auto item = spec.substr(i, j - i);
-    i = j + 1;
-    if (item.empty()) continue;
+  for (const auto item : text::split_nonempty(spec)) {
     const auto colon = item.find(':');
     if (colon == std::string_view::npos || colon == 0)
       throw std::invalid_argument("JWT key entries must look like kid:base64secret");

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "core/log.hpp"
+#include "core/text.hpp"
 #include "core/metrics.hpp"
 #include "core/middleware.hpp"
 
@@ -29,12 +30,7 @@ Policy parse_policy(std::string_view spec, std::int64_t window_ms) {
   Policy p;
   p.window_ms = window_ms;
   if (spec.empty() || spec == "off") return p;
-  std::size_t i = 0;
-  while (i < spec.size()) {
-    const auto j = std::min(spec.find(',', i), spec.size());
-    const auto item = spec.substr(i, j - i);
-    i = j + 1;
-    if (item.empty()) continue;
+  for (const auto item : text::split_nonempty(spec)) {
     const auto eq = item.find('=');
     if (eq == std::string_view::npos || eq == 0)
       throw std::invalid_argument("rate limits look like class=N,class=N (e.g. " + default_spec() + ")");

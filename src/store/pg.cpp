@@ -28,6 +28,8 @@
 #include <deque>
 #include <unordered_map>
 
+#include "core/text.hpp"
+
 namespace asio = boost::asio;
 
 namespace se::store {
@@ -567,19 +569,15 @@ asio::awaitable<void> PgConnection::exec(std::string_view sql) {
   co_await flush_and_collect();
 }
 
-std::vector<std::pair<std::string, std::string>> parse_pg_settings(const std::string& text) {
+std::vector<std::pair<std::string, std::string>> parse_pg_settings(const std::string& spec) {
   const auto word = [](const std::string& w, bool name) {
     return !w.empty() && std::all_of(w.begin(), w.end(), [name](char c) {
       return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || (!name && c == '-');
     });
   };
   std::vector<std::pair<std::string, std::string>> out;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const auto end = std::min(text.find(',', i), text.size());
-    const std::string item = text.substr(i, end - i);
-    i = end + 1;
-    if (item.empty()) continue;
+  for (const auto view : text::split_nonempty(spec)) {
+    const std::string item(view);
     const auto eq = item.find('=');
     if (eq == std::string::npos || !word(item.substr(0, eq), true) || !word(item.substr(eq + 1), false))
       throw std::invalid_argument("expected name=value[,name=value...], got '" + item + "'");

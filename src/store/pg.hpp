@@ -100,7 +100,7 @@ struct PgPoolOptions {
 // "name=value,name=value" -> PgPoolOptions::settings. Names are GUC identifiers and values
 // plain words (letters, digits, _ . -), so nothing can smuggle other options into the
 // connection. Throws std::invalid_argument naming the bad item.
-std::vector<std::pair<std::string, std::string>> parse_pg_settings(const std::string& text);
+std::vector<std::pair<std::string, std::string>> parse_pg_settings(const std::string& spec);
 
 struct PgPoolStats {
   int open = 0;     // connections currently open

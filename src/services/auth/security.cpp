@@ -3,21 +3,19 @@
 #include <sodium.h>
 
 #include "core/log.hpp"
+#include "core/text.hpp"
 #include "store/args.hpp"
 
 namespace se::auth {
 
 namespace {
+// Items trimmed of spaces; blank ones dropped.
 std::vector<std::string> split_list(const std::string& s) {
   std::vector<std::string> out;
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto j = std::min(s.find(',', i), s.size());
-    std::string item = s.substr(i, j - i);
-    while (!item.empty() && item.front() == ' ') item.erase(item.begin());
-    while (!item.empty() && item.back() == ' ') item.pop_back();
-    if (!item.empty()) out.push_back(item);
-    i = j + 1;
+  for (auto item : text::split_nonempty(s)) {
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) out.emplace_back(item);
   }
   return out;
 }

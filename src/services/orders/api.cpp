@@ -14,6 +14,7 @@
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "core/problem.hpp"
+#include "core/text.hpp"
 #include "services/orders/domain/lifecycle.hpp"
 #include "services/orders/domain/placement.hpp"
 #include "services/orders/repo.hpp"
@@ -36,17 +37,6 @@ struct Caller {
     return std::find(restaurants.begin(), restaurants.end(), restaurant_id) != restaurants.end();
   }
 };
-
-std::vector<std::string> split_csv(const std::string& s) {
-  std::vector<std::string> out;
-  std::size_t i = 0;
-  while (i < s.size()) {
-    auto j = std::min(s.find(',', i), s.size());
-    if (j > i) out.push_back(s.substr(i, j - i));
-    i = j + 1;
-  }
-  return out;
-}
 
 Caller caller_of(const Request& req) {
   if (!req.principal) throw Problem{401, "unauthenticated", "Unauthorized", "sign in first: a bearer token is required"};
@@ -373,7 +363,8 @@ struct Orders : std::enable_shared_from_this<Orders> {
       throw Problem{403, "forbidden", "Forbidden", "only this restaurant's staff see its orders"};
     std::vector<std::string> statuses{"confirmed", "accepted", "preparing", "ready_for_pickup"};
     if (const std::string* s = req.query_param("status")) {
-      statuses = split_csv(*s);
+      statuses.clear();
+      for (const auto item : text::split_nonempty(*s)) statuses.emplace_back(item);
       for (const auto& st : statuses) {
         auto p = parse_status(st);
         if (!p || !is_active(*p))
