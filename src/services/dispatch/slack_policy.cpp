@@ -130,6 +130,7 @@ void apply_override(SlackPolicyParams& p, std::string_view assignment) {
   else if (name == "candidates") p.candidates = static_cast<std::size_t>(std::max(1.0, v));
   else if (name == "min_candidates") p.min_candidates = static_cast<std::size_t>(std::max(1.0, v));
   else if (name == "rival_factor") p.rival_factor = v;
+  else if (name == "shortage_ratio") p.shortage_ratio = v;
   else if (name == "late_from_now") p.late_from_now = v != 0;
   else if (name == "max_bundle") p.max_bundle = static_cast<int>(v);
   else if (name == "pressure_window") p.pressure_window = m;
@@ -159,6 +160,11 @@ std::size_t SlackPolicy::extra_candidates(std::size_t due, std::size_t available
                         static_cast<double>(available);
   const auto needed = static_cast<std::size_t>(std::ceil(p_.rival_factor * rivals)) + 1;
   return std::clamp<std::size_t>(needed, std::min(p_.min_candidates, p_.candidates), p_.candidates);
+}
+
+bool SlackPolicy::is_shortage(std::size_t due, std::size_t couriers) const {
+  return p_.shortage_ratio > 0 &&
+         static_cast<double>(due) > p_.shortage_ratio * static_cast<double>(couriers);
 }
 
 std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
@@ -228,6 +234,12 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
   // 3. Bundles sized to the pressure of due orders on available couriers.
   BundlingRules rules = p_.bundling;
   rules.max_size = target_bundle_size(demand, s.couriers.size(), p_.max_bundle);
+  // Shortage (more due orders than the candidate couriers can take soon): throughput first.
+  const bool shortage = is_shortage(s.due.size(), s.couriers.size());
+  if (shortage) rules.max_size = std::max(rules.max_size, p_.max_bundle);
+  // Lateness then grows no faster than the age credit: waiting no longer makes an order worse.
+  const double late_weight = shortage ? std::min(p_.late_weight, p_.age_weight) : p_.late_weight;
+  last_.shortage = shortage;
   // Courier minutes are worth saving only when couriers are scarce; when most of them idle, a
   // longer ride costs nothing and pay balance (who reaches the guarantee) matters more.
   const double pressure = std::min(
@@ -319,7 +331,7 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
       const double pay = paced_pay_delta(sp, cs, now, static_cast<int>(k), ahead, p_.last_call);
       const std::int64_t key = tie_key(ahead, tie_span);
       const double courier_time = p_.travel_weight * static_cast<double>(travel) + p_.wait_weight * wait;
-      const double cost = remaining + p_.late_weight * late + time_scale * courier_time +
+      const double cost = remaining + late_weight * late + time_scale * courier_time +
                           p_.pay_weight * pay - p_.age_weight * age - p_.serve_value * static_cast<double>(k);
       const auto right = static_cast<std::uint32_t>(s.right_of[c]);
       s.arcs.push_back(MatchArc{i, right, to_cents(cost) * kTieScale + key});

@@ -44,6 +44,12 @@ struct SlackPolicyParams {
   // more orders on the evening shortage day but cost 1-3 minutes of click-to-door mean and p90.
   bool late_from_now = false;
   double serve_value = 1000.0;   // per order: matching as many orders as possible comes first
+  // Courier shortage: a round whose due orders exceed shortage_ratio x its candidate couriers
+  // (0 = never) plans for throughput and against starvation: bundles may reach max_bundle
+  // whatever the near-term pressure (the bundling rules still require a saving of courier time),
+  // and the lateness weight is capped at age_weight, so an order's cost stops growing while it
+  // waits and an old order is no longer pushed back round after round until the couriers leave.
+  double shortage_ratio = 1.5;
 };
 
 // Applies "name=value" overrides (names as the fields above; bundling rules as bundle_gap and
@@ -62,6 +68,7 @@ struct SlackRoundStats {
   std::size_t arcs = 0;
   std::size_t matched = 0;
   std::size_t committed = 0;
+  bool shortage = false;             // due orders > shortage_ratio x candidate couriers
   MatchingStats matching;            // total_cost in cents x 2^kTieBits + tie-break keys
   std::int64_t matched_cents = 0;    // the matching's cost in hundredths of a minute
 };
@@ -76,6 +83,8 @@ class SlackPolicy final : public Policy {
   [[nodiscard]] const SlackPolicyParams& params() const { return p_; }
   // Candidates per restaurant beyond its own orders, for `due` orders and `available` couriers.
   [[nodiscard]] std::size_t extra_candidates(std::size_t due, std::size_t available) const;
+  // Whether a round with `due` orders and `couriers` candidate couriers plans for a shortage.
+  [[nodiscard]] bool is_shortage(std::size_t due, std::size_t couriers) const;
 
  private:
   struct Scratch;  // per-round buffers, kept between rounds so a round allocates little

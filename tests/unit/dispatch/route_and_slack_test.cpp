@@ -112,6 +112,7 @@ TEST(DispatchSlack, LateFromNowStopsSunkLatenessFromStarvingOldOrders) {
     SlackPolicyParams pp;
     pp.max_bundle = 1;
     pp.late_from_now = late_from_now;
+    pp.shortage_ratio = 0;  // one courier for two orders would be a shortage (tested below)
     Dispatcher d(params100(), {{0, 0}}, std::make_unique<SlackPolicy>(pp));
     d.courier_online(0, {100, 0}, 0, 300);
     d.order_placed(0, {0, 1000}, 0, 0, 10);     // old
@@ -121,6 +122,67 @@ TEST(DispatchSlack, LateFromNowStopsSunkLatenessFromStarvingOldOrders) {
   };
   EXPECT_EQ(winner(false), 1);
   EXPECT_EQ(winner(true), 0);
+}
+
+// The same two orders under the shortage rule (2 due orders > 1.5 x 1 courier): lateness is
+// weighed no more than the age credit, so the old order's cost stops growing while it waits and
+// it gets the courier; without the rule (ratio 0) the fresh order does. With 2 couriers (no
+// shortage) the rule must not apply.
+TEST(DispatchSlack, ShortageStopsWaitingFromStarvingOldOrders) {
+  auto run = [](double ratio, int couriers, bool* shortage) {
+    SlackPolicyParams pp;
+    pp.max_bundle = 1;
+    pp.shortage_ratio = ratio;
+    auto policy = std::make_unique<SlackPolicy>(pp);
+    const SlackPolicy* raw = policy.get();
+    Dispatcher d(params100(), {{0, 0}}, std::move(policy));
+    for (int c = 0; c < couriers; ++c) d.courier_online(static_cast<CourierId>(c), {100, 0}, 0, 300);
+    d.order_placed(0, {0, 1000}, 0, 0, 10);     // old: beyond the 40-minute target
+    d.order_placed(1, {0, -1000}, 0, 55, 58);   // fresh, same ride length
+    const auto offers = d.decide(60);
+    *shortage = raw->last_round().shortage;
+    std::vector<int> served;
+    for (const Offer& o : offers) served.push_back(static_cast<int>(o.orders.at(0)));
+    return served;
+  };
+  bool shortage = false;
+  EXPECT_EQ(run(0, 1, &shortage), std::vector<int>{1});
+  EXPECT_FALSE(shortage);
+  EXPECT_EQ(run(1.5, 1, &shortage), std::vector<int>{0});
+  EXPECT_TRUE(shortage);
+  EXPECT_EQ(run(1.5, 2, &shortage).size(), 2u);
+  EXPECT_FALSE(shortage);
+}
+
+// Two orders of one restaurant, food ready in 20 minutes, customers next to each other, one
+// courier. Near-term pressure (orders ready within pressure_window) is zero, so normally every
+// order travels alone; in a shortage (2 > 1.5 x 1) they are planned as one bundle.
+TEST(DispatchSlack, ShortageBundlesWhateverTheNearTermPressure) {
+  auto bundles = [](double ratio) {
+    SlackPolicyParams pp;
+    pp.shortage_ratio = ratio;
+    auto policy = std::make_unique<SlackPolicy>(pp);
+    const SlackPolicy* raw = policy.get();
+    Dispatcher d(params100(), {{0, 0}}, std::move(policy));
+    d.courier_online(0, {100, 0}, 0, 300);
+    d.order_placed(0, {0, 1000}, 0, 0, 20);
+    d.order_placed(1, {0, 1100}, 0, 0, 20);
+    EXPECT_TRUE(d.decide(0).empty());  // food not ready for 20 minutes: nothing committed yet
+    return raw->last_round().bundles;
+  };
+  EXPECT_EQ(bundles(0), 2u);
+  EXPECT_EQ(bundles(1.5), 1u);
+}
+
+TEST(DispatchSlack, ShortageIsDueOrdersBeyondRatioTimesCouriers) {
+  SlackPolicyParams pp;
+  pp.shortage_ratio = 1.5;
+  const SlackPolicy p(pp);
+  EXPECT_FALSE(p.is_shortage(3, 2));
+  EXPECT_TRUE(p.is_shortage(4, 2));
+  EXPECT_TRUE(p.is_shortage(1, 0));
+  pp.shortage_ratio = 0;
+  EXPECT_FALSE(SlackPolicy(pp).is_shortage(100, 1));
 }
 
 // Two couriers 1 km either side of the restaurant, so their arc costs for its one order are
