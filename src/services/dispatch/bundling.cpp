@@ -65,7 +65,7 @@ bool acceptable(const World& world, RestaurantId r, const std::vector<OrderId>& 
   // includes a pickup at the restaurant that the bundle avoids).
   const OrderId added = orders.back();
   const Trip alone = plan_trip(world, r, {added});
-  return joint.duration < open.duration + alone.duration + p.pickup_service;
+  return joint.duration < open.duration + alone.duration + p.pickup_service + rules.approach;
 }
 
 }  // namespace

@@ -20,6 +20,9 @@ struct BundlingRules {
   Minutes max_ready_gap = 10;     // ready times within a bundle differ by at most this
   // No order may be dropped more than this much later than if it travelled alone.
   Minutes max_extra_delay = 12;
+  // Courier minutes a separate trip would spend reaching the restaurant (0: not counted): added
+  // to what a bundle saves, since a second trip needs a second courier to come here.
+  Minutes approach = 0;
 };
 
 // Partitions `orders` (all of one restaurant, sorted by ready time) into bundles, greedily in

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -131,6 +132,7 @@ void apply_override(SlackPolicyParams& p, std::string_view assignment) {
   else if (name == "min_candidates") p.min_candidates = static_cast<std::size_t>(std::max(1.0, v));
   else if (name == "rival_factor") p.rival_factor = v;
   else if (name == "shortage_ratio") p.shortage_ratio = v;
+  else if (name == "shortage_max_bundle") p.shortage_max_bundle = static_cast<int>(v);
   else if (name == "late_from_now") p.late_from_now = v != 0;
   else if (name == "max_bundle") p.max_bundle = static_cast<int>(v);
   else if (name == "pressure_window") p.pressure_window = m;
@@ -235,8 +237,15 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
   BundlingRules rules = p_.bundling;
   rules.max_size = target_bundle_size(demand, s.couriers.size(), p_.max_bundle);
   // Shortage (more due orders than the candidate couriers can take soon): throughput first.
+  // Bundles are limited only by the ready gap and the courier time they save (the approach
+  // ride included, below), not by the near-term pressure nor by how much later than alone an
+  // order arrives: without a bundle it would wait for a courier anyway, and the matching still
+  // charges every drop-off minute.
   const bool shortage = is_shortage(s.due.size(), s.couriers.size());
-  if (shortage) rules.max_size = std::max(rules.max_size, p_.max_bundle);
+  if (shortage) {
+    rules.max_size = std::max(rules.max_size, p_.shortage_max_bundle);
+    rules.max_extra_delay = std::numeric_limits<Minutes>::max() / 4;
+  }
   // Lateness then grows no faster than the age credit: waiting no longer makes an order worse.
   const double late_weight = shortage ? std::min(p_.late_weight, p_.age_weight) : p_.late_weight;
   last_.shortage = shortage;
@@ -276,6 +285,13 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
         add_bundle(r, s.due[i].ready, g);
       }
       continue;
+    }
+    // In a shortage a second trip also costs a courier's ride to this restaurant: count at least
+    // the nearest candidate's (candidates are nearest first).
+    rules.approach = 0;
+    if (shortage && s.cand_range[g].second > s.cand_range[g].first) {
+      rules.approach =
+          static_cast<Minutes>(std::ceil(s.cand[s.cand_range[g].first].distance_m / sp.meters_per_minute));
     }
     s.group_orders.clear();
     for (std::uint32_t i = s.group_begin[g]; i < s.group_begin[g + 1]; ++i) s.group_orders.push_back(s.due[i].order);

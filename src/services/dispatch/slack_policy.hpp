@@ -45,11 +45,15 @@ struct SlackPolicyParams {
   bool late_from_now = false;
   double serve_value = 1000.0;   // per order: matching as many orders as possible comes first
   // Courier shortage: a round whose due orders exceed shortage_ratio x its candidate couriers
-  // (0 = never) plans for throughput and against starvation: bundles may reach max_bundle
-  // whatever the near-term pressure (the bundling rules still require a saving of courier time),
-  // and the lateness weight is capped at age_weight, so an order's cost stops growing while it
-  // waits and an old order is no longer pushed back round after round until the couriers leave.
+  // (0 = never) plans for throughput and against starvation. Bundles are limited only by the
+  // ready gap and by saving courier time, where a separate trip also costs the ride of a second
+  // courier to the restaurant (at least the nearest candidate's), not by the near-term pressure
+  // nor by bundle_delay, up to shortage_max_bundle orders (a cap for the exhaustive drop-off
+  // sequencing: 6! = 720 orders). And the lateness weight is capped at age_weight, so an
+  // order's cost stops growing while it waits and an old order is no longer pushed back round
+  // after round until the couriers leave.
   double shortage_ratio = 1.5;
+  int shortage_max_bundle = 6;
 };
 
 // Applies "name=value" overrides (names as the fields above; bundling rules as bundle_gap and

@@ -61,6 +61,22 @@ TEST(DispatchBundling, OppositeDirectionsAreNotWorthBundling) {
   EXPECT_EQ(bundle_restaurant_orders(f.world, ids, BundlingRules{2, 10, 30}, 0).size(), 2u);
 }
 
+// Alone each trip takes 24 minutes from the restaurant, together 68 (20 out, 40 across, 4 x 2
+// service): not worth it against 24 + 24 + 4 (the second pickup), nor with a 10-minute ride of
+// a second courier to the restaurant (62), but worth it when that ride is 20 minutes (72).
+TEST(DispatchBundling, ApproachRideOfASecondCourierCountsAsSaving) {
+  Fixture f;
+  f.order(0, {2000, 0}, 0, 10);
+  f.order(1, {-2000, 0}, 0, 10);
+  const OrderId ids[] = {0, 1};
+  BundlingRules rules{2, 10, 100};
+  EXPECT_EQ(bundle_restaurant_orders(f.world, ids, rules, 0).size(), 2u);
+  rules.approach = 10;
+  EXPECT_EQ(bundle_restaurant_orders(f.world, ids, rules, 0).size(), 2u);
+  rules.approach = 20;
+  EXPECT_EQ(bundle_restaurant_orders(f.world, ids, rules, 0).size(), 1u);
+}
+
 TEST(DispatchBundling, ExtraDelayIsBounded) {
   Fixture f;
   f.order(0, {1500, 0}, 0, 10);

@@ -174,6 +174,30 @@ TEST(DispatchSlack, ShortageBundlesWhateverTheNearTermPressure) {
   EXPECT_EQ(bundles(1.5), 1u);
 }
 
+// Two orders of one restaurant ready in 20 minutes, customers 2 km east and 2 km north: the
+// second drop-off would be 33 minutes later than alone (beyond bundle_delay 20), and the joint
+// trip (57 minutes from the restaurant) saves courier time only if a second trip would also
+// cost a courier's ride there: 24 + 24 + 4 + ride > 57, i.e. a ride over 5 minutes. In a
+// shortage (2 > 1.5 x 1) the delay limit is lifted and the nearest candidate's ride counts:
+// from 10 minutes away they are bundled, from 1 minute away they are not.
+TEST(DispatchSlack, ShortageLiftsTheDelayLimitAndCountsTheApproachRide) {
+  auto bundles = [](double ratio, Point courier) {
+    SlackPolicyParams pp;
+    pp.shortage_ratio = ratio;
+    auto policy = std::make_unique<SlackPolicy>(pp);
+    const SlackPolicy* raw = policy.get();
+    Dispatcher d(params100(), {{0, 0}}, std::move(policy));
+    d.courier_online(0, courier, 0, 300);
+    d.order_placed(0, {2000, 0}, 0, 0, 20);
+    d.order_placed(1, {0, 2000}, 0, 0, 20);
+    EXPECT_TRUE(d.decide(0).empty());
+    return raw->last_round().bundles;
+  };
+  EXPECT_EQ(bundles(0, {-1000, 0}), 2u);
+  EXPECT_EQ(bundles(1.5, {-1000, 0}), 1u);
+  EXPECT_EQ(bundles(1.5, {-100, 0}), 2u);
+}
+
 TEST(DispatchSlack, ShortageIsDueOrdersBeyondRatioTimesCouriers) {
   SlackPolicyParams pp;
   pp.shortage_ratio = 1.5;
