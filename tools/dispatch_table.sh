@@ -6,6 +6,8 @@
 #   INSTANCES_DIR     default /work/shared/mdrp/instances
 #   SWIFTEATS_BINARY  default build/release/src/swifteats (or $SWIFTEATS)
 # Solutions are written to ${OUT:-/tmp/swifteats-dispatch}/<instance>/<policy>/.
+# Instances named <day>_p<N> (copies from tools/perturb_mdrp.py) are also averaged per day and
+# policy after the table: delivered (summed), c2d mean, c2d p90 and cost per order (averaged).
 set -euo pipefail
 
 root="${1:-/work/shared/mdrp/instances}"
@@ -18,6 +20,8 @@ field() { grep -o "$1=[^ ]*" <<<"$2" | head -1 | cut -d= -f2; }
 printf '%-18s %-7s %5s %9s %8s %7s %7s %6s %8s %7s %7s %6s %6s %9s %6s\n' \
   instance policy feas delivered c2d_mean c2d_p50 c2d_p90 c2d_max overage r2d r2p util bundle cost/ord ms
 status=0
+rows=$(mktemp)
+trap 'rm -f "$rows"' EXIT
 for dir in "$root"/*/; do
   [[ -f "$dir/orders.txt" ]] || continue
   name=$(basename "$dir")
@@ -39,6 +43,23 @@ for dir in "$root"/*/; do
       "$(field c2d_p90 "$r")" "$(field c2d_max "$r")" "$(field overage_mean "$r")" "$(field r2d_mean "$r")" \
       "$(field r2p_mean "$r")" "$(field util_mean "$r")" "$(field bundle_mean "$r")" \
       "$(field cost_per_order "$r")" "$ms"
+    echo "$name $policy $(field delivered "$r") $(field orders "$r") $(field c2d_mean "$r") $(field c2d_p90 "$r") $(field cost_per_order "$r") $feas" >>"$rows"
   done
 done
+if grep -q '_p[0-9][0-9]* ' "$rows"; then
+  echo
+  printf '%-22s %-7s %6s %11s %8s %7s %9s\n' family policy copies delivered c2d_mean c2d_p90 cost/ord
+  awk '$1 ~ /_p[0-9]+$/ {
+         fam = $1; sub(/_p[0-9]+$/, "", fam); k = fam " " $2
+         if (!(k in n)) order[++keys] = k
+         n[k]++; d[k] += $3; o[k] += $4; m[k] += $5; p[k] += $6; c[k] += $7; if ($8 != "yes") bad[k] = 1
+       }
+       END {
+         for (i = 1; i <= keys; i++) {
+           k = order[i]; split(k, f, " ")
+           printf "%-22s %-7s %6d %11s %8.2f %7.2f %9.3f%s\n", f[1] " x" n[k], f[2], n[k], d[k] "/" o[k],
+                  m[k] / n[k], p[k] / n[k], c[k] / n[k], (k in bad) ? "  INFEASIBLE" : ""
+         }
+       }' "$rows"
+fi
 exit $status
