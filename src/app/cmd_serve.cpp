@@ -59,6 +59,8 @@ struct ServeConfig {
   int orders_sweep_interval_ms = 2000;
   int orders_sweep_grace_ms = 10000;
   int orders_cas_attempts = 3;
+  int db_batch_max = 32;
+  int db_batch_in_flight = 1;
 };
 
 // The bound port, for services that call this same process (orders -> payments by default).
@@ -158,6 +160,8 @@ class Worker : public http::WorkerScope {
                                    : std::chrono::milliseconds(std::stoi(cfg.payments_latency_ms.substr(dash + 1)));
       pay.policy.success_rate = cfg.payments_success_rate;
       pay.internal_key = cfg.payments_key;
+      pay.batch_max = cfg.db_batch_max;
+      pay.batch_in_flight = cfg.db_batch_in_flight;
       payments_ = payments::register_payments(router, io.get_executor(), *pg_, pay);
     }
     if (services.count("orders")) {
@@ -170,6 +174,8 @@ class Worker : public http::WorkerScope {
       oo.sweep_interval = std::chrono::milliseconds(cfg.orders_sweep_interval_ms);
       oo.sweep_grace = std::chrono::milliseconds(cfg.orders_sweep_grace_ms);
       oo.cas_attempts = cfg.orders_cas_attempts;
+      oo.batch_max = cfg.db_batch_max;
+      oo.batch_in_flight = cfg.db_batch_in_flight;
       // The order path's own connections: generic plans (its statements are written for them),
       // and placement bursts cannot starve the catalog's reads of connections.
       store::PgPoolOptions opo = po;
@@ -343,6 +349,14 @@ void setup(CLI::App& root) {
   cmd->add_option("--orders-cas-attempts", cfg->orders_cas_attempts,
                   "Orders: optimistic stock compare-and-set attempts before the guarded decrement")
       ->envname("SWIFTEATS_ORDERS_CAS_ATTEMPTS")->check(CLI::Range(0, 10))->capture_default_str();
+  cmd->add_option("--db-batch-max", cfg->db_batch_max,
+                  "Most concurrent calls of one hot statement (order placement read and write, payment "
+                  "confirmation, gateway charge) coalesced into one statement; 1 = no coalescing")
+      ->envname("SWIFTEATS_DB_BATCH_MAX")->check(CLI::Range(1, 1000))->capture_default_str();
+  cmd->add_option("--db-batch-in-flight", cfg->db_batch_in_flight,
+                  "Coalesced statements of one kind running at once per worker thread; calls arriving "
+                  "meanwhile wait and form the next one")
+      ->envname("SWIFTEATS_DB_BATCH_IN_FLIGHT")->check(CLI::Range(1, 64))->capture_default_str();
   cmd->callback([cfg] {
     if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
     log::init(cfg->log_level);

@@ -7,10 +7,12 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <ctime>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <latch>
+#include <sstream>
 #include <thread>
 
 #include "core/jwt.hpp"
@@ -143,6 +145,13 @@ json order_body(const World& w, int prepared_qty, int made_qty = 0, double lat =
 HttpResponse place(int port, const std::string& customer, const json& body, const std::string& key) {
   return http_request(port, "POST", "/orders", body.dump(),
                       {{"Authorization", token(se::auth::Role::customer, customer)}, {"Idempotency-Key", key}});
+}
+
+// A fixed, valid UUID numbered i.
+std::string fmt_uuid(int i) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "00000000-0000-4000-8000-%012d", i);
+  return buf;
 }
 
 std::string code_of(const HttpResponse& r) {
@@ -352,6 +361,75 @@ TEST_F(Orders, MyOrdersPagesNewestFirst) {
   EXPECT_EQ(seen, ids);
 }
 
+// Sum of the samples of one metric whose labels contain `fragment`.
+long metric_value(int port, const std::string& name, const std::string& fragment) {
+  const auto text = http_request(port, "GET", "/metrics").body;
+  long total = 0;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind(name + "{", 0) == 0 && line.find(fragment) != std::string::npos)
+      total += std::stol(line.substr(line.rfind(' ') + 1));
+  return total;
+}
+
+// Concurrent placements are written (and confirmed) several to a statement; each keeps its own
+// outcome. 20 items with one unit each, two buyers per item, all at once, one batch in flight per
+// worker: exactly one buyer of each item gets it, and every order's rows are all there.
+TEST(OrdersBatching, ConcurrentPlacementsShareStatementsAndKeepTheirOwnOutcomes) {
+  const auto conninfo = se::test::TestEnv::get().fresh_database("orders_batch");
+  se::test::ServerProcess server(server_args(
+      conninfo, {"--payments-latency-ms", "1-5", "--payments-success-rate", "1", "--db-batch-in-flight", "1"}));
+  Db db(conninfo);
+  auto w = make_world(db, 1, 40);
+  std::vector<std::string> items{w.prepared};
+  for (int i = 1; i < 20; ++i) {
+    items.push_back(db.one("INSERT INTO food_items (restaurant_id, restaurant_name, restaurant_location, name, "
+                           "price_cents, kind) SELECT id, name, location, 'Item " + std::to_string(i) +
+                           "', 1000, 'prepared' FROM restaurants WHERE id = '" + w.restaurant + "' RETURNING id"));
+    db.rows("INSERT INTO food_item_inventory (food_item_id, restaurant_id, item_type, available_quantity) VALUES ('" +
+            items.back() + "', '" + w.restaurant + "', 'prepared', 1)");
+  }
+  constexpr int kBuyers = 40;
+  std::vector<int> status(kBuyers);
+  std::vector<std::string> codes(kBuyers);
+  std::latch start(kBuyers);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kBuyers; ++i)
+    threads.emplace_back([&, i] {
+      json body = order_body(w, 0, 1);  // a made-to-order line: no stock, but still a line
+      body["items"].push_back({{"food_item_id", items[i % 20]}, {"quantity", 1}});
+      start.arrive_and_wait();
+      auto r = place(server.port(), w.customers[i], body, "batch-" + std::to_string(i));
+      status[i] = r.status;
+      codes[i] = code_of(r);
+    });
+  for (auto& t : threads) t.join();
+  for (int item = 0; item < 20; ++item) {
+    const int a = item, b = item + 20;
+    EXPECT_EQ((status[a] == 201) + (status[b] == 201), 1) << "item " << item << ": " << status[a] << " " << status[b];
+    EXPECT_EQ((codes[a] == "out_of_stock") + (codes[b] == "out_of_stock"), 1) << "item " << item;
+    EXPECT_EQ(stock_of(db, items[item]), 0);
+  }
+  const std::string mine = "(SELECT id FROM orders WHERE restaurant_id = '" + w.restaurant + "')";
+  EXPECT_EQ(db.num("SELECT count(*) FROM orders WHERE restaurant_id = '" + w.restaurant + "' AND status = 'confirmed' "
+                   "AND version = 2"), 20);
+  EXPECT_EQ(db.num("SELECT count(*) FROM order_items WHERE order_id IN " + mine), 40);
+  EXPECT_EQ(db.num("SELECT count(*) FROM payments WHERE status = 'captured' AND order_id IN " + mine), 20);
+  EXPECT_EQ(db.num("SELECT count(*) FROM order_status_history WHERE order_id IN " + mine), 40);
+  EXPECT_EQ(db.num("SELECT count(*) FROM outbox WHERE event_type IN ('OrderPlaced', 'OrderConfirmed') "
+                   "AND key::uuid IN " + mine), 40);
+  EXPECT_EQ(db.num("SELECT count(*) FROM idempotency_keys WHERE response_status = 201 AND order_id IN " + mine), 20);
+  // Each confirmed order's stored response is its own.
+  EXPECT_EQ(db.num("SELECT count(*) FROM idempotency_keys k JOIN orders o ON o.id = k.order_id "
+                   "WHERE (k.response_body->>'id')::uuid = o.id AND o.restaurant_id = '" + w.restaurant + "'"), 20);
+  // Batches formed: fewer statements than calls.
+  const long calls = metric_value(server.port(), "db_batched_calls_total", "statement=\"orders_place_write\"");
+  const long batches = metric_value(server.port(), "db_batches_total", "statement=\"orders_place_write\"");
+  EXPECT_GE(calls, kBuyers);
+  EXPECT_LT(batches, calls);
+}
+
 // Many copies at once, so some read "no such key" before any of them has written it: only the
 // one that claims the key may take stock. With compare-and-set the losers also lose on the
 // version; with 0 optimistic attempts (straight to the guarded decrement, which has no version
@@ -471,3 +549,50 @@ TEST(OrdersPayment, KillNineDuringPaymentLeavesNoOrderStuckAndNoStockLeaked) {
 }
 
 }  // namespace
+
+// The gateway records new charges several to a statement: many ids at once, each charged by
+// several concurrent copies, get one decision each; every copy answers that decision, and a copy
+// with another amount is refused.
+TEST(PaymentGateway, ConcurrentChargesRecordOneDecisionPerId) {
+  const auto conninfo = se::test::TestEnv::get().fresh_database("gateway_batch_it");
+  se::test::ServerProcess gateway(server_args(
+      conninfo, {"--services", "payments", "--payments-latency-ms", "1-3", "--payments-success-rate", "0.5",
+                 "--payments-key", kPaymentsKey, "--db-batch-in-flight", "1"}));
+  constexpr int kIds = 12, kCopies = 3;
+  std::vector<std::string> ids;
+  for (int i = 0; i < kIds; ++i) ids.push_back(fmt_uuid(i));
+  std::vector<std::string> answers(kIds * kCopies);
+  std::vector<int> statuses(kIds * kCopies);
+  std::latch start(kIds * kCopies);
+  std::vector<std::thread> threads;
+  for (int k = 0; k < kIds * kCopies; ++k)
+    threads.emplace_back([&, k] {
+      const auto& id = ids[k % kIds];
+      start.arrive_and_wait();
+      auto r = http_request(gateway.port(), "POST", "/payments/charges",
+                            json{{"payment_id", id}, {"amount_cents", 1000 + k % kIds}}.dump(),
+                            {{"X-Internal-Key", kPaymentsKey}});
+      statuses[k] = r.status;
+      answers[k] = r.body;
+    });
+  for (auto& t : threads) t.join();
+  Db db(conninfo);
+  for (int i = 0; i < kIds; ++i) {
+    ASSERT_EQ(statuses[i], 200) << answers[i];
+    const auto first = json::parse(answers[i]);
+    EXPECT_EQ(first["payment_id"], ids[i]);
+    EXPECT_EQ(first["amount_cents"], 1000 + i);
+    for (int c = 1; c < kCopies; ++c) {
+      ASSERT_EQ(statuses[i + c * kIds], 200) << answers[i + c * kIds];
+      EXPECT_EQ(json::parse(answers[i + c * kIds]), first) << "copy " << c << " of " << ids[i];
+    }
+    EXPECT_EQ(db.one("SELECT status FROM gateway_charges WHERE payment_id = '" + ids[i] + "'"),
+              first["status"].get<std::string>());
+  }
+  EXPECT_EQ(db.num("SELECT count(*) FROM gateway_charges"), kIds);
+  auto other_amount = http_request(gateway.port(), "POST", "/payments/charges",
+                                   json{{"payment_id", ids[0]}, {"amount_cents", 5}}.dump(),
+                                   {{"X-Internal-Key", kPaymentsKey}});
+  EXPECT_EQ(other_amount.status, 409) << other_amount.body;
+  EXPECT_EQ(code_of(other_amount), "payment_id_reused");
+}

@@ -26,6 +26,18 @@ constexpr const char* kOrderJson =
     "'payment_id', o.payment_id, 'notes', o.notes, 'cancel_reason', o.cancel_reason, "
     "'created_at', o.created_at, 'updated_at', o.updated_at)";
 
+// The order_updates event of a transition of the order row aliased `o`; the arguments are SQL
+// expressions for the previous status, the actor and the reason.
+std::string event_payload(std::string_view previous, std::string_view actor, std::string_view reason) {
+  return fmt::format(
+      "jsonb_build_object('orderId', o.id, 'status', o.status, 'previousStatus', {}, 'version', o.version, "
+      "'customerId', o.customer_id, 'restaurantId', o.restaurant_id, 'driverId', o.driver_id, "
+      "'geoKey', o.geo_key, 'totalCents', o.total_cents, 'actor', {}, 'reason', {}, 'at', o.updated_at, "
+      "'destination', jsonb_build_object('lat', ST_Y(o.destination::geometry), "
+      "'lng', ST_X(o.destination::geometry)))",
+      previous, actor, reason);
+}
+
 std::string str(const store::PgResult& r, int row, int col) { return std::string(r.get(row, col)); }
 std::int64_t num(const store::PgResult& r, int row, int col) { return std::stoll(std::string(r.get(row, col))); }
 
@@ -38,69 +50,104 @@ awaitable<void> sleep_for(std::chrono::microseconds d) {
 // compare-and-set lost.
 constexpr const char* kCasLost = "SEC01";
 
-// Everything placement needs to know, in one read: an existing idempotency key, the restaurant
-// and each requested item with its stock and version. Always one row at least (the key part).
+// Everything a placement needs to know, in one read: an existing idempotency key, the restaurant
+// and each requested item with its stock and version; at least one row per placement (the key
+// part), its rows together, tagged with the placement's index in the batch (last column).
 constexpr const char* kPlacementRead =
     "SELECT k.request_hash, k.order_id::text, k.order_created_at::text, k.response_status, k.response_body::text, "
     "r.is_active, restaurant_is_open(r.hours, r.timezone, now()), "
-    "ST_DWithin(r.location, ST_SetSRID(ST_MakePoint($4::float8, $3::float8), 4326)::geography, r.delivery_radius_m), "
+    "ST_DWithin(r.location, ST_SetSRID(ST_MakePoint(q.lng, q.lat), 4326)::geography, r.delivery_radius_m), "
     "r.delivery_fee_cents, r.min_order_cents, r.geo_key, "
     "f.id::text, f.restaurant_id::text, f.name, f.kind, f.price_cents, f.available, "
-    "i.available_quantity, i.version "
-    "FROM (VALUES (1)) AS one(x) "
-    "LEFT JOIN idempotency_keys k ON k.scope = 'orders' AND k.key = $1 "
-    "LEFT JOIN restaurants r ON r.id = $2::uuid "
-    "LEFT JOIN food_items f ON r.id IS NOT NULL AND f.id = ANY($5::uuid[]) "
-    "LEFT JOIN food_item_inventory i ON i.food_item_id = f.id";
+    "i.available_quantity, i.version, q.idx "
+    "FROM jsonb_to_recordset($1::jsonb) AS q(idx int, key text, restaurant_id uuid, lat float8, lng float8, "
+    "  items uuid[]) "
+    "LEFT JOIN idempotency_keys k ON k.scope = 'orders' AND k.key = q.key "
+    "LEFT JOIN restaurants r ON r.id = q.restaurant_id "
+    "LEFT JOIN food_items f ON r.id IS NOT NULL AND f.id = ANY(q.items) "
+    "LEFT JOIN food_item_inventory i ON i.food_item_id = f.id "
+    "ORDER BY q.idx";
 enum PlacementColumn {
   kKeyHash, kKeyOrder, kKeyCreated, kKeyStatus, kKeyBody, kActive, kOpen, kInRange, kFee, kMinOrder, kGeoKey,
-  kItemId, kItemRestaurant, kItemName, kItemKind, kItemPrice, kItemAvailable, kStock, kStockVersion
+  kItemId, kItemRestaurant, kItemName, kItemKind, kItemPrice, kItemAvailable, kStock, kStockVersion, kIndex
 };
 
-// The write, one statement: claim the idempotency key; lock the stock rows in item order (so two
-// orders never deadlock) and compare-and-set each on the version read above (or, when guarded,
-// on quantity alone); then the order, its lines, the pending payment, the first history row and
-// the OrderPlaced outbox event. A lost compare-and-set aborts the whole statement (kCasLost), so
-// no line keeps stock without an order. Returns false when the key was claimed meanwhile.
+// The write, for a batch of placements in one statement (store::Batcher; a batch never holds two
+// placements of one stock item or one key, so each stock row is taken at most once in it):
+// lock every stock row named, in id order (so batches never deadlock); a placement whose
+// prepared lines do not all pass their compare-and-set (the version read, or when guarded the
+// quantity alone) is `lost` and writes nothing; the others claim their idempotency keys (a key
+// claimed meanwhile by a concurrent duplicate: nothing written, stock untouched); the placements
+// that hold their key take their stock and write the order, its lines, the pending payment, the
+// first history row and the OrderPlaced outbox event. Everything the statement writes commits
+// together; if the stock taken does not add up (impossible while the locks are held), it aborts
+// itself with kCasLost and every placement of the batch retries.
 constexpr const char* kPlacementWrite =
-    "WITH ik AS (INSERT INTO idempotency_keys (scope, key, owner_id, request_hash, order_id, order_created_at) "
-    "  VALUES ('orders', $1, $2::uuid, $3, $4::uuid, $5::timestamptz) ON CONFLICT DO NOTHING RETURNING 1), "
-    "want AS (SELECT * FROM jsonb_to_recordset($6::jsonb) AS w(food_item_id uuid, quantity int, version bigint)), "
-    "locked AS (SELECT i.food_item_id FROM food_item_inventory i WHERE i.food_item_id = ANY($21::uuid[]) "
-    "  AND EXISTS (SELECT 1 FROM ik) ORDER BY i.food_item_id FOR UPDATE OF i), "
+    "WITH r AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(idx int, key text, customer_id uuid, "
+    "  request_hash text, order_id uuid, created_at timestamptz, restaurant_id uuid, subtotal_cents int, "
+    "  delivery_fee_cents int, total_cents int, items jsonb, delivery_address text, lat float8, lng float8, "
+    "  geo_key text, payment_id uuid, notes text, event_id uuid, correlation_id text, want jsonb, guarded boolean)), "
+    "want AS (SELECT r.idx, r.guarded, w.food_item_id, w.quantity, w.version FROM r, "
+    "  jsonb_to_recordset(r.want) AS w(food_item_id uuid, quantity int, version bigint)), "
+    "locked AS (SELECT i.food_item_id, i.available_quantity, i.version FROM food_item_inventory i "
+    "  WHERE i.food_item_id = ANY($2::uuid[]) ORDER BY i.food_item_id FOR UPDATE OF i), "
+    "lost AS (SELECT DISTINCT w.idx FROM want w LEFT JOIN locked l ON l.food_item_id = w.food_item_id "
+    "  WHERE l.food_item_id IS NULL OR NOT ((w.guarded OR l.version = w.version) "
+    "  AND l.available_quantity >= w.quantity)), "
+    "ik AS (INSERT INTO idempotency_keys (scope, key, owner_id, request_hash, order_id, order_created_at) "
+    "  SELECT 'orders', r.key, r.customer_id, r.request_hash, r.order_id, r.created_at FROM r "
+    "  WHERE r.idx NOT IN (SELECT idx FROM lost) ORDER BY r.key ON CONFLICT DO NOTHING RETURNING key), "
+    "ok AS (SELECT r.* FROM r WHERE r.key IN (SELECT key FROM ik)), "
     "inv AS (UPDATE food_item_inventory i SET available_quantity = i.available_quantity - w.quantity, "
     "  version = i.version + 1, last_updated = now() FROM want w "
-    "  WHERE i.food_item_id = ANY($21::uuid[]) AND w.food_item_id = i.food_item_id "
-    "  AND EXISTS (SELECT 1 FROM ik) AND (SELECT count(*) FROM locked) >= 0 "
-    "  AND ($7::boolean OR i.version = w.version) AND i.available_quantity >= w.quantity RETURNING 1), "
-    "g AS (SELECT EXISTS (SELECT 1 FROM ik) AS have_key, "
-    "  (SELECT count(*) FROM inv) = (SELECT count(*) FROM want) AS reserved), "
-    "go AS (SELECT 1 FROM g WHERE swifteats_abort_if(g.have_key AND NOT g.reserved, 'SEC01', "
-    "  'an item''s stock changed while the order was being placed') AND g.have_key), "
+    "  WHERE i.food_item_id = ANY(ARRAY(SELECT food_item_id FROM want WHERE idx IN (SELECT idx FROM ok))) "
+    "  AND w.food_item_id = i.food_item_id AND w.idx IN (SELECT idx FROM ok) "
+    "  AND i.available_quantity >= w.quantity RETURNING 1), "
+    "chk AS (SELECT swifteats_abort_if((SELECT count(*) FROM inv) <> "
+    "  (SELECT count(*) FROM want WHERE idx IN (SELECT idx FROM ok)), 'SEC01', "
+    "  'an item''s stock changed while the order was being placed') AS fine), "
     "o AS (INSERT INTO orders (id, created_at, customer_id, restaurant_id, status, version, subtotal_cents, "
     "  delivery_fee_cents, total_cents, items, delivery_address, destination, geo_key, idempotency_key, "
     "  payment_id, notes) "
-    "  SELECT $4::uuid, $5::timestamptz, $2::uuid, $8::uuid, 'pending_payment', 1, $9::int, $10::int, $11::int, "
-    "  $12::jsonb, $13, ST_SetSRID(ST_MakePoint($15::float8, $14::float8), 4326)::geography, $16, $1, "
-    "  $17::uuid, $18 FROM go RETURNING *), "
+    "  SELECT r.order_id, r.created_at, r.customer_id, r.restaurant_id, 'pending_payment', 1, r.subtotal_cents, "
+    "  r.delivery_fee_cents, r.total_cents, r.items, r.delivery_address, "
+    "  ST_SetSRID(ST_MakePoint(r.lng, r.lat), 4326)::geography, r.geo_key, r.key, r.payment_id, r.notes "
+    "  FROM ok r, chk WHERE chk.fine RETURNING *), "
     "it AS (INSERT INTO order_items (order_id, order_created_at, food_item_id, name, kind, unit_price_cents, "
     "  quantity, line_total_cents) SELECT o.id, o.created_at, x.food_item_id, x.name, x.kind, "
-    "  x.unit_price_cents, x.quantity, x.line_total_cents FROM o, jsonb_to_recordset($12::jsonb) AS "
+    "  x.unit_price_cents, x.quantity, x.line_total_cents FROM o, jsonb_to_recordset(o.items) AS "
     "  x(food_item_id uuid, name text, kind text, unit_price_cents int, quantity int, line_total_cents int)), "
     "pay AS (INSERT INTO payments (id, order_id, order_created_at, amount_cents, status, idempotency_key) "
     "  SELECT o.payment_id, o.id, o.created_at, o.total_cents, 'pending', o.payment_id::text FROM o), "
     "h AS (INSERT INTO order_status_history (order_id, order_created_at, from_status, to_status, actor, reason, "
     "  version) SELECT o.id, o.created_at, NULL, 'pending_payment', 'customer:' || o.customer_id, 'placed', 1 "
     "  FROM o), "
-    "l AS (SELECT pg_advisory_xact_lock(24075, hashtext(o.id::text)) FROM o), "
+    "l AS (SELECT pg_advisory_xact_lock(24075, hashtext(x.id::text)) FROM "
+    "  (SELECT id FROM o ORDER BY hashtext(id::text), id) x), "
     "ev AS (INSERT INTO outbox (event_id, topic, key, event_type, payload, version, correlation_id) "
-    "  SELECT $19::uuid, 'order_updates', o.id::text, 'OrderPlaced', jsonb_build_object('orderId', o.id, "
+    "  SELECT ok.event_id, 'order_updates', o.id::text, 'OrderPlaced', jsonb_build_object('orderId', o.id, "
     "  'status', o.status, 'previousStatus', NULL, 'version', o.version, 'customerId', o.customer_id, "
     "  'restaurantId', o.restaurant_id, 'geoKey', o.geo_key, 'totalCents', o.total_cents, "
-    "  'items', o.items, 'actor', 'customer:' || o.customer_id, 'at', o.updated_at), o.version, $20 FROM o, l) "
-    "SELECT g.have_key FROM g";
+    "  'items', o.items, 'actor', 'customer:' || o.customer_id, 'at', o.updated_at), o.version, ok.correlation_id "
+    "  FROM o JOIN ok ON ok.order_id = o.id WHERE (SELECT count(*) FROM l) >= 0) "
+    "SELECT r.idx, r.idx IN (SELECT idx FROM lost), r.key IN (SELECT key FROM ik) FROM r ORDER BY r.idx";
 
-PlaceResult replay_of(const store::PgResult& k, const PlaceRequest& r) {
+// One placement's rows of a batched read.
+class Rows {
+ public:
+  explicit Rows(const PlacementRows& p) : r_(*p.result), begin_(p.begin), n_(p.end - p.begin) {}
+  [[nodiscard]] int rows() const { return n_; }
+  [[nodiscard]] bool is_null(int row, int col) const { return r_.is_null(begin_ + row, col); }
+  [[nodiscard]] std::string_view get(int row, int col) const { return r_.get(begin_ + row, col); }
+
+ private:
+  const store::PgResult& r_;
+  int begin_, n_;
+};
+std::string str(const Rows& r, int row, int col) { return std::string(r.get(row, col)); }
+std::int64_t num(const Rows& r, int row, int col) { return std::stoll(std::string(r.get(row, col))); }
+
+PlaceResult replay_of(const Rows& k, const PlaceRequest& r) {
   if (str(k, 0, kKeyHash) != r.request_hash)
     throw unprocessable("idempotency_key_reused",
                         "this Idempotency-Key was already used with a different request body; use a new key");
@@ -118,7 +165,7 @@ PlaceResult replay_of(const store::PgResult& k, const PlaceRequest& r) {
 }
 
 // Validates the read and prices the order; throws the business refusal when there is one.
-Quote quote_from(const store::PgResult& rows, const PlaceRequest& r) {
+Quote quote_from(const Rows& rows, const PlaceRequest& r) {
   if (rows.is_null(0, kActive) || str(rows, 0, kActive) != "t")
     throw not_found("restaurant_not_found", "no restaurant " + r.restaurant_id);
   if (str(rows, 0, kOpen) != "t") throw unprocessable("restaurant_closed", "the restaurant is closed right now");
@@ -148,13 +195,12 @@ Quote quote_from(const store::PgResult& rows, const PlaceRequest& r) {
 // The prepared lines to take, each with the version the compare-and-set expects; made-to-order
 // lines only needed to be available. Throws out_of_stock when the read already shows too little.
 struct Reservations {
-  json lines = json::array();  // [{food_item_id, quantity, version}]
-  std::string ids = "{}";      // the same items as a uuid[] literal
+  json lines = json::array();    // [{food_item_id, quantity, version}]
+  std::vector<std::string> ids;  // the same items
 };
-Reservations reservations_from(const store::PgResult& rows, const Quote& quote) {
+Reservations reservations_from(const Rows& rows, const Quote& quote) {
   Reservations out;
   json& want = out.lines;
-  std::string ids;
   for (const auto& l : quote.lines) {
     if (l.kind != "prepared") continue;
     int row = -1;
@@ -165,9 +211,8 @@ Reservations reservations_from(const store::PgResult& rows, const Quote& quote) 
       throw conflict("out_of_stock", "not enough stock left for item " + l.food_item_id);
     want.push_back({{"food_item_id", l.food_item_id}, {"quantity", l.quantity},
                     {"version", num(rows, row, kStockVersion)}});
-    ids += (ids.empty() ? "" : ",") + l.food_item_id;
+    out.ids.push_back(l.food_item_id);
   }
-  out.ids = "{" + ids + "}";
   return out;
 }
 }  // namespace
@@ -176,53 +221,121 @@ Reservations reservations_from(const store::PgResult& rows, const Quote& quote) 
 // compare-and-set is retried from a fresh read after a jittered exponential backoff; after
 // `cas_attempts` losses a guarded decrement (available_quantity >= qty, any version) settles it,
 // so contention never turns into a false "sold out", and stock can never go negative either way.
-awaitable<PlaceResult> place(store::PgPool& pg, const PlaceRequest& r, const InventoryPolicy& pol,
-                             std::mt19937_64& rng, InventoryStats& stats) {
-  std::string ids = "{";
-  for (std::size_t i = 0; i < r.lines.size(); ++i) {
-    if (i) ids += ',';
-    ids += r.lines[i].food_item_id;
-  }
-  ids += '}';
-  const std::string lat = fmt::format("{}", r.lat), lng = fmt::format("{}", r.lng);
+awaitable<PlaceResult> place(PlacementReader& reads, PlacementWriter& writes, const PlaceRequest& r,
+                             const InventoryPolicy& pol, std::mt19937_64& rng, InventoryStats& stats) {
+  PlacementQuery query{r.idempotency_key, r.restaurant_id, r.lat, r.lng, {}};
+  for (const auto& l : r.lines) query.item_ids.push_back(l.food_item_id);
   // A lost guarded decrement means the stock ran out after the read: one more read says so. The
   // bound only matters if stock keeps being restocked and taken between our read and write.
   const int max_attempts = pol.cas_attempts + 3;
   for (int attempt = 1; attempt <= max_attempts; ++attempt) {
-    auto rows = co_await pg.query(kPlacementRead, pg_params(r.idempotency_key, r.restaurant_id, lat, lng, ids));
+    const PlacementRows answer = co_await reads.submit(query);
+    const Rows rows(answer);
     if (!rows.is_null(0, kKeyHash)) co_return replay_of(rows, r);
     const Quote quote = quote_from(rows, r);
     const Reservations want = reservations_from(rows, quote);
     const bool guarded = attempt > pol.cas_attempts;
     if (guarded) ++stats.guarded_fallbacks;
-    json items = json::array();
+    PlacementWrite w;
     for (const auto& l : quote.lines)
-      items.push_back({{"food_item_id", l.food_item_id}, {"name", l.name}, {"kind", l.kind},
-                       {"unit_price_cents", l.unit_price_cents}, {"quantity", l.quantity},
-                       {"line_total_cents", l.line_total_cents}});
+      w.items.push_back({{"food_item_id", l.food_item_id}, {"name", l.name}, {"kind", l.kind},
+                         {"unit_price_cents", l.unit_price_cents}, {"quantity", l.quantity},
+                         {"line_total_cents", l.line_total_cents}});
+    w.key = r.idempotency_key;
+    w.customer_id = r.customer_id;
+    w.request_hash = r.request_hash;
+    w.order_id = r.order_id;
+    w.created_at = r.created_at;
+    w.restaurant_id = r.restaurant_id;
+    w.subtotal_cents = quote.subtotal_cents;
+    w.delivery_fee_cents = quote.delivery_fee_cents;
+    w.total_cents = quote.total_cents;
+    w.delivery_address = r.delivery_address;
+    w.lat = r.lat;
+    w.lng = r.lng;
+    w.geo_key = str(rows, 0, kGeoKey);
+    w.payment_id = r.payment_id;
+    w.notes = r.notes;
+    w.event_id = r.event_id;
+    w.correlation_id = r.correlation_id;
+    w.want = want.lines;
+    w.stock_items = want.ids;
+    w.guarded = guarded;
+    bool lost = false;
     try {
-      auto w = co_await pg.query(
-          kPlacementWrite,
-          pg_params(r.idempotency_key, r.customer_id, r.request_hash, r.order_id, r.created_at, want.lines.dump(),
-                    guarded ? "true" : "false", r.restaurant_id, std::to_string(quote.subtotal_cents),
-                    std::to_string(quote.delivery_fee_cents), std::to_string(quote.total_cents), items.dump(),
-                    r.delivery_address, lat, lng, str(rows, 0, kGeoKey), r.payment_id, r.notes, r.event_id,
-                    r.correlation_id, want.ids));
-      if (str(w, 0, 0) != "t") continue;  // the key was claimed meanwhile: the next read replays it
-      PlaceResult out;
-      out.kind = PlaceResult::Kind::created;
-      out.quote = quote;
-      out.order_id = r.order_id;
-      out.created_at = r.created_at;
-      co_return out;
+      const auto outcome = co_await writes.submit(std::move(w));
+      if (outcome == WriteOutcome::created) {
+        PlaceResult out;
+        out.kind = PlaceResult::Kind::created;
+        out.quote = quote;
+        out.order_id = r.order_id;
+        out.created_at = r.created_at;
+        co_return out;
+      }
+      lost = outcome == WriteOutcome::lost;
     } catch (const store::PgError& e) {
       if (e.sqlstate != kCasLost) throw;
+      lost = true;
     }
+    if (!lost) continue;  // the key was claimed meanwhile: the next read replays it
     // The compare-and-set lost (a coroutine cannot co_await inside the handler).
     ++stats.cas_conflicts;
     if (attempt < pol.cas_attempts) co_await sleep_for(backoff_delay(attempt, pol.backoff_base, pol.backoff_cap, rng));
   }
   throw unavailable("inventory_contended", "the items' stock is changing too fast; retry");
+}
+
+awaitable<std::vector<PlacementRows>> read_placements(store::PgPool& pg, const std::vector<PlacementQuery>& qs) {
+  json rows = json::array();
+  for (std::size_t i = 0; i < qs.size(); ++i)
+    rows.push_back({{"idx", i}, {"key", qs[i].key}, {"restaurant_id", qs[i].restaurant_id}, {"lat", qs[i].lat},
+                    {"lng", qs[i].lng}, {"items", qs[i].item_ids}});
+  auto result = std::make_shared<const store::PgResult>(co_await pg.query(kPlacementRead, pg_params(rows.dump())));
+  std::vector<PlacementRows> out(qs.size(), PlacementRows{result, 0, 0});
+  for (int row = 0; row < result->rows();) {
+    const auto idx = std::stoul(std::string(result->get(row, kIndex)));
+    int end = row + 1;
+    while (end < result->rows() && result->get(end, kIndex) == result->get(row, kIndex)) ++end;
+    if (idx < out.size()) out[idx] = PlacementRows{result, row, end};
+    row = end;
+  }
+  for (const auto& o : out)
+    if (o.begin == o.end) throw store::PgError("", "the placement read returned no row for a placement");
+  co_return out;
+}
+
+bool placements_conflict(const PlacementWrite& a, const PlacementWrite& b) {
+  if (a.key == b.key) return true;
+  for (const auto& x : a.stock_items)
+    for (const auto& y : b.stock_items)
+      if (x == y) return true;
+  return false;
+}
+
+awaitable<std::vector<WriteOutcome>> write_placements(store::PgPool& pg, const std::vector<PlacementWrite>& ws) {
+  json rows = json::array();
+  std::string stock = "{";
+  for (std::size_t i = 0; i < ws.size(); ++i) {
+    const auto& w = ws[i];
+    rows.push_back({{"idx", i}, {"key", w.key}, {"customer_id", w.customer_id}, {"request_hash", w.request_hash},
+                    {"order_id", w.order_id}, {"created_at", w.created_at}, {"restaurant_id", w.restaurant_id},
+                    {"subtotal_cents", w.subtotal_cents}, {"delivery_fee_cents", w.delivery_fee_cents},
+                    {"total_cents", w.total_cents}, {"items", w.items}, {"delivery_address", w.delivery_address},
+                    {"lat", w.lat}, {"lng", w.lng}, {"geo_key", w.geo_key}, {"payment_id", w.payment_id},
+                    {"notes", w.notes}, {"event_id", w.event_id}, {"correlation_id", w.correlation_id},
+                    {"want", w.want}, {"guarded", w.guarded}});
+    for (const auto& id : w.stock_items) stock += (stock.size() > 1 ? "," : "") + id;
+  }
+  stock += "}";
+  auto r = co_await pg.query(kPlacementWrite, pg_params(rows.dump(), stock));
+  std::vector<WriteOutcome> out(ws.size(), WriteOutcome::key_taken);
+  for (int i = 0; i < r.rows(); ++i) {
+    const auto idx = static_cast<std::size_t>(num(r, i, 0));
+    if (idx >= out.size()) continue;
+    if (str(r, i, 1) == "t") out[idx] = WriteOutcome::lost;
+    else if (str(r, i, 2) == "t") out[idx] = WriteOutcome::created;
+  }
+  co_return out;
 }
 
 awaitable<std::optional<OrderRow>> load(store::PgPool& pg, const std::string& id, const std::string& created_at) {
@@ -284,12 +397,7 @@ awaitable<std::optional<std::string>> transition(store::PgPool& pg, const Transi
           "  ELSE p.refund_requested_at END WHERE p.id = (SELECT o.payment_id FROM o)), "
           "h AS (INSERT INTO order_status_history (order_id, order_created_at, from_status, to_status, actor, "
           "  reason, version) SELECT o.id, o.created_at, $3, $4, $6, $7, o.version FROM o), "
-          "j AS (SELECT o.id, o.version, {} AS body, jsonb_build_object('orderId', o.id, 'status', o.status, "
-          "  'previousStatus', $3, 'version', o.version, 'customerId', o.customer_id, "
-          "  'restaurantId', o.restaurant_id, 'driverId', o.driver_id, 'geoKey', o.geo_key, "
-          "  'totalCents', o.total_cents, 'actor', $6, 'reason', $7, 'at', o.updated_at, "
-          "  'destination', jsonb_build_object('lat', ST_Y(o.destination::geometry), "
-          "  'lng', ST_X(o.destination::geometry))) AS payload FROM o), "
+          "j AS (SELECT o.id, o.version, {} AS body, {} AS payload FROM o), "
           "l AS (SELECT pg_advisory_xact_lock(24075, hashtext(j.id::text)) FROM j), "
           "ev AS (INSERT INTO outbox (event_id, topic, key, event_type, payload, version, correlation_id) "
           "  SELECT $14::uuid, 'order_updates', j.id::text, $12, j.payload, j.version, $11 FROM j, l), "
@@ -300,12 +408,68 @@ awaitable<std::optional<std::string>> transition(store::PgPool& pg, const Transi
           "  FROM j WHERE $13::int IS NOT NULL AND k.scope = 'orders' "
           "  AND k.key = (SELECT o.idempotency_key FROM o) AND k.order_id = j.id) "
           "SELECT j.body::text FROM j",
-          kOrderJson),
+          kOrderJson, event_payload("$3", "$6", "$7")),
       pg_params(t.order_id, t.created_at, status_name(t.from), status_name(t.to), expected, t.actor, t.reason,
                 restore ? "true" : "false", t.payment_status, t.request_refund ? "true" : "false", t.correlation_id,
                 event_type_for(t.to), idem, t.event_id));
   if (r.rows() == 0) co_return std::nullopt;
   co_return str(r, 0, 0);
+}
+
+// The same statement as transition() for pending_payment -> confirmed (payment captured,
+// response 201 stored on the idempotency key), for many orders at once. Rows are locked in id
+// order first, and advisory locks taken in key-hash order, so two batches (or a batch and a
+// single transition) never deadlock. Tables are reached by = ANY(array) on their keys, never by
+// joining a CTE to them (see repo.hpp).
+awaitable<std::vector<std::optional<std::string>>> confirm_paid(store::PgPool& pg, const std::vector<Confirm>& cs) {
+  json rows = json::array();
+  std::string ids = "{", created = "{";
+  for (std::size_t i = 0; i < cs.size(); ++i) {
+    const auto& c = cs[i];
+    rows.push_back({{"id", c.order_id}, {"actor", c.actor}, {"reason", c.reason},
+                    {"correlation_id", c.correlation_id}, {"event_id", c.event_id}});
+    ids += (i ? "," : "") + c.order_id;
+    created += std::string(i ? "," : "") + "\"" + c.created_at + "\"";
+  }
+  ids += "}";
+  created += "}";
+  static const std::string sql = fmt::format(
+      "WITH t AS (SELECT * FROM jsonb_to_recordset($3::jsonb) AS t(id uuid, actor text, reason text, "
+      "  correlation_id text, event_id uuid)), "
+      "lk AS (SELECT id FROM orders WHERE id = ANY($1::uuid[]) AND created_at = ANY($2::timestamptz[]) "
+      "  AND status = 'pending_payment' ORDER BY id FOR UPDATE), "
+      "u AS (UPDATE orders SET status = 'confirmed', version = version + 1, updated_at = now(), confirmed_at = now() "
+      "  WHERE id = ANY(ARRAY(SELECT id FROM lk)) AND created_at = ANY($2::timestamptz[]) "
+      "  AND status = 'pending_payment' RETURNING *), "
+      "o AS (SELECT u.*, t.actor AS t_actor, t.reason AS t_reason, t.correlation_id AS t_correlation, "
+      "  t.event_id AS t_event FROM u JOIN t ON t.id = u.id), "
+      "pay AS (UPDATE payments SET status = 'captured', updated_at = now() "
+      "  WHERE id = ANY(ARRAY(SELECT payment_id FROM o))), "
+      "h AS (INSERT INTO order_status_history (order_id, order_created_at, from_status, to_status, actor, reason, "
+      "  version) SELECT o.id, o.created_at, 'pending_payment', 'confirmed', o.t_actor, o.t_reason, o.version FROM o), "
+      "j AS (SELECT o.id, o.version, o.idempotency_key, o.t_event, o.t_correlation, {} AS body, {} AS payload FROM o), "
+      "l AS (SELECT pg_advisory_xact_lock(24075, hashtext(x.id::text)) FROM "
+      "  (SELECT id FROM j ORDER BY hashtext(id::text), id) x), "
+      "ev AS (INSERT INTO outbox (event_id, topic, key, event_type, payload, version, correlation_id) "
+      "  SELECT j.t_event, 'order_updates', j.id::text, 'OrderConfirmed', j.payload, j.version, j.t_correlation "
+      "  FROM j WHERE (SELECT count(*) FROM l) >= 0), "
+      "ik AS (UPDATE idempotency_keys k SET response_status = 201, "
+      "  response_body = (SELECT j.body FROM j WHERE j.id = k.order_id) "
+      "  WHERE k.scope = 'orders' AND k.key = ANY(ARRAY(SELECT idempotency_key FROM j)) "
+      "  AND k.order_id = ANY(ARRAY(SELECT id FROM j))) "
+      "SELECT j.id::text, j.body::text FROM j",
+      kOrderJson, event_payload("'pending_payment'", "o.t_actor", "o.t_reason"));
+  auto r = co_await pg.query(sql, pg_params(ids, created, rows.dump()));
+  std::vector<std::optional<std::string>> out(cs.size());
+  for (int i = 0; i < r.rows(); ++i) {
+    const auto id = r.get(i, 0);
+    for (std::size_t k = 0; k < cs.size(); ++k)
+      if (!out[k] && cs[k].order_id == id) {
+        out[k] = str(r, i, 1);
+        break;
+      }
+  }
+  co_return out;
 }
 
 awaitable<std::vector<std::string>> list_for_customer(store::PgPool& pg, const ListQuery& q) {

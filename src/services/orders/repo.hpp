@@ -10,9 +10,11 @@
 #include <utility>
 
 #include <boost/asio/awaitable.hpp>
+#include <nlohmann/json.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <random>
 #include <string>
@@ -20,6 +22,7 @@
 
 #include "services/orders/domain/lifecycle.hpp"
 #include "services/orders/domain/placement.hpp"
+#include "store/batcher.hpp"
 #include "store/pg.hpp"
 
 namespace se::orders::repo {
@@ -62,11 +65,52 @@ struct InventoryStats {
   int guarded_fallbacks = 0;
 };
 
+// One placement's read (batched like the write): its idempotency key, restaurant, delivery
+// point and requested items.
+struct PlacementQuery {
+  std::string key, restaurant_id;
+  double lat = 0, lng = 0;
+  std::vector<std::string> item_ids;
+};
+// Its answer: rows [begin, end) of the batch's result.
+struct PlacementRows {
+  std::shared_ptr<const store::PgResult> result;
+  int begin = 0, end = 0;
+};
+boost::asio::awaitable<std::vector<PlacementRows>> read_placements(store::PgPool& pg,
+                                                                   const std::vector<PlacementQuery>& batch);
+using PlacementReader = store::Batcher<PlacementQuery, PlacementRows>;
+
+// One placement's write, as place() hands it to the batched statement.
+struct PlacementWrite {
+  std::string key, customer_id, request_hash, order_id, created_at, restaurant_id;
+  std::int64_t subtotal_cents = 0, delivery_fee_cents = 0, total_cents = 0;
+  nlohmann::json items = nlohmann::json::array();  // the priced lines
+  std::string delivery_address;
+  double lat = 0, lng = 0;
+  std::string geo_key, payment_id, notes, event_id, correlation_id;
+  nlohmann::json want = nlohmann::json::array();  // prepared lines: [{food_item_id, quantity, version}]
+  std::vector<std::string> stock_items;            // their ids
+  bool guarded = false;                            // decrement on quantity alone, any version
+};
+enum class WriteOutcome {
+  created,    // written, stock taken
+  key_taken,  // a concurrent duplicate holds the idempotency key: nothing written
+  lost,       // a compare-and-set lost: nothing written, retry from a fresh read
+};
+// Placements sharing a stock item or a key never share a batch.
+bool placements_conflict(const PlacementWrite& a, const PlacementWrite& b);
+// One statement for the batch; one outcome per placement, in order.
+boost::asio::awaitable<std::vector<WriteOutcome>> write_placements(store::PgPool& pg,
+                                                                   const std::vector<PlacementWrite>& batch);
+using PlacementWriter = store::Batcher<PlacementWrite, WriteOutcome>;
+
 // Throws se::Problem for every business refusal (key reused with another body, restaurant
-// closed / out of range / unknown, items unknown / unavailable / sold out). The transaction
-// holds row locks only for its own few statements, never across the payment call.
-boost::asio::awaitable<PlaceResult> place(store::PgPool& pg, const PlaceRequest& r, const InventoryPolicy& pol,
-                                          std::mt19937_64& rng, InventoryStats& stats);
+// closed / out of range / unknown, items unknown / unavailable / sold out). Reads through
+// `reads` (read_placements), writes through `writes` (write_placements). Row locks live only
+// inside the write statement, never across the payment call.
+boost::asio::awaitable<PlaceResult> place(PlacementReader& reads, PlacementWriter& writes, const PlaceRequest& r,
+                                          const InventoryPolicy& pol, std::mt19937_64& rng, InventoryStats& stats);
 
 struct OrderRow {
   std::string id, created_at, customer_id, restaurant_id, driver_id, payment_id, status_text;
@@ -98,6 +142,15 @@ struct Transition {
 // row, status history, the order_updates outbox event and the idempotent response, atomically.
 // Returns the order JSON after the change, or nullopt when the CAS lost (someone moved it first).
 boost::asio::awaitable<std::optional<std::string>> transition(store::PgPool& pg, const Transition& t);
+
+// pending_payment -> confirmed for a batch of paid orders (store::Batcher): one result per
+// input, in order, each as transition() would answer it for that order alone.
+struct Confirm {
+  std::string order_id, created_at;
+  std::string actor, reason, correlation_id, event_id;
+};
+boost::asio::awaitable<std::vector<std::optional<std::string>>> confirm_paid(store::PgPool& pg,
+                                                                             const std::vector<Confirm>& batch);
 
 struct ListQuery {
   std::string customer_id;

@@ -11,6 +11,7 @@
 #include "core/metrics.hpp"
 #include "core/problem.hpp"
 #include "store/args.hpp"
+#include "store/batcher.hpp"
 
 namespace se::payments {
 
@@ -34,14 +35,55 @@ json row_json(const store::PgResult& r, int i = 0) {
   return j;
 }
 
+// A charge decision to record.
+struct NewCharge {
+  std::string payment_id;
+  std::int64_t amount_cents = 0;
+  std::string currency, reference, status;
+  std::optional<std::string> decline_reason;
+};
+
+// Records a batch of decisions in one statement; for each, the row when it was new, nullopt when
+// the id already had a decision (the first one stands).
+awaitable<std::vector<std::optional<json>>> record_charges(store::PgPool& pg, const std::vector<NewCharge>& cs) {
+  json rows = json::array();
+  for (const auto& c : cs)
+    rows.push_back({{"payment_id", c.payment_id}, {"amount_cents", c.amount_cents}, {"currency", c.currency},
+                    {"reference", c.reference}, {"status", c.status},
+                    {"decline_reason", c.decline_reason ? json(*c.decline_reason) : json(nullptr)}});
+  static const std::string sql = fmt::format(
+      "INSERT INTO gateway_charges (payment_id, amount_cents, currency, reference, status, decline_reason) "
+      "SELECT * FROM jsonb_to_recordset($1::jsonb) AS c(payment_id uuid, amount_cents bigint, currency text, "
+      "reference text, status text, decline_reason text) ON CONFLICT (payment_id) DO NOTHING RETURNING {}",
+      kColumns);
+  auto r = co_await pg.query(sql, pg_params(rows.dump()));
+  std::vector<std::optional<json>> out(cs.size());
+  for (int i = 0; i < r.rows(); ++i) {
+    json row = row_json(r, i);
+    for (std::size_t k = 0; k < cs.size(); ++k)
+      if (!out[k] && cs[k].payment_id == row["payment_id"]) {
+        out[k] = std::move(row);
+        break;
+      }
+  }
+  co_return out;
+}
+
 struct Gateway : std::enable_shared_from_this<Gateway> {
   boost::asio::any_io_executor ex;
   store::PgPool& pg;
   PaymentsOptions opts;
   std::mt19937_64 rng;
+  store::Batcher<NewCharge, std::optional<json>> charges;
 
   Gateway(boost::asio::any_io_executor e, store::PgPool& p, PaymentsOptions o)
-      : ex(std::move(e)), pg(p), opts(o), rng(o.seed ? o.seed : std::random_device{}()) {}
+      : ex(std::move(e)),
+        pg(p),
+        opts(o),
+        rng(o.seed ? o.seed : std::random_device{}()),
+        charges("gateway_charge", ex, static_cast<std::size_t>(o.batch_max), static_cast<std::size_t>(o.batch_in_flight),
+                [this](const std::vector<NewCharge>& b) { return record_charges(pg, b); },
+                [](const NewCharge& a, const NewCharge& b) { return a.payment_id == b.payment_id; }) {}
 
   awaitable<std::optional<json>> load(const std::string& id) {
     auto r = co_await pg.query(fmt::format("SELECT {} FROM gateway_charges WHERE payment_id = $1", kColumns),
@@ -64,19 +106,15 @@ struct Gateway : std::enable_shared_from_this<Gateway> {
     const char* status = d.succeeds ? "succeeded" : "declined";
     std::optional<std::string> reason;
     if (!d.succeeds) reason = "card_declined";
-    auto ins = co_await pg.query(
-        fmt::format("INSERT INTO gateway_charges (payment_id, amount_cents, currency, reference, status, "
-                    "decline_reason) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (payment_id) DO NOTHING "
-                    "RETURNING {}",
-                    kColumns),
-        pg_params(id, std::to_string(amount), currency, reference, status, reason));
-    if (ins.rows() == 1) {
+    NewCharge c{id, amount, currency, reference, status, reason};
+    auto recorded = co_await charges.submit(std::move(c));
+    if (recorded) {
       metrics::Registry::global().counter("payment_gateway_charges_total", {{"outcome", "new"}})++;
       if (d.latency.count() > 0) {
         boost::asio::steady_timer t(ex, d.latency);
         co_await t.async_wait(boost::asio::use_awaitable);
       }
-      co_return Response::json(200, row_json(ins).dump());
+      co_return Response::json(200, recorded->dump());
     }
     auto existing = co_await load(id);
     if (!existing) throw unavailable("payment_race", "payment " + id + " vanished; retry");

@@ -23,6 +23,9 @@ struct PaymentsOptions {
   // service only, even when it shares a public port with the customer-facing routes.
   std::string internal_key;
   std::uint64_t seed = 0;  // 0 = from std::random_device
+  // New charges are recorded several to a statement under load (store::Batcher).
+  int batch_max = 32;
+  int batch_in_flight = 1;
 };
 
 std::shared_ptr<void> register_payments(http::Router& router, boost::asio::any_io_executor ex, store::PgPool& pg,
