@@ -10,6 +10,7 @@
 #pragma once
 #include <utility>  // must precede asio's awaitable headers on Boost 1.74
 
+#include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -17,7 +18,6 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -44,10 +44,11 @@ class Batcher {
   using Conflicts = std::function<bool(const In&, const In&)>;
 
   // `name` labels the metrics db_batches_total and db_batched_calls_total{statement=name}.
-  Batcher(std::string name, boost::asio::any_io_executor ex, std::size_t max_batch, std::size_t max_in_flight,
-          Run run, Conflicts conflicts = {})
+  Batcher(std::string name, boost::asio::any_io_executor ex, std::size_t max_batch,
+          std::size_t max_in_flight, Run run, Conflicts conflicts = {})
       : batches_(metrics::Registry::global().counter("db_batches_total", {{"statement", name}})),
-        calls_(metrics::Registry::global().counter("db_batched_calls_total", {{"statement", name}})),
+        calls_(
+            metrics::Registry::global().counter("db_batched_calls_total", {{"statement", name}})),
         ex_(std::move(ex)),
         max_batch_(max_batch ? max_batch : 1),
         max_in_flight_(max_in_flight ? max_in_flight : 1),
@@ -92,8 +93,14 @@ class Batcher {
       bool clash = false;
       if (conflicts_)
         for (const auto& b : batch)
-          if (conflicts_(b->in, (*it)->in)) { clash = true; break; }
-      if (clash) { ++it; continue; }
+          if (conflicts_(b->in, (*it)->in)) {
+            clash = true;
+            break;
+          }
+      if (clash) {
+        ++it;
+        continue;
+      }
       batch.push_back(*it);
       it = queue_.erase(it);
     }
@@ -112,14 +119,17 @@ class Batcher {
       std::vector<Out> outs;
       try {
         outs = co_await run_(ins);
-        if (outs.size() != ins.size()) throw std::logic_error("batch returned the wrong number of results");
+        if (outs.size() != ins.size())
+          throw std::logic_error("batch returned the wrong number of results");
       } catch (...) {
         error = std::current_exception();
       }
       for (std::size_t i = 0; i < batch.size(); ++i) {
         auto& c = *batch[i];
-        if (error) c.error = error;
-        else c.out = std::move(outs[i]);
+        if (error)
+          c.error = error;
+        else
+          c.out = std::move(outs[i]);
         c.done = true;
         c.wake.cancel();
       }

@@ -290,7 +290,8 @@ awaitable<std::vector<PlacementRows>> read_placements(store::PgPool& pg, const s
   for (std::size_t i = 0; i < qs.size(); ++i)
     rows.push_back({{"idx", i}, {"key", qs[i].key}, {"restaurant_id", qs[i].restaurant_id}, {"lat", qs[i].lat},
                     {"lng", qs[i].lng}, {"items", qs[i].item_ids}});
-  auto result = std::make_shared<const store::PgResult>(co_await pg.query(kPlacementRead, pg_params(rows.dump())));
+  auto answer = co_await pg.query(kPlacementRead, pg_params(rows.dump()));
+  auto result = std::make_shared<const store::PgResult>(std::move(answer));
   std::vector<PlacementRows> out(qs.size(), PlacementRows{result, 0, 0});
   for (int row = 0; row < result->rows();) {
     const auto idx = std::stoul(std::string(result->get(row, kIndex)));

@@ -22,7 +22,8 @@ namespace asio = boost::asio;
 using Batches = std::vector<std::vector<int>>;
 
 asio::awaitable<void> turns(int n) {
-  for (int k = 0; k < n; ++k) co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+  for (int k = 0; k < n; ++k)
+    co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
 }
 
 // A "statement" that takes three turns of the event loop (as a database round trip would) and
@@ -45,8 +46,8 @@ struct Results {
 
 // Submits input i from its own coroutine after i turns of the loop (one call per turn, as
 // requests arrive) and runs the loop to completion.
-Results run_all(const std::vector<int>& inputs, std::size_t max_batch, std::size_t in_flight, Batches& seen,
-                se::store::Batcher<int, int>::Conflicts conflicts = {}) {
+Results run_all(const std::vector<int>& inputs, std::size_t max_batch, std::size_t in_flight,
+                Batches& seen, se::store::Batcher<int, int>::Conflicts conflicts = {}) {
   asio::io_context io;
   se::store::Batcher<int, int> b(
       "test", io.get_executor(), max_batch, in_flight,
