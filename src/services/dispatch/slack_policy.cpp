@@ -25,6 +25,19 @@ struct PlannedBundle {
   Minutes placed_sum = 0;
 };
 
+// An arc of a courier near the end of its shift, for the end-of-shift look-ahead: where and
+// when the courier is free again after the arc's bundle.
+struct ChainArc {
+  std::uint32_t right = 0;
+  std::uint32_t arc = 0;
+  std::uint32_t bundle = 0;
+  Minutes free_after = 0;
+  Point last_drop;
+  friend bool operator<(const ChainArc& a, const ChainArc& b) {
+    return a.right != b.right ? a.right < b.right : a.arc < b.arc;
+  }
+};
+
 struct DueOrder {
   RestaurantId restaurant = 0;
   Minutes ready = 0;
@@ -105,6 +118,9 @@ struct SlackPolicy::Scratch {
   std::vector<OrderId> group_orders;
   std::vector<Point> drops;
   std::vector<MatchArc> arcs;
+  std::vector<std::uint32_t> arc_begin;  // per bundle, into `arcs` (and one past the last)
+  std::vector<ChainArc> chain;
+  std::vector<std::uint32_t> chain_follow;
 };
 
 SlackPolicy::SlackPolicy(SlackPolicyParams params) : p_(params), scratch_(std::make_unique<Scratch>()) {}
@@ -134,6 +150,10 @@ void apply_override(SlackPolicyParams& p, std::string_view assignment) {
   else if (name == "shortage_ratio") p.shortage_ratio = v;
   else if (name == "shortage_max_bundle") p.shortage_max_bundle = static_cast<int>(v);
   else if (name == "late_from_now") p.late_from_now = v != 0;
+  else if (name == "chain_horizon") p.chain_horizon = m;
+  else if (name == "chain_weight") p.chain_weight = v;
+  else if (name == "chain_trips") p.chain_trips = static_cast<int>(v);
+  else if (name == "chain_shortage_only") p.chain_shortage_only = v != 0;
   else if (name == "max_bundle") p.max_bundle = static_cast<int>(v);
   else if (name == "pressure_window") p.pressure_window = m;
   else if (name == "bundle_gap") p.bundling.max_ready_gap = m;
@@ -167,6 +187,77 @@ std::size_t SlackPolicy::extra_candidates(std::size_t due, std::size_t available
 bool SlackPolicy::is_shortage(std::size_t due, std::size_t couriers) const {
   return p_.shortage_ratio > 0 &&
          static_cast<double>(due) > p_.shortage_ratio * static_cast<double>(couriers);
+}
+
+// For each courier near the end of its shift, over its arcs of this round: F(a) = orders of the
+// best chain_trips (1 or 2) further trips, each one bundle of the round not yet in the chain, it
+// could still pick up (before its off-time) after arc a's trip, and M = the largest F over its
+// arcs. Arc a is charged chain_weight x serve_value x (M - F(a)), so that among this courier's
+// arcs the matching weighs |a| + F(a), the orders of its next trips planned together: M - F(a)
+// are the orders a's trip shuts out of the courier's shift compared with its best first trip.
+// Couriers whose every trip leaves time for the rest are unchanged (F = M). Each courier is
+// planned alone (another courier may serve the bundles counted in F), so this is a heuristic.
+// Deterministic: arcs are visited by courier, then in arc order.
+void SlackPolicy::chain_look_ahead(const World& world) {
+  Scratch& s = *scratch_;
+  last_.chain_arcs = s.chain.size();
+  if (s.chain.empty() || p_.chain_trips <= 0) return;
+  const ServiceParams& sp = world.params();
+  const Minutes hp = half_service(sp.pickup_service);
+  const Minutes hd = half_service(sp.dropoff_service);
+  std::sort(s.chain.begin(), s.chain.end());
+  std::vector<std::uint32_t>& follow = s.chain_follow;
+  for (std::size_t lo = 0; lo < s.chain.size();) {
+    std::size_t hi = lo;
+    while (hi < s.chain.size() && s.chain[hi].right == s.chain[lo].right) ++hi;
+    const Minutes off = world.courier(s.couriers[s.chain[lo].right]).shift_end;
+    std::uint32_t largest = 0;
+    for (std::size_t a = lo; a < hi; ++a) largest = std::max(largest, s.bundles[s.chain[a].bundle].size);
+    // Pickup minute of bundle b by a courier free at `free` at `from`, or -1 after the off-time.
+    auto pickup_after = [&](const PlannedBundle& b, Point from, Minutes free) -> Minutes {
+      const Minutes pickup =
+          std::max(b.ready, free + travel_minutes(from, world.restaurant(b.restaurant), sp.meters_per_minute) + hp);
+      return pickup <= off ? pickup : -1;
+    };
+    follow.assign(hi - lo, 0);
+    std::uint32_t best = 0;
+    for (std::size_t a = lo; a < hi; ++a) {
+      const ChainArc& ca = s.chain[a];
+      std::uint32_t f = 0;  // orders of the best one or two trips after this one
+      for (std::size_t b = lo; b < hi; ++b) {
+        const ChainArc& cb = s.chain[b];
+        const PlannedBundle& nb = s.bundles[cb.bundle];
+        if (cb.bundle == ca.bundle) continue;
+        if (nb.size + (p_.chain_trips >= 2 ? largest : 0) <= f) continue;  // cannot beat f
+        const Minutes pickup = pickup_after(nb, ca.last_drop, ca.free_after);
+        if (pickup < 0) continue;
+        std::uint32_t v = nb.size;
+        if (p_.chain_trips >= 2) {
+          const std::uint32_t last = nb.first + nb.size - 1;
+          const Minutes free2 = pickup + hp + s.drop_offset[last] + hd;
+          std::uint32_t third = 0;
+          for (std::size_t c = lo; c < hi; ++c) {
+            const ChainArc& cc = s.chain[c];
+            const PlannedBundle& nc = s.bundles[cc.bundle];
+            if (cc.bundle == ca.bundle || cc.bundle == cb.bundle || nc.size <= third) continue;
+            if (pickup_after(nc, cb.last_drop, free2) >= 0) third = nc.size;
+          }
+          v += third;
+        }
+        f = std::max(f, v);
+      }
+      follow[a - lo] = f;
+      best = std::max(best, f);
+    }
+    for (std::size_t a = lo; a < hi; ++a) {
+      const std::uint32_t shut_out = best - follow[a - lo];
+      if (shut_out == 0) continue;
+      s.arcs[s.chain[a].arc].cost +=
+          to_cents(p_.chain_weight * p_.serve_value * static_cast<double>(shut_out)) * kTieScale;
+      ++last_.chain_charged;
+    }
+    lo = hi;
+  }
 }
 
 std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
@@ -311,11 +402,14 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
   // 4. Arc costs for every bundle and each of its restaurant's candidate couriers.
   const std::int64_t tie_span =
       (kTieScale - 1) / static_cast<std::int64_t>(std::max<std::size_t>(1, std::min(s.bundles.size(), s.couriers.size())));
+  const bool chain_on = p_.chain_horizon > 0 && (shortage || !p_.chain_shortage_only);
   s.arcs.clear();
+  s.arc_begin.clear();
+  s.chain.clear();
   for (std::uint32_t i = 0; i < s.bundles.size(); ++i) {
     const PlannedBundle& pb = s.bundles[i];
     const auto k = static_cast<Minutes>(pb.size);
-    const std::size_t first_arc = s.arcs.size();
+    s.arc_begin.push_back(static_cast<std::uint32_t>(s.arcs.size()));
     for (std::uint32_t ci = s.cand_range[pb.group].first; ci < s.cand_range[pb.group].second; ++ci) {
       const Candidate& cand = s.cand[ci];
       const CourierSpot& cs = *cand.spot;
@@ -350,18 +444,37 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
       const double cost = remaining + late_weight * late + time_scale * courier_time +
                           p_.pay_weight * pay - p_.age_weight * age - p_.serve_value * static_cast<double>(k);
       const auto right = static_cast<std::uint32_t>(s.right_of[c]);
+      if (chain_on && cs.shift_end - now <= p_.chain_horizon) {
+        const std::uint32_t last = pb.first + pb.size - 1;
+        s.chain.push_back(ChainArc{right, static_cast<std::uint32_t>(s.arcs.size()), i,
+                                   leave + s.drop_offset[last] + hd, world.order(s.orders[last]).at});
+      }
       s.arcs.push_back(MatchArc{i, right, to_cents(cost) * kTieScale + key});
     }
-    // Keep only the bundle's cheapest arcs: the others are almost never in an optimal matching
-    // but they glue neighbouring bundles into large flow problems.
-    if (p_.arcs_per_bundle > 0 && s.arcs.size() - first_arc > p_.arcs_per_bundle) {
-      auto begin = s.arcs.begin() + static_cast<long>(first_arc);
-      std::nth_element(begin, begin + static_cast<long>(p_.arcs_per_bundle - 1), s.arcs.end(),
-                       [](const MatchArc& a, const MatchArc& b) {
-                         return a.cost != b.cost ? a.cost < b.cost : a.right < b.right;
-                       });
-      s.arcs.resize(first_arc + p_.arcs_per_bundle);
+  }
+  s.arc_begin.push_back(static_cast<std::uint32_t>(s.arcs.size()));
+
+  // 4a. End-of-shift look-ahead: a trip after which the courier can no longer pick up bundles it
+  // could take after another first trip is charged for the orders it shuts out of the shift.
+  chain_look_ahead(world);
+
+  // Keep only each bundle's cheapest arcs: the others are almost never in an optimal matching
+  // but they glue neighbouring bundles into large flow problems.
+  if (p_.arcs_per_bundle > 0) {
+    std::size_t kept = 0;
+    for (std::uint32_t i = 0; i < s.bundles.size(); ++i) {
+      auto begin = s.arcs.begin() + static_cast<long>(s.arc_begin[i]);
+      auto end = s.arcs.begin() + static_cast<long>(s.arc_begin[i + 1]);
+      if (static_cast<std::size_t>(end - begin) > p_.arcs_per_bundle) {
+        std::nth_element(begin, begin + static_cast<long>(p_.arcs_per_bundle - 1), end,
+                         [](const MatchArc& a, const MatchArc& b) {
+                           return a.cost != b.cost ? a.cost < b.cost : a.right < b.right;
+                         });
+        end = begin + static_cast<long>(p_.arcs_per_bundle);
+      }
+      for (auto it = begin; it != end; ++it) s.arcs[kept++] = *it;
     }
+    s.arcs.resize(kept);
   }
   last_.arcs = s.arcs.size();
 

@@ -54,6 +54,17 @@ struct SlackPolicyParams {
   // after round until the couriers leave.
   double shortage_ratio = 1.5;
   int shortage_max_bundle = 6;
+  // End-of-shift look-ahead (a courier's next trips planned together). For a courier whose
+  // off-time is within chain_horizon minutes (0 = never), in shortage rounds only unless
+  // chain_shortage_only is off: F(trip) = orders of the best chain_trips (1 or 2) further
+  // bundles of the round it could still pick up before its off-time after that trip, M = its
+  // best F. Each of its arcs is charged chain_weight x serve_value x (M - F): the orders the trip
+  // shuts out of the courier's shift compared with its best first trip. Couriers whose every
+  // trip leaves time for the rest are unchanged. 120 minutes cover three trips of this problem.
+  Minutes chain_horizon = 120;
+  int chain_trips = 2;
+  double chain_weight = 1.0;
+  bool chain_shortage_only = true;
 };
 
 // Applies "name=value" overrides (names as the fields above; bundling rules as bundle_gap and
@@ -73,6 +84,8 @@ struct SlackRoundStats {
   std::size_t matched = 0;
   std::size_t committed = 0;
   bool shortage = false;             // due orders > shortage_ratio x candidate couriers
+  std::size_t chain_arcs = 0;        // arcs of couriers within chain_horizon of their off-time
+  std::size_t chain_charged = 0;     // of which charged for shutting a bundle out
   MatchingStats matching;            // total_cost in cents x 2^kTieBits + tie-break keys
   std::int64_t matched_cents = 0;    // the matching's cost in hundredths of a minute
 };
@@ -92,6 +105,7 @@ class SlackPolicy final : public Policy {
 
  private:
   struct Scratch;  // per-round buffers, kept between rounds so a round allocates little
+  void chain_look_ahead(const World& world);
   SlackPolicyParams p_;
   SlackRoundStats last_;
   MinCostMatcher matcher_;

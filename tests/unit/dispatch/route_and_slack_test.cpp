@@ -1,6 +1,8 @@
 // Timing: travel rounding, service halves, and slack-based commitment of the platform policy.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "services/dispatch/dispatcher.hpp"
 #include "services/dispatch/greedy_policy.hpp"
 #include "services/dispatch/route.hpp"
@@ -256,6 +258,95 @@ TEST(DispatchSlack, CandidatesThinOnlyWhenCouriersArePlentiful) {
   EXPECT_EQ(p.extra_candidates(5, 0), 12u);
   pp.rival_factor = 0;
   EXPECT_EQ(SlackPolicy(pp).extra_candidates(2000, 40000), 12u);  // thinning off
+}
+
+// End-of-shift look-ahead. One courier at the origin, order 0 alone at restaurant A 1 km east
+// (customer 500 m north of it), orders 1 and 2 at restaurant B 1 km west (customers together
+// 500 m north of it), all ready: a shortage (3 due > 1.5 x 1). Taking A first (free at 23 at
+// (1000, 500)) still reaches B by 46; taking B first (free at 27 at (-1000, 500)) reaches A only
+// at 50. With the shift ending at 47, B first shuts A out (2 orders in the shift, A first 3);
+// the look-ahead charges B and sends the courier to A. Returns the orders offered at minute 0.
+std::vector<OrderId> last_trips_first(Minutes shift_end, const SlackPolicyParams& pp, std::size_t* charged) {
+  auto policy = std::make_unique<SlackPolicy>(pp);
+  const SlackPolicy* raw = policy.get();
+  Dispatcher d(params100(), {{1000, 0}, {-1000, 0}}, std::move(policy));
+  d.courier_online(0, {0, 0}, 0, shift_end);
+  d.order_placed(0, {1000, 500}, 0, 0, 0);
+  d.order_placed(1, {-1000, 500}, 1, 0, 0);
+  d.order_placed(2, {-1000, 500}, 1, 0, 0);
+  const auto offers = d.decide(0);
+  if (charged != nullptr) *charged = raw->last_round().chain_charged;
+  if (offers.size() != 1) return {};
+  std::vector<OrderId> orders = offers[0].orders;
+  std::sort(orders.begin(), orders.end());
+  return orders;
+}
+
+TEST(DispatchSlack, EndOfShiftLookAheadKeepsTimeForTheNextTrip) {
+  const std::vector<OrderId> a{0}, b{1, 2};
+  SlackPolicyParams pp;
+  std::size_t charged = 0;
+  EXPECT_EQ(last_trips_first(47, pp, &charged), a);
+  EXPECT_EQ(charged, 1u);  // only B's arc shuts a bundle out
+  pp.chain_trips = 1;
+  EXPECT_EQ(last_trips_first(47, pp, nullptr), a);
+  pp.chain_horizon = 0;  // off: one trip at a time, the larger bundle first
+  EXPECT_EQ(last_trips_first(47, pp, &charged), b);
+  EXPECT_EQ(charged, 0u);
+}
+
+TEST(DispatchSlack, EndOfShiftLookAheadOnlyNearTheOffTimeAndInAShortage) {
+  const std::vector<OrderId> a{0}, b{1, 2};
+  SlackPolicyParams pp;
+  std::size_t charged = 0;
+  // Off-time beyond the 120-minute horizon: the courier is not planned over several trips.
+  pp.chain_horizon = 120;
+  EXPECT_EQ(last_trips_first(121, pp, &charged), b);
+  EXPECT_EQ(charged, 0u);
+  // No shortage (ratio 0 = never): the look-ahead applies only if allowed outside shortages.
+  pp.shortage_ratio = 0;
+  EXPECT_EQ(last_trips_first(47, pp, &charged), b);
+  EXPECT_EQ(charged, 0u);
+  pp.chain_shortage_only = false;
+  EXPECT_EQ(last_trips_first(47, pp, &charged), a);
+}
+
+// Two further trips. One courier at the origin; four single orders whose customers stand at
+// their restaurants (a trip takes the ride + 8 minutes): Y 300 m west, X 500 m east, Z 1000 m
+// east, W 1500 m east, all ready, shift ending at 33. After X (free at 13) Z and then W are
+// still picked up (20, 33); after Y only one more trip fits. One trip ahead every first trip
+// leaves room for one more, so the nearest (Y) wins on cost; two trips ahead X does.
+TEST(DispatchSlack, EndOfShiftLookAheadOverTwoFurtherTrips) {
+  auto first = [](int trips) {
+    SlackPolicyParams pp;
+    pp.chain_trips = trips;
+    Dispatcher d(params100(), {{-300, 0}, {500, 0}, {1000, 0}, {1500, 0}}, std::make_unique<SlackPolicy>(pp));
+    d.courier_online(0, {0, 0}, 0, 33);
+    for (OrderId o = 0; o < 4; ++o) d.order_placed(o, d.world().restaurant(o), o, 0, 0);
+    const auto offers = d.decide(0);
+    return offers.size() == 1 && offers[0].orders.size() == 1 ? static_cast<int>(offers[0].orders[0]) : -1;
+  };
+  EXPECT_EQ(first(1), 0);  // Y
+  EXPECT_EQ(first(2), 1);  // X
+}
+
+// Keeping only each bundle's cheapest arcs (after the look-ahead charges) leaves at most that
+// many arcs per bundle and the cheapest one is still matched.
+TEST(DispatchSlack, ArcsPerBundleKeepsTheCheapestArcs) {
+  SlackPolicyParams pp;
+  pp.arcs_per_bundle = 1;
+  pp.max_bundle = 1;
+  auto policy = std::make_unique<SlackPolicy>(pp);
+  const SlackPolicy* raw = policy.get();
+  Dispatcher d(params100(), {{0, 0}, {5000, 0}}, std::move(policy));
+  for (CourierId c = 0; c < 4; ++c) d.courier_online(c, {1000.0 * c, 0}, 0, 300);
+  d.order_placed(0, {0, 500}, 0, 0, 0);
+  d.order_placed(1, {5000, 500}, 1, 0, 0);
+  const auto offers = d.decide(0);
+  EXPECT_EQ(raw->last_round().bundles, 2u);
+  EXPECT_EQ(raw->last_round().arcs, 2u);
+  ASSERT_EQ(offers.size(), 2u);
+  for (const Offer& o : offers) EXPECT_EQ(o.courier, o.orders[0] == 0 ? 0u : 3u);
 }
 
 // The policy keeps buffers between rounds; they must never leak into the next decision.
