@@ -426,7 +426,7 @@ TEST(OrdersBatching, ConcurrentPlacementsShareStatementsAndKeepTheirOwnOutcomes)
   // Batches formed: fewer statements than calls.
   const long calls = metric_value(server.port(), "db_batched_calls_total", "statement=\"orders_place_write\"");
   const long batches = metric_value(server.port(), "db_batches_total", "statement=\"orders_place_write\"");
-  EXPECT_GE(calls, kBuyers);
+  EXPECT_GE(calls, 20);  // every winner wrote; a loser that read zero stock never got to write
   EXPECT_LT(batches, calls);
 }
 
