@@ -12,14 +12,17 @@
 # gateway's latency. Every run also reports PostgreSQL's and the server's CPU time per order,
 # which a shared machine distorts far less than throughput.
 #
-# Environment: ORDERS_BENCH_BUILD_DIR [build/release], ORDERS_BENCH_THREADS [2],
+# Environment: ORDERS_BENCH_BUILD_DIR [build/release], ORDERS_BENCH_THREADS [1],
 # ORDERS_BENCH_CONNS [64], ORDERS_BENCH_SECONDS [15], ORDERS_BENCH_RATE [1000],
-# ORDERS_BENCH_PG_EXTRA (appended to the server's conninfo), ORDERS_BENCH_KEEP=1 keeps the temp dir.
+# ORDERS_BENCH_PG_EXTRA (appended to the server's conninfo), ORDERS_BENCH_SERVER_ARGS (more
+# `swifteats serve` flags, e.g. "--db-batch-in-flight 2"), ORDERS_BENCH_KEEP=1 keeps the temp dir.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD=${ORDERS_BENCH_BUILD_DIR:-$ROOT/build/release}
-THREADS=${ORDERS_BENCH_THREADS:-2}
+# One worker thread: on two cores shared with PostgreSQL, Redis and the client, a second worker
+# buys no CPU, and one worker's batches are twice as large (docs/benchmarks.md compares both).
+THREADS=${ORDERS_BENCH_THREADS:-1}
 CONNS=${ORDERS_BENCH_CONNS:-64}
 SECS=${ORDERS_BENCH_SECONDS:-15}
 JWT="bench:$(head -c 32 /dev/urandom | base64 -w0)"
@@ -72,7 +75,7 @@ start_server() {  # $1 = gateway latency ms, $2 = success rate
   local port; port=$(free_port)
   setsid "$SE" serve --host 127.0.0.1 --port "$port" --threads "$THREADS" --pg "$PG${ORDERS_BENCH_PG_EXTRA:+ $ORDERS_BENCH_PG_EXTRA}" --redis "127.0.0.1:$REDIS_PORT" \
     --log-level warn --jwt-keys "$JWT" --rate-limits off \
-    --payments-latency-ms "$1" --payments-success-rate "$2" >"$TMP/serve.log" 2>&1 &
+    --payments-latency-ms "$1" --payments-success-rate "$2" ${ORDERS_BENCH_SERVER_ARGS:-} >"$TMP/serve.log" 2>&1 &
   SE_PID=$!
   for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.1; done
   SE_PORT=$port
