@@ -123,10 +123,12 @@ struct Orders : std::enable_shared_from_this<Orders> {
         placement_reads("orders_place_read", e, static_cast<std::size_t>(opts.batch_max),
                         static_cast<std::size_t>(opts.batch_in_flight),
                         [this](const std::vector<repo::PlacementQuery>& b) { return repo::read_placements(pg, b); }),
-        placements("orders_place_write", e, static_cast<std::size_t>(opts.batch_max), static_cast<std::size_t>(opts.batch_in_flight),
+        placements("orders_place_write", e, static_cast<std::size_t>(opts.batch_max),
+                   static_cast<std::size_t>(opts.batch_in_flight),
                    [this](const std::vector<repo::PlacementWrite>& b) { return repo::write_placements(pg, b); },
                    repo::placements_conflict),
-        confirms("orders_confirm", e, static_cast<std::size_t>(opts.batch_max), static_cast<std::size_t>(opts.batch_in_flight),
+        confirms("orders_confirm", e, static_cast<std::size_t>(opts.batch_max),
+                 static_cast<std::size_t>(opts.batch_in_flight),
                  [this](const std::vector<repo::Confirm>& b) { return repo::confirm_paid(pg, b); }) {
     inventory.cas_attempts = opts.cas_attempts;
     inventory.backoff_base = opts.backoff_base;
@@ -203,7 +205,7 @@ struct Orders : std::enable_shared_from_this<Orders> {
                                                bool paid, const std::string& actor, const std::string& reason,
                                                const std::string& correlation_id) {
     if (paid) {
-      // The common case, coalesced with other workers' confirmations into one statement.
+      // The common case, coalesced with this worker's other confirmations into one statement.
       repo::Confirm c{order_id, created_at, actor, reason, correlation_id, new_uuid_v4(rng)};  // named: GCC 12
       auto res = co_await confirms.submit(std::move(c));
       if (res) counter("orders_settled_total", "outcome", "confirmed")++;

@@ -81,7 +81,8 @@ struct Gateway : std::enable_shared_from_this<Gateway> {
         pg(p),
         opts(o),
         rng(o.seed ? o.seed : std::random_device{}()),
-        charges("gateway_charge", ex, static_cast<std::size_t>(o.batch_max), static_cast<std::size_t>(o.batch_in_flight),
+        charges("gateway_charge", ex, static_cast<std::size_t>(o.batch_max),
+                static_cast<std::size_t>(o.batch_in_flight),
                 [this](const std::vector<NewCharge>& b) { return record_charges(pg, b); },
                 [](const NewCharge& a, const NewCharge& b) { return a.payment_id == b.payment_id; }) {}
 
