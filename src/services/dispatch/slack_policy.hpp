@@ -65,6 +65,17 @@ struct SlackPolicyParams {
   int chain_trips = 2;
   double chain_weight = 1.0;
   bool chain_shortage_only = true;
+  // Joint end-of-shift plan (on top of the above, 0 = off): J(arc) = the most orders the late
+  // couriers of the round can pick up before their off-times when this arc's courier starts
+  // with this arc's trip, each courier up to 1 + chain_trips trips among the round's bundles, no
+  // bundle twice (exact search over the couriers' chains, memoised on the bundles used). Late
+  // couriers outside the matching (busy for longer than busy_look_ahead, or not among any
+  // restaurant's nearest) count as capacity from where and when they are free. Each arc is then
+  // charged for the larger of its own shortfall above and M - J(arc) (M: its courier's best J).
+  // Applied when the late couriers' bundles are at most 64 and the search stays within
+  // chain_joint_budget steps (couriers scanned + chains generated + chains tried; a fleet larger
+  // than the budget never searches); otherwise the courier's own only.
+  std::size_t chain_joint_budget = 20000;
 };
 
 // Applies "name=value" overrides (names as the fields above; bundling rules as bundle_gap and
@@ -86,6 +97,7 @@ struct SlackRoundStats {
   bool shortage = false;             // due orders > shortage_ratio x candidate couriers
   std::size_t chain_arcs = 0;        // arcs of couriers within chain_horizon of their off-time
   std::size_t chain_charged = 0;     // of which charged for shutting a bundle out
+  bool chain_joint = false;          // the joint plan of the late couriers was searched
   MatchingStats matching;            // total_cost in cents x 2^kTieBits + tie-break keys
   std::int64_t matched_cents = 0;    // the matching's cost in hundredths of a minute
 };
@@ -105,7 +117,8 @@ class SlackPolicy final : public Policy {
 
  private:
   struct Scratch;  // per-round buffers, kept between rounds so a round allocates little
-  void chain_look_ahead(const World& world);
+  void chain_look_ahead(const World& world, Minutes now);
+  bool joint_look_ahead(const World& world, Minutes now);
   SlackPolicyParams p_;
   SlackRoundStats last_;
   MinCostMatcher matcher_;

@@ -330,6 +330,48 @@ TEST(DispatchSlack, EndOfShiftLookAheadOverTwoFurtherTrips) {
   EXPECT_EQ(first(2), 1);  // X
 }
 
+// Joint end-of-shift plan. Courier 1 is sent at minute 0 from (0, 5000) to a customer at
+// (0, 6000): busy until 18, beyond busy_look_ahead, so it is not in the next round's matching.
+// At minute 1 courier 0 (origin, off at 41) can make one trip only: order 0 at restaurant A
+// (0, -1000) or orders 1 and 2 at restaurant B (0, 3000), customers at their restaurants. Alone,
+// neither trip shuts another out of its shift, so it takes the larger bundle B. Courier 1 (off
+// at 60) can still reach B (pickup 50) but not A (90): jointly A + B serves 3 orders, B first
+// only 2, so the joint plan sends courier 0 to A.
+std::vector<OrderId> joint_first(std::size_t budget, bool* joint) {
+  SlackPolicyParams pp;
+  pp.chain_joint_budget = budget;
+  auto policy = std::make_unique<SlackPolicy>(pp);
+  const SlackPolicy* raw = policy.get();
+  Dispatcher d(params100(), {{0, -1000}, {0, 3000}, {0, 5000}}, std::move(policy));
+  d.courier_online(1, {0, 5000}, 0, 60);
+  d.order_placed(3, {0, 6000}, 2, 0, 0);
+  const auto first = d.decide(0);
+  if (first.size() != 1 || first[0].courier != 1 || !d.accept(first[0].id, 0)) return {};
+  d.courier_online(0, {0, 0}, 1, 41);
+  d.order_placed(0, {0, -1000}, 0, 1, 1);
+  d.order_placed(1, {0, 3000}, 1, 1, 1);
+  d.order_placed(2, {0, 3000}, 1, 1, 1);
+  const auto offers = d.decide(1);
+  if (joint != nullptr) *joint = raw->last_round().chain_joint;
+  if (offers.size() != 1 || offers[0].courier != 0) return {};
+  std::vector<OrderId> orders = offers[0].orders;
+  std::sort(orders.begin(), orders.end());
+  return orders;
+}
+
+TEST(DispatchSlack, JointEndOfShiftPlanCountsTheOtherLateCouriers) {
+  const std::vector<OrderId> a{0}, b{1, 2};
+  bool joint = false;
+  EXPECT_EQ(joint_first(20000, &joint), a);
+  EXPECT_TRUE(joint);
+  EXPECT_EQ(joint_first(0, &joint), b);  // off: each courier alone
+  EXPECT_FALSE(joint);
+  EXPECT_EQ(joint_first(3, &joint), b);  // over its budget: falls back to each courier alone
+  EXPECT_FALSE(joint);
+  EXPECT_EQ(joint_first(1, &joint), b);  // more couriers to scan than the budget: never searched
+  EXPECT_FALSE(joint);
+}
+
 // Keeping only each bundle's cheapest arcs (after the look-ahead charges) leaves at most that
 // many arcs per bundle and the cheapest one is still matched.
 TEST(DispatchSlack, ArcsPerBundleKeepsTheCheapestArcs) {
