@@ -38,6 +38,8 @@ std::string as_string(const json& v, const char* key, std::size_t max_len) {
   if (!v.is_string()) throw invalid_field(key, "must be a string");
   auto s = v.get<std::string>();
   if (s.size() > max_len) throw invalid_field(key, fmt::format("must be at most {} bytes", max_len));
+  // "\u0000" is valid JSON but no PostgreSQL text can hold it: refused here, not by the database.
+  if (s.find('\0') != std::string::npos) throw invalid_field(key, "must not contain NUL characters");
   return s;
 }
 }  // namespace

@@ -42,10 +42,14 @@ class Batcher {
   // Inputs that must not share a batch (e.g. two orders taking the same stock): a conflicting
   // call waits for a later batch.
   using Conflicts = std::function<bool(const In&, const In&)>;
+  // Errors that one call's data can cause (a constraint it breaks): when a batch of several fails
+  // with one, each of its calls is run again alone, so only the culprit fails. Other errors (the
+  // database is down, a timeout) fail the whole batch at once.
+  using Isolate = std::function<bool(const std::exception&)>;
 
   // `name` labels the metrics db_batches_total and db_batched_calls_total{statement=name}.
   Batcher(std::string name, boost::asio::any_io_executor ex, std::size_t max_batch,
-          std::size_t max_in_flight, Run run, Conflicts conflicts = {})
+          std::size_t max_in_flight, Run run, Conflicts conflicts = {}, Isolate isolate = {})
       : batches_(metrics::Registry::global().counter("db_batches_total", {{"statement", name}})),
         calls_(
             metrics::Registry::global().counter("db_batched_calls_total", {{"statement", name}})),
@@ -53,7 +57,8 @@ class Batcher {
         max_batch_(max_batch ? max_batch : 1),
         max_in_flight_(max_in_flight ? max_in_flight : 1),
         run_(std::move(run)),
-        conflicts_(std::move(conflicts)) {}
+        conflicts_(std::move(conflicts)),
+        isolate_(std::move(isolate)) {}
 
   boost::asio::awaitable<Out> submit(In in) {
     auto call = std::make_shared<Call>(ex_, std::move(in));
@@ -107,6 +112,34 @@ class Batcher {
     return batch;
   }
 
+  // run_, checked to answer once per input.
+  boost::asio::awaitable<std::vector<Out>> run(const std::vector<In>& ins) {
+    auto outs = co_await run_(ins);
+    if (outs.size() != ins.size())
+      throw std::logic_error("batch returned the wrong number of results");
+    co_return outs;
+  }
+
+  bool isolatable(const std::exception_ptr& error) const {
+    if (!isolate_) return false;
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      return isolate_(e);
+    } catch (...) {
+      return false;
+    }
+  }
+
+  static void finish(Call& c, const std::exception_ptr& error, std::vector<Out>& out) {
+    if (error)
+      c.error = error;
+    else
+      c.out = std::move(out.front());
+    c.done = true;
+    c.wake.cancel();
+  }
+
   boost::asio::awaitable<void> drain() {
     while (!queue_.empty()) {
       auto batch = take();
@@ -118,20 +151,29 @@ class Batcher {
       std::exception_ptr error;
       std::vector<Out> outs;
       try {
-        outs = co_await run_(ins);
-        if (outs.size() != ins.size())
-          throw std::logic_error("batch returned the wrong number of results");
+        outs = co_await run(ins);
       } catch (...) {
         error = std::current_exception();
       }
+      if (error && batch.size() > 1 && isolatable(error)) {
+        // A call's own data broke the statement: each call alone, so the others still succeed.
+        for (const auto& c : batch) {
+          std::vector<In> one{c->in};
+          std::exception_ptr own;
+          std::vector<Out> out;
+          try {
+            out = co_await run(one);
+          } catch (...) {
+            own = std::current_exception();
+          }
+          finish(*c, own, out);
+        }
+        continue;
+      }
       for (std::size_t i = 0; i < batch.size(); ++i) {
-        auto& c = *batch[i];
-        if (error)
-          c.error = error;
-        else
-          c.out = std::move(outs[i]);
-        c.done = true;
-        c.wake.cancel();
+        std::vector<Out> out;
+        if (!error) out.push_back(std::move(outs[i]));
+        finish(*batch[i], error, out);
       }
     }
     --in_flight_;
@@ -143,6 +185,7 @@ class Batcher {
   std::size_t max_batch_, max_in_flight_;
   Run run_;
   Conflicts conflicts_;
+  Isolate isolate_;
   std::deque<CallPtr> queue_;
   std::size_t in_flight_ = 0;
 };

@@ -27,6 +27,14 @@ struct PgError : std::runtime_error {
       : std::runtime_error(message), sqlstate(std::move(sqlstate)) {}
 };
 
+// True for errors a statement's own data causes (SQLSTATE class 22, data exception, or 23,
+// integrity constraint violation): store::Batcher reruns a failed batch's calls one by one on
+// these, so one bad call does not fail the others.
+inline bool is_data_error(const std::exception& e) {
+  const auto* pe = dynamic_cast<const PgError*>(&e);
+  return pe && (pe->sqlstate.rfind("22", 0) == 0 || pe->sqlstate.rfind("23", 0) == 0);
+}
+
 // Thrown by PgPool::acquire when no connection frees up within the acquire timeout,
 // or when the server cannot be reached.
 struct PgUnavailable : std::runtime_error {

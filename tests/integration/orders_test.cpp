@@ -251,6 +251,13 @@ TEST_F(Orders, PlacementRulesComeFromTheDatabase) {
   json priced = order_body(w, 1);
   priced["total_cents"] = 1;
   EXPECT_EQ(place(port(), w.customers[0], priced, "priced").status, 400);  // unknown field
+  // Valid JSON that no PostgreSQL text can hold: refused up front, never a database error that
+  // would fail the other placements batched with it.
+  json nul = order_body(w, 1);
+  nul["delivery_address"] = std::string("1 Test Road\0 flat 2", 19);
+  auto n = place(port(), w.customers[0], nul, "nul");
+  EXPECT_EQ(n.status, 400) << n.body;
+  EXPECT_EQ(code_of(n), "invalid_field");
   db.rows("UPDATE restaurants SET hours = '{}' WHERE id = '" + w.restaurant + "'");
   auto closed = place(port(), w.customers[0], order_body(w, 1), "closed");
   EXPECT_EQ(closed.status, 422);

@@ -122,14 +122,16 @@ struct Orders : std::enable_shared_from_this<Orders> {
         rng(opts.seed ? opts.seed : std::random_device{}()),
         placement_reads("orders_place_read", e, static_cast<std::size_t>(opts.batch_max),
                         static_cast<std::size_t>(opts.batch_in_flight),
-                        [this](const std::vector<repo::PlacementQuery>& b) { return repo::read_placements(pg, b); }),
+                        [this](const std::vector<repo::PlacementQuery>& b) { return repo::read_placements(pg, b); },
+                        {}, store::is_data_error),
         placements("orders_place_write", e, static_cast<std::size_t>(opts.batch_max),
                    static_cast<std::size_t>(opts.batch_in_flight),
                    [this](const std::vector<repo::PlacementWrite>& b) { return repo::write_placements(pg, b); },
-                   repo::placements_conflict),
+                   repo::placements_conflict, store::is_data_error),
         confirms("orders_confirm", e, static_cast<std::size_t>(opts.batch_max),
                  static_cast<std::size_t>(opts.batch_in_flight),
-                 [this](const std::vector<repo::Confirm>& b) { return repo::confirm_paid(pg, b); }) {
+                 [this](const std::vector<repo::Confirm>& b) { return repo::confirm_paid(pg, b); }, {},
+                 store::is_data_error) {
     inventory.cas_attempts = opts.cas_attempts;
     inventory.backoff_base = opts.backoff_base;
     inventory.backoff_cap = opts.backoff_cap;

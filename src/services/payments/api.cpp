@@ -84,7 +84,8 @@ struct Gateway : std::enable_shared_from_this<Gateway> {
         charges("gateway_charge", ex, static_cast<std::size_t>(o.batch_max),
                 static_cast<std::size_t>(o.batch_in_flight),
                 [this](const std::vector<NewCharge>& b) { return record_charges(pg, b); },
-                [](const NewCharge& a, const NewCharge& b) { return a.payment_id == b.payment_id; }) {}
+                [](const NewCharge& a, const NewCharge& b) { return a.payment_id == b.payment_id; },
+                store::is_data_error) {}
 
   awaitable<std::optional<json>> load(const std::string& id) {
     auto r = co_await pg.query(fmt::format("SELECT {} FROM gateway_charges WHERE payment_id = $1", kColumns),

@@ -36,6 +36,14 @@ TEST(Input, TypedFieldsRejectWrongTypesAndRanges) {
   EXPECT_FALSE(in::opt_int(obj, "absent", 0, 1).has_value());
 }
 
+TEST(Input, StringsWithNulCharactersAreRefused) {
+  auto obj = in::parse_object(R"({"address":"1 Road\u0000; DROP","notes":"\u0000"})", {"address", "notes"});
+  EXPECT_EQ(code_of([&] { in::require_string(obj, "address", 100); }), "invalid_field");
+  EXPECT_EQ(code_of([&] { in::opt_string(obj, "notes", 100); }), "invalid_field");
+  auto fine = in::parse_object(R"({"address":"1 Road \u00e9"})", {"address"});
+  EXPECT_EQ(in::require_string(fine, "address", 100), "1 Road \xc3\xa9");
+}
+
 TEST(Input, UuidsAreValidatedAndCanonicalised) {
   EXPECT_TRUE(in::is_uuid("3f2b8c9e-1d2a-4c3b-9a8e-7f6d5c4b3a21"));
   EXPECT_FALSE(in::is_uuid("3f2b8c9e1d2a4c3b9a8e7f6d5c4b3a21"));

@@ -47,11 +47,13 @@ struct Results {
 // Submits input i from its own coroutine after i turns of the loop (one call per turn, as
 // requests arrive) and runs the loop to completion.
 Results run_all(const std::vector<int>& inputs, std::size_t max_batch, std::size_t in_flight,
-                Batches& seen, se::store::Batcher<int, int>::Conflicts conflicts = {}) {
+                Batches& seen, se::store::Batcher<int, int>::Conflicts conflicts = {},
+                se::store::Batcher<int, int>::Isolate isolate = {}) {
   asio::io_context io;
   se::store::Batcher<int, int> b(
       "test", io.get_executor(), max_batch, in_flight,
-      [&seen](const std::vector<int>& in) { return times_ten(in, seen); }, std::move(conflicts));
+      [&seen](const std::vector<int>& in) { return times_ten(in, seen); }, std::move(conflicts),
+      std::move(isolate));
   Results r;
   r.value.assign(inputs.size(), 0);
   r.error.assign(inputs.size(), "");
@@ -107,6 +109,17 @@ TEST(Batcher, AFailedBatchFailsItsOwnCallsOnly) {
   EXPECT_EQ(r.value[4], 50);
   EXPECT_EQ(r.value[5], 60);
   EXPECT_TRUE(r.error[0].empty() && r.error[4].empty() && r.error[5].empty());
+}
+
+TEST(Batcher, ADataErrorIsRetriedCallByCallSoOnlyTheCulpritFails) {
+  Batches seen;
+  auto r = run_all({1, 2, -3, 4, 5, 6}, 3, 1, seen, {}, [](const std::exception& e) {
+    return std::string(e.what()) == "negative input";
+  });
+  // The failed batch {2, -3, 4} is run again one call at a time.
+  EXPECT_EQ(seen, (Batches{{1}, {2, -3, 4}, {2}, {-3}, {4}, {5, 6}}));
+  EXPECT_EQ(r.value, (std::vector<int>{10, 20, 0, 40, 50, 60}));
+  EXPECT_EQ(r.error, (std::vector<std::string>{"", "", "negative input", "", "", ""}));
 }
 
 TEST(Batcher, CountsBatchesAndCalls) {
