@@ -112,12 +112,18 @@ class Batcher {
     return batch;
   }
 
-  // run_, checked to answer once per input.
-  boost::asio::awaitable<std::vector<Out>> run(const std::vector<In>& ins) {
-    auto outs = co_await run_(ins);
-    if (outs.size() != ins.size())
-      throw std::logic_error("batch returned the wrong number of results");
-    co_return outs;
+  // run_, checked to answer once per input; its results, or what it threw.
+  boost::asio::awaitable<std::pair<std::vector<Out>, std::exception_ptr>> attempt(
+      std::vector<In> ins) {
+    std::pair<std::vector<Out>, std::exception_ptr> result;
+    try {
+      result.first = co_await run_(ins);
+      if (result.first.size() != ins.size())
+        throw std::logic_error("batch returned the wrong number of results");
+    } catch (...) {
+      result.second = std::current_exception();
+    }
+    co_return result;
   }
 
   bool isolatable(const std::exception_ptr& error) const {
@@ -148,32 +154,21 @@ class Batcher {
       std::vector<In> ins;
       ins.reserve(batch.size());
       for (const auto& c : batch) ins.push_back(c->in);
-      std::exception_ptr error;
-      std::vector<Out> outs;
-      try {
-        outs = co_await run(ins);
-      } catch (...) {
-        error = std::current_exception();
-      }
-      if (error && batch.size() > 1 && isolatable(error)) {
+      auto all = co_await attempt(std::move(ins));
+      if (all.second && batch.size() > 1 && isolatable(all.second)) {
         // A call's own data broke the statement: each call alone, so the others still succeed.
         for (const auto& c : batch) {
-          std::vector<In> one{c->in};
-          std::exception_ptr own;
-          std::vector<Out> out;
-          try {
-            out = co_await run(one);
-          } catch (...) {
-            own = std::current_exception();
-          }
-          finish(*c, own, out);
+          std::vector<In> one;  // named, not braced inside co_await (GCC 12 coroutines)
+          one.push_back(c->in);
+          auto alone = co_await attempt(std::move(one));
+          finish(*c, alone.second, alone.first);
         }
         continue;
       }
       for (std::size_t i = 0; i < batch.size(); ++i) {
         std::vector<Out> out;
-        if (!error) out.push_back(std::move(outs[i]));
-        finish(*batch[i], error, out);
+        if (!all.second) out.push_back(std::move(all.first[i]));
+        finish(*batch[i], all.second, out);
       }
     }
     --in_flight_;

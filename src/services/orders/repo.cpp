@@ -236,31 +236,20 @@ awaitable<PlaceResult> place(PlacementReader& reads, PlacementWriter& writes, co
     const Reservations want = reservations_from(rows, quote);
     const bool guarded = attempt > pol.cas_attempts;
     if (guarded) ++stats.guarded_fallbacks;
-    PlacementWrite w;
+    json items = json::array();
     for (const auto& l : quote.lines)
-      w.items.push_back({{"food_item_id", l.food_item_id}, {"name", l.name}, {"kind", l.kind},
-                         {"unit_price_cents", l.unit_price_cents}, {"quantity", l.quantity},
-                         {"line_total_cents", l.line_total_cents}});
-    w.key = r.idempotency_key;
-    w.customer_id = r.customer_id;
-    w.request_hash = r.request_hash;
-    w.order_id = r.order_id;
-    w.created_at = r.created_at;
-    w.restaurant_id = r.restaurant_id;
-    w.subtotal_cents = quote.subtotal_cents;
-    w.delivery_fee_cents = quote.delivery_fee_cents;
-    w.total_cents = quote.total_cents;
-    w.delivery_address = r.delivery_address;
-    w.lat = r.lat;
-    w.lng = r.lng;
-    w.geo_key = str(rows, 0, kGeoKey);
-    w.payment_id = r.payment_id;
-    w.notes = r.notes;
-    w.event_id = r.event_id;
-    w.correlation_id = r.correlation_id;
-    w.want = want.lines;
-    w.stock_items = want.ids;
-    w.guarded = guarded;
+      items.push_back({{"food_item_id", l.food_item_id}, {"name", l.name}, {"kind", l.kind},
+                       {"unit_price_cents", l.unit_price_cents}, {"quantity", l.quantity},
+                       {"line_total_cents", l.line_total_cents}});
+    PlacementWrite w{r.idempotency_key, want.ids,
+                     json{{"key", r.idempotency_key}, {"customer_id", r.customer_id},
+                          {"request_hash", r.request_hash}, {"order_id", r.order_id}, {"created_at", r.created_at},
+                          {"restaurant_id", r.restaurant_id}, {"subtotal_cents", quote.subtotal_cents},
+                          {"delivery_fee_cents", quote.delivery_fee_cents}, {"total_cents", quote.total_cents},
+                          {"items", std::move(items)}, {"delivery_address", r.delivery_address}, {"lat", r.lat},
+                          {"lng", r.lng}, {"geo_key", str(rows, 0, kGeoKey)}, {"payment_id", r.payment_id},
+                          {"notes", r.notes}, {"event_id", r.event_id}, {"correlation_id", r.correlation_id},
+                          {"want", want.lines}, {"guarded", guarded}}};
     bool lost = false;
     try {
       const auto outcome = co_await writes.submit(std::move(w));
@@ -318,13 +307,9 @@ awaitable<std::vector<WriteOutcome>> write_placements(store::PgPool& pg, const s
   std::string stock = "{";
   for (std::size_t i = 0; i < ws.size(); ++i) {
     const auto& w = ws[i];
-    rows.push_back({{"idx", i}, {"key", w.key}, {"customer_id", w.customer_id}, {"request_hash", w.request_hash},
-                    {"order_id", w.order_id}, {"created_at", w.created_at}, {"restaurant_id", w.restaurant_id},
-                    {"subtotal_cents", w.subtotal_cents}, {"delivery_fee_cents", w.delivery_fee_cents},
-                    {"total_cents", w.total_cents}, {"items", w.items}, {"delivery_address", w.delivery_address},
-                    {"lat", w.lat}, {"lng", w.lng}, {"geo_key", w.geo_key}, {"payment_id", w.payment_id},
-                    {"notes", w.notes}, {"event_id", w.event_id}, {"correlation_id", w.correlation_id},
-                    {"want", w.want}, {"guarded", w.guarded}});
+    json row = w.row;
+    row["idx"] = i;
+    rows.push_back(std::move(row));
     for (const auto& id : w.stock_items) stock += (stock.size() > 1 ? "," : "") + id;
   }
   stock += "}";

@@ -83,15 +83,9 @@ using PlacementReader = store::Batcher<PlacementQuery, PlacementRows>;
 
 // One placement's write, as place() hands it to the batched statement.
 struct PlacementWrite {
-  std::string key, customer_id, request_hash, order_id, created_at, restaurant_id;
-  std::int64_t subtotal_cents = 0, delivery_fee_cents = 0, total_cents = 0;
-  nlohmann::json items = nlohmann::json::array();  // the priced lines
-  std::string delivery_address;
-  double lat = 0, lng = 0;
-  std::string geo_key, payment_id, notes, event_id, correlation_id;
-  nlohmann::json want = nlohmann::json::array();  // prepared lines: [{food_item_id, quantity, version}]
-  std::vector<std::string> stock_items;            // their ids
-  bool guarded = false;                            // decrement on quantity alone, any version
+  std::string key;                       // its idempotency key
+  std::vector<std::string> stock_items;  // the prepared items it takes
+  nlohmann::json row;                    // everything else, as the statement's record reads it
 };
 enum class WriteOutcome {
   created,    // written, stock taken
