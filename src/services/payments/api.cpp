@@ -44,7 +44,9 @@ struct NewCharge {
 };
 
 // Records a batch of decisions in one statement; for each, the row when it was new, nullopt when
-// the id already had a decision (the first one stands).
+// the id already had a decision (the first one stands). Rows go in payment id order: two batches
+// (two workers or processes) charging the same ids wait for each other in the same order
+// instead of deadlocking.
 awaitable<std::vector<std::optional<json>>> record_charges(store::PgPool& pg, const std::vector<NewCharge>& cs) {
   json rows = json::array();
   for (const auto& c : cs)
@@ -54,7 +56,8 @@ awaitable<std::vector<std::optional<json>>> record_charges(store::PgPool& pg, co
   static const std::string sql = fmt::format(
       "INSERT INTO gateway_charges (payment_id, amount_cents, currency, reference, status, decline_reason) "
       "SELECT * FROM jsonb_to_recordset($1::jsonb) AS c(payment_id uuid, amount_cents bigint, currency text, "
-      "reference text, status text, decline_reason text) ON CONFLICT (payment_id) DO NOTHING RETURNING {}",
+      "reference text, status text, decline_reason text) ORDER BY payment_id "
+      "ON CONFLICT (payment_id) DO NOTHING RETURNING {}",
       kColumns);
   auto r = co_await pg.query(sql, pg_params(rows.dump()));
   std::vector<std::optional<json>> out(cs.size());
