@@ -99,14 +99,13 @@ awaitable<void> Relay::acquire_leases() {
 
 awaitable<int> Relay::drain_once() {
   if (shards_.empty()) co_return 0;
-  std::string shard_list = "{";
-  for (std::size_t i = 0; i < shards_.size(); ++i) shard_list += (i ? "," : "") + std::to_string(shards_[i]);
-  shard_list += "}";
+  std::vector<std::string> shard_list;
+  for (const auto shard : shards_) shard_list.push_back(std::to_string(shard));
   auto rows = co_await pool_.query(
       "SELECT id, event_id, topic, key, event_type, payload::text, version, correlation_id, traceparent, "
       "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') "
       "FROM outbox_next($1::int[], $2::int)",
-      pg_params(shard_list, std::to_string(opts_.batch)));
+      pg_params(store::pg_array(shard_list), std::to_string(opts_.batch)));
   const int n = rows.rows();
   metrics::Registry::global().gauge("bus_outbox_backlog").store(n);
   if (n == 0) co_return 0;
@@ -114,7 +113,7 @@ awaitable<int> Relay::drain_once() {
 
   std::vector<Record> records;
   records.reserve(static_cast<std::size_t>(n));
-  std::string ids = "{";
+  std::vector<std::string> ids;
   for (int i = 0; i < n; ++i) {
     Envelope e;
     e.event_id = rows.get(i, 1);
@@ -127,12 +126,12 @@ awaitable<int> Relay::drain_once() {
     e.traceparent = rows.get(i, 8);
     e.occurred_at = rows.get(i, 9);
     records.push_back(Record{e.topic, e.key, to_json(e), {}, false});
-    ids += (i ? "," : "") + std::string(rows.get(i, 0));
+    ids.emplace_back(rows.get(i, 0));
   }
-  ids += "}";
   co_await bus_.publish(records);
   if (opts_.fault == "before-mark") ::raise(SIGKILL);
-  co_await pool_.query("UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])", pg_params(ids));
+  co_await pool_.query("UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])",
+                     pg_params(store::pg_array(ids)));
   published_ += static_cast<std::uint64_t>(n);
   auto& m = metrics::Registry::global();
   std::map<std::string, std::uint64_t> per_topic;

@@ -23,6 +23,23 @@ Params pg_params(A&&... a) {
   return p;
 }
 
+// A PostgreSQL array literal ("{"a","b"}") for a $n::uuid[] / text[] / bigint[] / timestamptz[]
+// parameter. Every element is quoted, so values with spaces, commas or braces stay whole.
+inline std::string pg_array(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    out += '"';
+    for (char c : items[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
 template <typename... A>
 std::vector<std::string> redis_args(A&&... a) {
   std::vector<std::string> v;

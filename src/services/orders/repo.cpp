@@ -304,16 +304,15 @@ bool placements_conflict(const PlacementWrite& a, const PlacementWrite& b) {
 
 awaitable<std::vector<WriteOutcome>> write_placements(store::PgPool& pg, const std::vector<PlacementWrite>& ws) {
   json rows = json::array();
-  std::string stock = "{";
+  std::vector<std::string> stock;
   for (std::size_t i = 0; i < ws.size(); ++i) {
     const auto& w = ws[i];
     json row = w.row;
     row["idx"] = i;
     rows.push_back(std::move(row));
-    for (const auto& id : w.stock_items) stock += (stock.size() > 1 ? "," : "") + id;
+    stock.insert(stock.end(), w.stock_items.begin(), w.stock_items.end());
   }
-  stock += "}";
-  auto r = co_await pg.query(kPlacementWrite, pg_params(rows.dump(), stock));
+  auto r = co_await pg.query(kPlacementWrite, pg_params(rows.dump(), store::pg_array(stock)));
   std::vector<WriteOutcome> out(ws.size(), WriteOutcome::key_taken);
   for (int i = 0; i < r.rows(); ++i) {
     const auto idx = static_cast<std::size_t>(num(r, i, 0));
@@ -409,16 +408,13 @@ awaitable<std::optional<std::string>> transition(store::PgPool& pg, const Transi
 // joining a CTE to them (see repo.hpp).
 awaitable<std::vector<std::optional<std::string>>> confirm_paid(store::PgPool& pg, const std::vector<Confirm>& cs) {
   json rows = json::array();
-  std::string ids = "{", created = "{";
-  for (std::size_t i = 0; i < cs.size(); ++i) {
-    const auto& c = cs[i];
+  std::vector<std::string> ids, created;
+  for (const auto& c : cs) {
     rows.push_back({{"id", c.order_id}, {"actor", c.actor}, {"reason", c.reason},
                     {"correlation_id", c.correlation_id}, {"event_id", c.event_id}});
-    ids += (i ? "," : "") + c.order_id;
-    created += std::string(i ? "," : "") + "\"" + c.created_at + "\"";
+    ids.push_back(c.order_id);
+    created.push_back(c.created_at);
   }
-  ids += "}";
-  created += "}";
   static const std::string sql = fmt::format(
       "WITH t AS (SELECT * FROM jsonb_to_recordset($3::jsonb) AS t(id uuid, actor text, reason text, "
       "  correlation_id text, event_id uuid)), "
@@ -445,7 +441,7 @@ awaitable<std::vector<std::optional<std::string>>> confirm_paid(store::PgPool& p
       "  AND k.order_id = ANY(ARRAY(SELECT id FROM j))) "
       "SELECT j.id::text, j.body::text FROM j",
       kOrderJson, event_payload("'pending_payment'", "o.t_actor", "o.t_reason"));
-  auto r = co_await pg.query(sql, pg_params(ids, created, rows.dump()));
+  auto r = co_await pg.query(sql, pg_params(store::pg_array(ids), store::pg_array(created), rows.dump()));
   std::vector<std::optional<std::string>> out(cs.size());
   for (int i = 0; i < r.rows(); ++i) {
     const auto id = r.get(i, 0);
@@ -473,16 +469,13 @@ awaitable<std::vector<std::string>> list_for_customer(store::PgPool& pg, const L
 
 awaitable<std::vector<std::string>> restaurant_queue(store::PgPool& pg, const std::string& restaurant_id,
                                                      const std::vector<std::string>& statuses, int limit) {
-  std::string arr = "{";
-  for (std::size_t i = 0; i < statuses.size(); ++i) arr += (i ? "," : "") + statuses[i];
-  arr += "}";
   // Live orders are at most a couple of days old: the bound prunes to the current partitions.
   auto r = co_await pg.query(
       fmt::format("SELECT {}::text FROM orders o WHERE o.restaurant_id = $1::uuid AND o.status = ANY($2::text[]) "
                   "AND o.status IN ('confirmed', 'accepted', 'preparing', 'ready_for_pickup', 'picked_up') "
                   "AND o.created_at > now() - interval '2 days' ORDER BY o.created_at LIMIT $3::int",
                   kOrderJson),
-      pg_params(restaurant_id, arr, std::to_string(limit)));
+      pg_params(restaurant_id, store::pg_array(statuses), std::to_string(limit)));
   std::vector<std::string> out;
   for (int i = 0; i < r.rows(); ++i) out.push_back(str(r, i, 0));
   co_return out;
