@@ -22,6 +22,7 @@
 #include "services/catalog/menu_cache.hpp"
 #include "services/orders/api.hpp"
 #include "services/payments/api.hpp"
+#include "store/batcher.hpp"
 #include "store/pg.hpp"
 #include "store/redis.hpp"
 
@@ -62,6 +63,10 @@ struct ServeConfig {
   int db_batch_max = 32;
   int db_batch_in_flight = 1;
 };
+
+store::BatchLimits batch_limits(const ServeConfig& cfg) {
+  return {static_cast<std::size_t>(cfg.db_batch_max), static_cast<std::size_t>(cfg.db_batch_in_flight)};
+}
 
 // The bound port, for services that call this same process (orders -> payments by default).
 std::atomic<int> g_bound_port{0};
@@ -160,8 +165,7 @@ class Worker : public http::WorkerScope {
                                    : std::chrono::milliseconds(std::stoi(cfg.payments_latency_ms.substr(dash + 1)));
       pay.policy.success_rate = cfg.payments_success_rate;
       pay.internal_key = cfg.payments_key;
-      pay.batch_max = cfg.db_batch_max;
-      pay.batch_in_flight = cfg.db_batch_in_flight;
+      pay.batch = batch_limits(cfg);
       payments_ = payments::register_payments(router, io.get_executor(), *pg_, pay);
     }
     if (services.count("orders")) {
@@ -174,8 +178,7 @@ class Worker : public http::WorkerScope {
       oo.sweep_interval = std::chrono::milliseconds(cfg.orders_sweep_interval_ms);
       oo.sweep_grace = std::chrono::milliseconds(cfg.orders_sweep_grace_ms);
       oo.cas_attempts = cfg.orders_cas_attempts;
-      oo.batch_max = cfg.db_batch_max;
-      oo.batch_in_flight = cfg.db_batch_in_flight;
+      oo.batch = batch_limits(cfg);
       // The order path's own connections: generic plans (its statements are written for them),
       // and placement bursts cannot starve the catalog's reads of connections.
       store::PgPoolOptions opo = po;

@@ -33,6 +33,12 @@
 
 namespace se::store {
 
+// How far a Batcher coalesces (--db-batch-max, --db-batch-in-flight).
+struct BatchLimits {
+  std::size_t max_batch = 32;     // calls per statement
+  std::size_t max_in_flight = 1;  // statements of this kind running at once
+};
+
 template <class In, class Out>
 class Batcher {
  public:
@@ -48,14 +54,14 @@ class Batcher {
   using Isolate = std::function<bool(const std::exception&)>;
 
   // `name` labels the metrics db_batches_total and db_batched_calls_total{statement=name}.
-  Batcher(std::string name, boost::asio::any_io_executor ex, std::size_t max_batch,
-          std::size_t max_in_flight, Run run, Conflicts conflicts = {}, Isolate isolate = {})
+  Batcher(std::string name, boost::asio::any_io_executor ex, BatchLimits limits, Run run,
+          Conflicts conflicts = {}, Isolate isolate = {})
       : batches_(metrics::Registry::global().counter("db_batches_total", {{"statement", name}})),
         calls_(
             metrics::Registry::global().counter("db_batched_calls_total", {{"statement", name}})),
         ex_(std::move(ex)),
-        max_batch_(max_batch ? max_batch : 1),
-        max_in_flight_(max_in_flight ? max_in_flight : 1),
+        max_batch_(limits.max_batch ? limits.max_batch : 1),
+        max_in_flight_(limits.max_in_flight ? limits.max_in_flight : 1),
         run_(std::move(run)),
         conflicts_(std::move(conflicts)),
         isolate_(std::move(isolate)) {}

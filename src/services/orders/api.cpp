@@ -18,7 +18,6 @@
 #include "services/orders/domain/lifecycle.hpp"
 #include "services/orders/domain/placement.hpp"
 #include "services/orders/repo.hpp"
-#include "store/batcher.hpp"
 
 namespace se::orders {
 
@@ -120,16 +119,13 @@ struct Orders : std::enable_shared_from_this<Orders> {
         opts(std::move(o)),
         client(e),
         rng(opts.seed ? opts.seed : std::random_device{}()),
-        placement_reads("orders_place_read", e, static_cast<std::size_t>(opts.batch_max),
-                        static_cast<std::size_t>(opts.batch_in_flight),
+        placement_reads("orders_place_read", e, opts.batch,
                         [this](const std::vector<repo::PlacementQuery>& b) { return repo::read_placements(pg, b); },
                         {}, store::is_data_error),
-        placements("orders_place_write", e, static_cast<std::size_t>(opts.batch_max),
-                   static_cast<std::size_t>(opts.batch_in_flight),
+        placements("orders_place_write", e, opts.batch,
                    [this](const std::vector<repo::PlacementWrite>& b) { return repo::write_placements(pg, b); },
                    repo::placements_conflict, store::is_data_error),
-        confirms("orders_confirm", e, static_cast<std::size_t>(opts.batch_max),
-                 static_cast<std::size_t>(opts.batch_in_flight),
+        confirms("orders_confirm", e, opts.batch,
                  [this](const std::vector<repo::Confirm>& b) { return repo::confirm_paid(pg, b); }, {},
                  store::is_data_error) {
     inventory.cas_attempts = opts.cas_attempts;

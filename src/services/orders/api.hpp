@@ -16,6 +16,7 @@
 #include <string>
 
 #include "core/router.hpp"
+#include "store/batcher.hpp"
 #include "store/pg.hpp"
 
 namespace se::orders {
@@ -30,10 +31,8 @@ struct OrdersOptions {
   int cas_attempts = 3;
   std::chrono::microseconds backoff_base{1000};
   std::chrono::microseconds backoff_cap{20000};
-  // Concurrent order writes of one kind are coalesced into one statement (store::Batcher): at
-  // most batch_max per statement, batch_in_flight such statements running per worker.
-  int batch_max = 32;
-  int batch_in_flight = 1;
+  // Concurrent order reads and writes of one kind are coalesced into one statement (store::Batcher).
+  store::BatchLimits batch;
   bool run_sweeper = true;
   std::chrono::milliseconds sweep_interval{2000};
   std::chrono::milliseconds sweep_grace{10000};  // pending_payment older than this is settled

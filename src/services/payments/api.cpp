@@ -11,7 +11,6 @@
 #include "core/metrics.hpp"
 #include "core/problem.hpp"
 #include "store/args.hpp"
-#include "store/batcher.hpp"
 
 namespace se::payments {
 
@@ -84,8 +83,7 @@ struct Gateway : std::enable_shared_from_this<Gateway> {
         pg(p),
         opts(o),
         rng(o.seed ? o.seed : std::random_device{}()),
-        charges("gateway_charge", ex, static_cast<std::size_t>(o.batch_max),
-                static_cast<std::size_t>(o.batch_in_flight),
+        charges("gateway_charge", ex, o.batch,
                 [this](const std::vector<NewCharge>& b) { return record_charges(pg, b); },
                 [](const NewCharge& a, const NewCharge& b) { return a.payment_id == b.payment_id; },
                 store::is_data_error) {}

@@ -13,6 +13,7 @@
 
 #include "core/router.hpp"
 #include "services/payments/gateway_policy.hpp"
+#include "store/batcher.hpp"
 #include "store/pg.hpp"
 
 namespace se::payments {
@@ -24,8 +25,7 @@ struct PaymentsOptions {
   std::string internal_key;
   std::uint64_t seed = 0;  // 0 = from std::random_device
   // New charges are recorded several to a statement under load (store::Batcher).
-  int batch_max = 32;
-  int batch_in_flight = 1;
+  store::BatchLimits batch;
 };
 
 std::shared_ptr<void> register_payments(http::Router& router, boost::asio::any_io_executor ex, store::PgPool& pg,

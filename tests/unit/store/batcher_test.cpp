@@ -51,7 +51,7 @@ Results run_all(const std::vector<int>& inputs, std::size_t max_batch, std::size
                 se::store::Batcher<int, int>::Isolate isolate = {}) {
   asio::io_context io;
   se::store::Batcher<int, int> b(
-      "test", io.get_executor(), max_batch, in_flight,
+      "test", io.get_executor(), se::store::BatchLimits{max_batch, in_flight},
       [&seen](const std::vector<int>& in) { return times_ten(in, seen); }, std::move(conflicts),
       std::move(isolate));
   Results r;
