@@ -157,6 +157,7 @@ void apply_override(SlackPolicyParams& p, std::string_view assignment) {
   else if (name == "chain_trips") p.chain_trips = static_cast<int>(v);
   else if (name == "chain_shortage_only") p.chain_shortage_only = v != 0;
   else if (name == "chain_joint_budget") p.chain_joint_budget = static_cast<std::size_t>(std::max(0.0, v));
+  else if (name == "closing_horizon") p.closing_horizon = m;
   else if (name == "max_bundle") p.max_bundle = static_cast<int>(v);
   else if (name == "pressure_window") p.pressure_window = m;
   else if (name == "bundle_gap") p.bundling.max_ready_gap = m;
@@ -459,8 +460,16 @@ bool SlackPolicy::joint_look_ahead(const World& world, Minutes now) {
       follow[c.first - lo] = std::max(follow[c.first - lo], v);
       top = std::max(top, v);
     }
+    // J(arc) includes the arc's own orders, which the matching rewards again: weigh each order
+    // of the joint shortfall above the spread of the courier's bundle sizes, so a trip whose
+    // plan serves fewer orders never wins on its own size (equal J: the larger trip still wins).
+    std::uint32_t smallest = std::numeric_limits<std::uint32_t>::max(), largest = 0;
     for (std::size_t a = lo; a < hi; ++a) {
-      s.chain_short[a] = top - follow[a - lo];
+      smallest = std::min(smallest, s.bundles[s.chain[a].bundle].size);
+      largest = std::max(largest, s.bundles[s.chain[a].bundle].size);
+    }
+    for (std::size_t a = lo; a < hi; ++a) {
+      s.chain_short[a] = (1 + largest - smallest) * (top - follow[a - lo]);
     }
   }
   last_.chain_joint = true;
@@ -543,6 +552,17 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
   if (shortage) {
     rules.max_size = std::max(rules.max_size, p_.shortage_max_bundle);
     rules.max_extra_delay = std::numeric_limits<Minutes>::max() / 4;
+    // Closing fleet: when every online courier leaves within closing_horizon, a separate trip
+    // may be one the fleet can no longer make; bundle regardless of the ready gap.
+    if (p_.closing_horizon > 0) {
+      bool closing = true;
+      for (CourierId id = 0; id < world.courier_count() && closing; ++id) {
+        const CourierState& cs = world.courier(id);
+        closing = !cs.online || cs.shift_end - now <= p_.closing_horizon;
+      }
+      if (closing) rules.max_ready_gap = std::numeric_limits<Minutes>::max() / 4;
+      last_.closing = closing;
+    }
   }
   // Lateness then grows no faster than the age credit: waiting no longer makes an order worse.
   const double late_weight = shortage ? std::min(p_.late_weight, p_.age_weight) : p_.late_weight;

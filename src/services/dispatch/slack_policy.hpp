@@ -72,10 +72,19 @@ struct SlackPolicyParams {
   // couriers outside the matching (busy for longer than busy_look_ahead, or not among any
   // restaurant's nearest) count as capacity from where and when they are free. Each arc is then
   // charged for the larger of its own shortfall above and M - J(arc) (M: its courier's best J).
+  // J already counts the arc's own orders, which the matching also rewards (serve_value each),
+  // so the joint shortfall is weighed 1 + (largest - smallest bundle among the courier's arcs)
+  // per order: a trip whose plan serves fewer orders in all never wins on its own size, and among
+  // trips of equal J the larger one still does.
   // Applied when the late couriers' bundles are at most 64 and the search stays within
   // chain_joint_budget steps (couriers scanned + chains generated + chains tried; a fleet larger
   // than the budget never searches); otherwise the courier's own only.
   std::size_t chain_joint_budget = 20000;
+  // Closing fleet: in a shortage round where every online courier's off-time is within
+  // closing_horizon minutes (0 = never), bundles are no longer limited by the ready gap (only by
+  // the courier time they save and shortage_max_bundle): a separate trip may be one the fleet
+  // can no longer make, so a ready order waits for a later one of its restaurant instead.
+  Minutes closing_horizon = 60;
 };
 
 // Applies "name=value" overrides (names as the fields above; bundling rules as bundle_gap and
@@ -95,6 +104,7 @@ struct SlackRoundStats {
   std::size_t matched = 0;
   std::size_t committed = 0;
   bool shortage = false;             // due orders > shortage_ratio x candidate couriers
+  bool closing = false;              // shortage with every online courier within closing_horizon
   std::size_t chain_arcs = 0;        // arcs of couriers within chain_horizon of their off-time
   std::size_t chain_charged = 0;     // of which charged for shutting a bundle out
   bool chain_joint = false;          // the joint plan of the late couriers was searched

@@ -200,6 +200,34 @@ TEST(DispatchSlack, ShortageLiftsTheDelayLimitAndCountsTheApproachRide) {
   EXPECT_EQ(bundles(1.5, {-100, 0}), 2u);
 }
 
+// Four orders of one restaurant, one ready now and three in 20 minutes (beyond bundle_gap 15),
+// customers next to each other, two couriers: a shortage round (4 > 1.5 x 2). While some online
+// courier stays beyond closing_horizon (60) the first order travels apart from the others; once
+// every online courier leaves within it (the fleet is closing) they are one bundle.
+TEST(DispatchSlack, ClosingFleetBundlesBeyondTheReadyGap) {
+  auto bundles = [](Minutes off, Minutes other_off, Minutes closing, bool* closed) {
+    SlackPolicyParams pp;
+    pp.closing_horizon = closing;
+    auto policy = std::make_unique<SlackPolicy>(pp);
+    const SlackPolicy* raw = policy.get();
+    Dispatcher d(params100(), {{0, 0}}, std::move(policy));
+    d.courier_online(0, {-1000, 0}, 0, off);
+    d.courier_online(1, {50000, 0}, 0, other_off);  // far away
+    d.order_placed(0, {0, 1000}, 0, 0, 0);
+    for (OrderId o = 1; o < 4; ++o) d.order_placed(o, {0, 1000.0 + 50.0 * o}, 0, 0, 20);
+    (void)d.decide(0);
+    *closed = raw->last_round().closing;
+    return raw->last_round().bundles;
+  };
+  bool closed = false;
+  EXPECT_EQ(bundles(50, 60, 60, &closed), 1u);
+  EXPECT_TRUE(closed);
+  EXPECT_EQ(bundles(50, 61, 60, &closed), 2u);  // one courier stays longer: not closing
+  EXPECT_FALSE(closed);
+  EXPECT_EQ(bundles(50, 60, 0, &closed), 2u);   // off
+  EXPECT_FALSE(closed);
+}
+
 TEST(DispatchSlack, ShortageIsDueOrdersBeyondRatioTimesCouriers) {
   SlackPolicyParams pp;
   pp.shortage_ratio = 1.5;
@@ -337,7 +365,7 @@ TEST(DispatchSlack, EndOfShiftLookAheadOverTwoFurtherTrips) {
 // neither trip shuts another out of its shift, so it takes the larger bundle B. Courier 1 (off
 // at 60) can still reach B (pickup 50) but not A (90): jointly A + B serves 3 orders, B first
 // only 2, so the joint plan sends courier 0 to A.
-std::vector<OrderId> joint_first(std::size_t budget, bool* joint) {
+std::vector<OrderId> joint_first(std::size_t budget, bool* joint, OrderId b_orders = 2) {
   SlackPolicyParams pp;
   pp.chain_joint_budget = budget;
   auto policy = std::make_unique<SlackPolicy>(pp);
@@ -349,8 +377,7 @@ std::vector<OrderId> joint_first(std::size_t budget, bool* joint) {
   if (first.size() != 1 || first[0].courier != 1 || !d.accept(first[0].id, 0)) return {};
   d.courier_online(0, {0, 0}, 1, 41);
   d.order_placed(0, {0, -1000}, 0, 1, 1);
-  d.order_placed(1, {0, 3000}, 1, 1, 1);
-  d.order_placed(2, {0, 3000}, 1, 1, 1);
+  for (OrderId o = 1; o <= b_orders; ++o) d.order_placed(o == 3 ? 4 : o, {0, 3000}, 1, 1, 1);
   const auto offers = d.decide(1);
   if (joint != nullptr) *joint = raw->last_round().chain_joint;
   if (offers.size() != 1 || offers[0].courier != 0) return {};
@@ -370,6 +397,17 @@ TEST(DispatchSlack, JointEndOfShiftPlanCountsTheOtherLateCouriers) {
   EXPECT_FALSE(joint);
   EXPECT_EQ(joint_first(1, &joint), b);  // more couriers to scan than the budget: never searched
   EXPECT_FALSE(joint);
+}
+
+// The same with three orders at B: A first still serves 4 orders in all, B first 3. J counts
+// B's own 3 orders, which the matching rewards again, so charged one order B (3 - 1) would still
+// beat A (1); weighed 1 + (3 - 1) per order of the joint shortfall, A wins.
+TEST(DispatchSlack, JointEndOfShiftPlanIsNotOutweighedByTheTripsOwnOrders) {
+  const std::vector<OrderId> a{0}, b{1, 2, 4};
+  bool joint = false;
+  EXPECT_EQ(joint_first(20000, &joint, 3), a);
+  EXPECT_TRUE(joint);
+  EXPECT_EQ(joint_first(0, &joint, 3), b);
 }
 
 // Keeping only each bundle's cheapest arcs (after the look-ahead charges) leaves at most that
