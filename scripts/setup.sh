@@ -11,6 +11,7 @@ PACKAGES=(
   # C++ libraries
   libboost-dev libpq-dev libhiredis-dev librdkafka-dev nlohmann-json3-dev libspdlog-dev
   libfmt-dev libcli11-dev libsodium-dev liblemon-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libjemalloc-dev
   # data stores (we run private instances; see scripts/local-services.sh)
   postgresql-15 postgresql-15-postgis-3 postgresql-contrib postgresql-client-15
   redis-server redis-tools
