@@ -11,6 +11,7 @@
 #include <utility>  // must precede asio's awaitable headers on Boost 1.74
 
 #include <atomic>
+#include <chrono>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -53,12 +54,16 @@ class Batcher {
   // database is down, a timeout) fail the whole batch at once.
   using Isolate = std::function<bool(const std::exception&)>;
 
-  // `name` labels the metrics db_batches_total and db_batched_calls_total{statement=name}.
+  // `name` labels the metrics {statement=name}: db_batches_total, db_batched_calls_total,
+  // db_batch_wait_seconds (a call's time queued behind the batch in flight) and
+  // db_batch_run_seconds (one batch's statement, as its callers wait for it).
   Batcher(std::string name, boost::asio::any_io_executor ex, BatchLimits limits, Run run,
           Conflicts conflicts = {}, Isolate isolate = {})
       : batches_(metrics::Registry::global().counter("db_batches_total", {{"statement", name}})),
         calls_(
             metrics::Registry::global().counter("db_batched_calls_total", {{"statement", name}})),
+        wait_(metrics::Registry::global().histogram("db_batch_wait_seconds", {{"statement", name}})),
+        run_time_(metrics::Registry::global().histogram("db_batch_run_seconds", {{"statement", name}})),
         ex_(std::move(ex)),
         max_batch_(limits.max_batch ? limits.max_batch : 1),
         max_in_flight_(limits.max_in_flight ? limits.max_in_flight : 1),
@@ -91,6 +96,7 @@ class Batcher {
       wake.expires_at(boost::asio::steady_timer::time_point::max());
     }
     boost::asio::steady_timer wake;
+    std::chrono::steady_clock::time_point queued_at = std::chrono::steady_clock::now();
     In in;
     std::optional<Out> out;
     std::exception_ptr error;
@@ -159,8 +165,13 @@ class Batcher {
       calls_ += batch.size();
       std::vector<In> ins;
       ins.reserve(batch.size());
-      for (const auto& c : batch) ins.push_back(c->in);
+      const auto started = std::chrono::steady_clock::now();
+      for (const auto& c : batch) {
+        ins.push_back(c->in);
+        wait_.observe(std::chrono::duration<double>(started - c->queued_at).count());
+      }
       auto all = co_await attempt(std::move(ins));
+      run_time_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
       if (all.second && batch.size() > 1 && isolatable(all.second)) {
         // A call's own data broke the statement: each call alone, so the others still succeed.
         for (const auto& c : batch) {
@@ -182,6 +193,8 @@ class Batcher {
 
   std::atomic<std::uint64_t>& batches_;
   std::atomic<std::uint64_t>& calls_;
+  metrics::Histogram& wait_;
+  metrics::Histogram& run_time_;
   boost::asio::any_io_executor ex_;
   std::size_t max_batch_, max_in_flight_;
   Run run_;

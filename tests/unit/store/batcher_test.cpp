@@ -11,6 +11,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -122,6 +123,14 @@ TEST(Batcher, ADataErrorIsRetriedCallByCallSoOnlyTheCulpritFails) {
   EXPECT_EQ(r.error, (std::vector<std::string>{"", "", "negative input", "", "", ""}));
 }
 
+// Observations so far of histogram `name`{statement="test"} (its _count line).
+std::uint64_t observed(const std::string& name) {
+  std::string text;
+  se::metrics::Registry::global().histogram(name, {{"statement", "test"}}).render("h", "", text);
+  const auto at = text.find("h_count ");
+  return at == std::string::npos ? 0 : std::stoull(text.substr(at + 8));
+}
+
 TEST(Batcher, CountsBatchesAndCalls) {
   auto& reg = se::metrics::Registry::global();
   const auto b0 = reg.counter("db_batches_total", {{"statement", "test"}}).load();
@@ -130,6 +139,16 @@ TEST(Batcher, CountsBatchesAndCalls) {
   run_all({1, 2, 3, 4}, 8, 1, seen);
   EXPECT_EQ(reg.counter("db_batches_total", {{"statement", "test"}}).load() - b0, 2u);
   EXPECT_EQ(reg.counter("db_batched_calls_total", {{"statement", "test"}}).load() - c0, 4u);
+}
+
+TEST(Batcher, TimesEachCallsWaitAndEachBatchsRun) {
+  const auto w0 = observed("db_batch_wait_seconds");
+  const auto r0 = observed("db_batch_run_seconds");
+  Batches seen;
+  run_all({1, 2, 3, 4, 5}, 3, 1, seen);  // batches {1}, {2, 3, 4}, {5}
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(observed("db_batch_wait_seconds") - w0, 5u);
+  EXPECT_EQ(observed("db_batch_run_seconds") - r0, 3u);
 }
 
 }  // namespace
