@@ -130,8 +130,9 @@ awaitable<int> Relay::drain_once() {
   }
   co_await bus_.publish(records);
   if (opts_.fault == "before-mark") ::raise(SIGKILL);
-  co_await pool_.query("UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])",
-                     pg_params(store::pg_array(ids)));
+  // The bus holds the events now (its own retention); an outbox row has done its job. Deleting
+  // writes no new row version and no index entry, where stamping published_at wrote both.
+  co_await pool_.query("DELETE FROM outbox WHERE id = ANY($1::bigint[])", pg_params(store::pg_array(ids)));
   published_ += static_cast<std::uint64_t>(n);
   auto& m = metrics::Registry::global();
   std::map<std::string, std::uint64_t> per_topic;
@@ -142,10 +143,6 @@ awaitable<int> Relay::drain_once() {
 
 awaitable<void> Relay::cleanup() {
   next_cleanup_ = Clock::now() + std::chrono::minutes(5);
-  co_await pool_.query(
-      "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE published_at < now() - ($1 || ' hours')::interval "
-      "LIMIT 10000)",
-      pg_params(std::to_string(opts_.keep_published.count())));
   co_await pool_.query("DELETE FROM outbox_relays WHERE seen_at < now() - interval '1 hour'");
 }
 

@@ -1,8 +1,8 @@
 // The outbox relay: publishes committed outbox rows to the EventBus in id order per key, then
-// stamps them published. Woken by LISTEN/NOTIFY (trigger outbox_notify), with a slow poll as a
+// deletes them. Woken by LISTEN/NOTIFY (trigger outbox_notify), with a slow poll as a
 // safety net; under load it drains in batches back to back. Several relays may run (one per
 // process): each holds leases on some of the outbox's 16 key shards, so a key is relayed by one
-// relay at a time. A crash at any point loses nothing: rows are marked only after the bus
+// relay at a time. A crash at any point loses nothing: rows are deleted only after the bus
 // confirmed them, so the worst case is a duplicate publish, which consumers ignore by eventId.
 #pragma once
 #include <utility>
@@ -28,7 +28,6 @@ struct RelayOptions {
   int batch = 1000;
   std::chrono::milliseconds poll_interval{1000};
   std::chrono::milliseconds lease{10000};
-  std::chrono::hours keep_published{24};  // published rows older than this are deleted
   // Fault injection for tests: "before-publish" or "before-mark" makes the process SIGKILL
   // itself at that point of the first non-empty batch.
   std::string fault;
