@@ -11,7 +11,6 @@
 #include <utility>  // must precede asio's awaitable headers on Boost 1.74
 
 #include <atomic>
-#include <chrono>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -19,6 +18,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -62,8 +62,10 @@ class Batcher {
       : batches_(metrics::Registry::global().counter("db_batches_total", {{"statement", name}})),
         calls_(
             metrics::Registry::global().counter("db_batched_calls_total", {{"statement", name}})),
-        wait_(metrics::Registry::global().histogram("db_batch_wait_seconds", {{"statement", name}})),
-        run_time_(metrics::Registry::global().histogram("db_batch_run_seconds", {{"statement", name}})),
+        wait_(
+            metrics::Registry::global().histogram("db_batch_wait_seconds", {{"statement", name}})),
+        run_time_(
+            metrics::Registry::global().histogram("db_batch_run_seconds", {{"statement", name}})),
         ex_(std::move(ex)),
         max_batch_(limits.max_batch ? limits.max_batch : 1),
         max_in_flight_(limits.max_in_flight ? limits.max_in_flight : 1),
@@ -171,7 +173,8 @@ class Batcher {
         wait_.observe(std::chrono::duration<double>(started - c->queued_at).count());
       }
       auto all = co_await attempt(std::move(ins));
-      run_time_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      run_time_.observe(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
       if (all.second && batch.size() > 1 && isolatable(all.second)) {
         // A call's own data broke the statement: each call alone, so the others still succeed.
         for (const auto& c : batch) {
