@@ -123,6 +123,7 @@ struct SlackPolicy::Scratch {
   std::vector<ChainArc> chain;
   std::vector<std::uint32_t> chain_follow;
   std::vector<std::uint32_t> chain_short;  // per chain arc: orders the joint plan loses with it
+  std::vector<std::uint32_t> commit_bundle;  // per proposal of the round: its bundle
 };
 
 SlackPolicy::SlackPolicy(SlackPolicyParams params) : p_(params), scratch_(std::make_unique<Scratch>()) {}
@@ -158,6 +159,10 @@ void apply_override(SlackPolicyParams& p, std::string_view assignment) {
   else if (name == "chain_shortage_only") p.chain_shortage_only = v != 0;
   else if (name == "chain_joint_budget") p.chain_joint_budget = static_cast<std::size_t>(std::max(0.0, v));
   else if (name == "closing_horizon") p.closing_horizon = m;
+  else if (name == "last_trip_bundle") p.last_trip_bundle = v != 0;
+  else if (name == "last_trip_slack") p.last_trip_slack = m;
+  else if (name == "last_trip_delay") p.last_trip_delay = m;
+  else if (name == "last_trip_horizon") p.last_trip_horizon = m;
   else if (name == "max_bundle") p.max_bundle = static_cast<int>(v);
   else if (name == "pressure_window") p.pressure_window = m;
   else if (name == "bundle_gap") p.bundling.max_ready_gap = m;
@@ -476,6 +481,112 @@ bool SlackPolicy::joint_look_ahead(const World& world, Minutes now) {
   return true;
 }
 
+// Last-trip bundling (step 6a): a committed trip after which its courier can reach no restaurant
+// before its off-time is the last use of that courier, so its spare capacity perishes with it.
+// Such a trip takes along further orders of its restaurant that are placed, not committed this
+// round and ready by its pickup (so the pickup does not move), greedily in ready order, up to the
+// round's bundle cap, while no order of the trip is dropped more than last_trip_delay later than
+// in the trip as committed, and each added order is dropped no later than last_trip_slack after
+// the earliest drop-off any other candidate courier of the restaurant (free now or within
+// busy_look_ahead, not committed this round) could give it alone: the leaving courier's capacity
+// is free, another courier's trip is not. Deterministic: trips in commit order, orders in ready
+// order.
+void SlackPolicy::last_trip_bundling(const World& world, Minutes now, bool shortage,
+                                     std::vector<Proposal>& out) {
+  Scratch& s = *scratch_;
+  const ServiceParams& sp = world.params();
+  const Minutes hp = half_service(sp.pickup_service);
+  const Minutes hd = half_service(sp.dropoff_service);
+  const auto cap = static_cast<std::size_t>(std::max(1, shortage ? p_.shortage_max_bundle : p_.max_bundle));
+  // Orders and couriers already committed this round.
+  std::vector<OrderId> taken;
+  std::vector<CourierId> busy;
+  for (const Proposal& pr : out) {
+    taken.insert(taken.end(), pr.orders.begin(), pr.orders.end());
+    busy.push_back(pr.courier);
+  }
+  std::sort(taken.begin(), taken.end());
+  std::sort(busy.begin(), busy.end());
+  auto is_taken = [&](OrderId o) { return std::binary_search(taken.begin(), taken.end(), o); };
+  std::vector<Point> drops;
+  for (std::size_t k = 0; k < out.size(); ++k) {
+    Proposal& pr = out[k];
+    const PlannedBundle& pb = s.bundles[s.commit_bundle[k]];
+    if (pr.orders.size() >= cap) continue;
+    const CourierState& cs = world.courier(pr.courier);
+    const Point rest = world.restaurant(pb.restaurant);
+    const Minutes pickup = std::max(pb.ready, now + travel_minutes(cs.free_point, rest, sp.meters_per_minute) + hp);
+    const Minutes leave = pickup + hp;
+    const std::uint32_t last = pb.first + pb.size - 1;
+    const Minutes free_after = leave + s.drop_offset[last] + hd;
+    const Point last_drop = world.order(s.orders[last]).at;
+    // Its last trip: no restaurant reachable before the off-time afterwards.
+    if (free_after + hp <= cs.shift_end) {
+      bool reach = false;
+      for (RestaurantId r = 0; r < world.restaurant_count() && !reach; ++r) {
+        reach = free_after + travel_minutes(last_drop, world.restaurant(r), sp.meters_per_minute) + hp <= cs.shift_end;
+      }
+      if (reach) continue;
+    }
+    // Drop-off minutes of the trip as committed.
+    std::vector<Minutes> base(pb.size);
+    for (std::uint32_t j = 0; j < pb.size; ++j) base[j] = leave + s.drop_offset[pb.first + j];
+    const std::uint32_t g = pb.group;
+    std::vector<OrderId> cur = pr.orders;
+    std::vector<std::pair<OrderId, Minutes>> added;  // added orders and their latest drop-off
+    bool grown = false;
+    for (std::uint32_t i = s.group_begin[g]; i < s.group_begin[g + 1] && cur.size() < cap; ++i) {
+      const OrderId o = s.due[i].order;
+      const OrderState& os = world.order(o);
+      if (os.ready > pickup || is_taken(o) || world.declined(o, pr.courier)) continue;
+      // The best another candidate courier could do for it alone.
+      const Minutes ride = travel_minutes(rest, os.at, sp.meters_per_minute);
+      Minutes alt = std::numeric_limits<Minutes>::max() / 4;
+      for (std::uint32_t ci = s.cand_range[g].first; ci < s.cand_range[g].second; ++ci) {
+        const CourierSpot& oc = *s.cand[ci].spot;
+        if (oc.id == pr.courier || std::binary_search(busy.begin(), busy.end(), oc.id)) continue;
+        const auto travel = static_cast<Minutes>(std::ceil(s.cand[ci].distance_m / sp.meters_per_minute));
+        const Minutes p2 = std::max(os.ready, std::max(now, oc.free_time) + travel + hp);
+        if (p2 > oc.shift_end) continue;
+        alt = std::min(alt, p2 + hp + ride + hd);
+      }
+      std::vector<OrderId> joined = cur;
+      joined.push_back(o);
+      drops.clear();
+      for (OrderId x : joined) drops.push_back(world.order(x).at);
+      const auto seq = best_dropoff_sequence(sp, rest, drops);
+      std::vector<Point> ordered;
+      for (std::size_t q : seq) ordered.push_back(drops[q]);
+      const RoutePlan plan = plan_route(sp, rest, 0, rest, 0, ordered);
+      added.emplace_back(o, alt + p_.last_trip_slack);
+      bool ok = true;
+      std::vector<OrderId> seq_orders;
+      for (std::size_t q = 0; q < seq.size() && ok; ++q) {
+        const OrderId x = joined[seq[q]];
+        seq_orders.push_back(x);
+        const Minutes drop = leave + plan.dropoff[q] - plan.leave_restaurant;
+        for (std::uint32_t j = 0; j < pb.size; ++j) {
+          if (s.orders[pb.first + j] == x) ok = drop - base[j] <= p_.last_trip_delay;
+        }
+        for (const auto& [a, latest] : added) {
+          if (a == x) ok = ok && drop <= latest;
+        }
+      }
+      if (!ok) {
+        added.pop_back();
+        continue;
+      }
+      cur = std::move(seq_orders);
+      taken.insert(std::upper_bound(taken.begin(), taken.end(), o), o);
+      grown = true;
+    }
+    if (grown) {
+      pr.orders = std::move(cur);
+      ++last_.last_trip_grown;
+    }
+  }
+}
+
 std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
   last_ = {};
   std::vector<Proposal> out;
@@ -710,6 +821,7 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
   last_.matched_cents = last_.matching.total_cost >> kTieBits;  // floor: the keys sum below 2^kTieBits
 
   // 6. Commit only matches whose timing is right now; the rest are re-planned next epoch.
+  s.commit_bundle.clear();
   for (std::size_t i = 0; i < s.bundles.size(); ++i) {
     if (match[i] < 0) continue;
     ++last_.matched;
@@ -723,7 +835,19 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
     if (slack > p_.commit_slack) continue;
     out.push_back(Proposal{c, std::vector<OrderId>(s.orders.begin() + pb.first,
                                                    s.orders.begin() + pb.first + pb.size)});
+    s.commit_bundle.push_back(static_cast<std::uint32_t>(i));
     ++last_.committed;
+  }
+  if (p_.last_trip_bundle && !out.empty()) {
+    // Only when the whole online fleet is closing (every off-time within closing_horizon): earlier
+    // in the day the couriers coming online replace the leaving ones' capacity.
+    bool closing = p_.last_trip_horizon <= 0 || (last_.closing && p_.closing_horizon <= p_.last_trip_horizon);
+    for (CourierId id = 0; id < world.courier_count() && !closing; ++id) {
+      const CourierState& cs = world.courier(id);
+      if (cs.online && cs.shift_end - now > p_.last_trip_horizon) break;
+      closing = id + 1 == world.courier_count();
+    }
+    if (closing) last_trip_bundling(world, now, shortage, out);
   }
   return out;
 }

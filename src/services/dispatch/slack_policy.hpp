@@ -85,6 +85,17 @@ struct SlackPolicyParams {
   // the courier time they save and shortage_max_bundle): a separate trip may be one the fleet
   // can no longer make, so a ready order waits for a later one of its restaurant instead.
   Minutes closing_horizon = 60;
+  // Last-trip bundling: a committed trip after which its courier can reach no restaurant before
+  // its off-time (its spare capacity perishes) takes along further orders of its restaurant that
+  // are pending and ready by its pickup, up to the round's bundle cap, while none of the trip's
+  // own orders is dropped more than last_trip_delay later and each added order at most
+  // last_trip_slack after the earliest drop-off another candidate courier could give it alone.
+  // Only when every online courier's off-time is within last_trip_horizon (0 = every round):
+  // earlier in the day couriers coming online replace the leaving ones' capacity.
+  bool last_trip_bundle = true;
+  Minutes last_trip_slack = 5;
+  Minutes last_trip_delay = 0;
+  Minutes last_trip_horizon = 60;
 };
 
 // Applies "name=value" overrides (names as the fields above; bundling rules as bundle_gap and
@@ -108,6 +119,7 @@ struct SlackRoundStats {
   std::size_t chain_arcs = 0;        // arcs of couriers within chain_horizon of their off-time
   std::size_t chain_charged = 0;     // of which charged for shutting a bundle out
   bool chain_joint = false;          // the joint plan of the late couriers was searched
+  std::size_t last_trip_grown = 0;   // committed last trips that took further orders along
   MatchingStats matching;            // total_cost in cents x 2^kTieBits + tie-break keys
   std::int64_t matched_cents = 0;    // the matching's cost in hundredths of a minute
 };
@@ -129,6 +141,7 @@ class SlackPolicy final : public Policy {
   struct Scratch;  // per-round buffers, kept between rounds so a round allocates little
   void chain_look_ahead(const World& world, Minutes now);
   bool joint_look_ahead(const World& world, Minutes now);
+  void last_trip_bundling(const World& world, Minutes now, bool shortage, std::vector<Proposal>& out);
   SlackPolicyParams p_;
   SlackRoundStats last_;
   MinCostMatcher matcher_;

@@ -228,6 +228,40 @@ TEST(DispatchSlack, ClosingFleetBundlesBeyondTheReadyGap) {
   EXPECT_FALSE(closed);
 }
 
+// Last-trip bundling: courier 0 (off 21) can make one more trip; courier 1 (off `other_off`) is
+// busy until 10. At minute 1 two orders of restaurant 0 are ready, no shortage and no bundling
+// (2 orders, 2 couriers): courier 0 takes one of them. Its trip ends after its off-time, so the
+// other order, ready by its pickup, travels along when the fleet is closing (every online courier
+// leaves within closing_horizon): the first order is dropped off no later, the second 1 minute
+// sooner than courier 1 could bring it (minute 29 against 30).
+std::vector<OrderId> last_trip_offer(Minutes other_off, bool rule, Minutes slack = 5) {
+  SlackPolicyParams pp;
+  pp.last_trip_bundle = rule;
+  pp.last_trip_slack = slack;
+  Dispatcher d(params100(), {{0, 0}, {0, -1000}}, std::make_unique<SlackPolicy>(pp));
+  d.courier_online(1, {0, -1000}, 0, other_off);
+  d.order_placed(0, {0, -800}, 1, 0, 0);
+  auto first = d.decide(0);
+  if (first.size() != 1 || first[0].courier != 1 || !d.accept(first[0].id, 0)) return {};
+  d.courier_online(0, {1000, 0}, 1, 21);
+  d.order_placed(1, {0, 500}, 0, 1, 1);
+  d.order_placed(2, {300, 500}, 0, 1, 1);
+  const auto offers = d.decide(1);
+  if (offers.size() != 1 || offers[0].courier != 0) return {};
+  std::vector<OrderId> orders = offers[0].orders;
+  std::sort(orders.begin(), orders.end());
+  return orders;
+}
+
+TEST(DispatchSlack, LastTripTakesReadyOrdersOfItsRestaurantAlong) {
+  const std::vector<OrderId> both{1, 2};
+  EXPECT_EQ(last_trip_offer(60, true), both);
+  EXPECT_EQ(last_trip_offer(60, false).size(), 1u);   // off
+  EXPECT_EQ(last_trip_offer(62, true).size(), 1u);    // courier 1 stays beyond 60: not closing
+  EXPECT_EQ(last_trip_offer(60, true, -1), both);     // 29 <= 30 - 1
+  EXPECT_EQ(last_trip_offer(60, true, -2).size(), 1u);  // 29 > 30 - 2: courier 1 is sooner
+}
+
 TEST(DispatchSlack, ShortageIsDueOrdersBeyondRatioTimesCouriers) {
   SlackPolicyParams pp;
   pp.shortage_ratio = 1.5;
