@@ -14,6 +14,16 @@ namespace se::dispatch {
 
 namespace {
 
+// Whether every online courier's off-time is within `horizon` minutes of `now` (a closing fleet:
+// no courier stays to take over what the leaving ones cannot carry).
+bool fleet_closes_within(const World& world, Minutes now, Minutes horizon) {
+  for (CourierId id = 0; id < world.courier_count(); ++id) {
+    const CourierState& cs = world.courier(id);
+    if (cs.online && cs.shift_end - now > horizon) return false;
+  }
+  return true;
+}
+
 // A bundle with its drop-off offsets precomputed, so costing it for a courier is O(size). Its
 // orders, offsets and placement times live in the round's flat arrays at [first, first + size).
 struct PlannedBundle {
@@ -666,11 +676,7 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
     // Closing fleet: when every online courier leaves within closing_horizon, a separate trip
     // may be one the fleet can no longer make; bundle regardless of the ready gap.
     if (p_.closing_horizon > 0) {
-      bool closing = true;
-      for (CourierId id = 0; id < world.courier_count() && closing; ++id) {
-        const CourierState& cs = world.courier(id);
-        closing = !cs.online || cs.shift_end - now <= p_.closing_horizon;
-      }
+      const bool closing = fleet_closes_within(world, now, p_.closing_horizon);
       if (closing) rules.max_ready_gap = std::numeric_limits<Minutes>::max() / 4;
       last_.closing = closing;
     }
@@ -839,15 +845,10 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
     ++last_.committed;
   }
   if (p_.last_trip_bundle && !out.empty()) {
-    // Only when the whole online fleet is closing (every off-time within closing_horizon): earlier
-    // in the day the couriers coming online replace the leaving ones' capacity.
-    bool closing = p_.last_trip_horizon <= 0 || (last_.closing && p_.closing_horizon <= p_.last_trip_horizon);
-    for (CourierId id = 0; id < world.courier_count() && !closing; ++id) {
-      const CourierState& cs = world.courier(id);
-      if (cs.online && cs.shift_end - now > p_.last_trip_horizon) break;
-      closing = id + 1 == world.courier_count();
-    }
-    if (closing) last_trip_bundling(world, now, shortage, out);
+    // Only when the whole online fleet is closing (every off-time within last_trip_horizon):
+    // earlier in the day the couriers coming online replace the leaving ones' capacity.
+    if (p_.last_trip_horizon <= 0 || fleet_closes_within(world, now, p_.last_trip_horizon))
+      last_trip_bundling(world, now, shortage, out);
   }
   return out;
 }
