@@ -120,12 +120,7 @@ TEST_P(BusContract, ReadsRetainedRecordsWithoutAGroup) {
     co_await bus_->publish(batch);
     EXPECT_EQ(co_await bus_->length(t), 30);
     se::bus::ReadCursor cur;
-    std::vector<Record> got;
-    const auto deadline = Clock::now() + 20s;
-    while (got.size() < 30 && Clock::now() < deadline) {
-      auto part = co_await bus_->read(t, cur, 100, 200ms);
-      got.insert(got.end(), part.begin(), part.end());
-    }
+    const auto got = co_await read_records(*bus_, t, cur, 30, 20s);
     EXPECT_EQ(got.size(), 30u);
     // Nothing more after the cursor.
     auto more = co_await bus_->read(t, cur, 100, 300ms);

@@ -58,13 +58,7 @@ class BusRelay : public ::testing::Test {
 
   asio::awaitable<std::vector<Record>> read_all(const std::string& topic, std::size_t n, std::chrono::seconds limit) {
     se::bus::ReadCursor cur;
-    std::vector<Record> got;
-    const auto deadline = Clock::now() + limit;
-    while (got.size() < n && Clock::now() < deadline) {
-      auto part = co_await bus_->read(topic, cur, 1000, 200ms);
-      got.insert(got.end(), part.begin(), part.end());
-    }
-    co_return got;
+    co_return co_await read_records(*bus_, topic, cur, n, limit);
   }
 
   std::vector<std::string> relay_args(const std::string& fault = {}) {

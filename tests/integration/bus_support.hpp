@@ -18,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "bus/bus.hpp"
 #include "bus/envelope.hpp"
@@ -39,6 +40,22 @@ inline void run(asio::io_context& io, std::function<asio::awaitable<void>()> bod
 inline asio::awaitable<void> sleep_for(std::chrono::milliseconds d) {
   asio::steady_timer t(co_await asio::this_coro::executor, d);
   co_await t.async_wait(asio::use_awaitable);
+}
+
+// Reads `topic` without a group from `cursor` on until `n` records that `keep` accepts (all, by
+// default) have arrived or `limit` has passed; returns the kept records in read order. (topic
+// and keep by value: a coroutine keeps its parameters, and a caller's temporaries may not live.)
+inline asio::awaitable<std::vector<se::bus::Record>> read_records(
+    se::bus::EventBus& bus, std::string topic, se::bus::ReadCursor& cursor, std::size_t n,
+    std::chrono::seconds limit, std::function<bool(const se::bus::Record&)> keep = {}) {
+  std::vector<se::bus::Record> got;
+  const auto deadline = Clock::now() + limit;
+  while (got.size() < n && Clock::now() < deadline) {
+    auto part = co_await bus.read(topic, cursor, 1000, 200ms);
+    for (auto& r : part)
+      if (!keep || keep(r)) got.push_back(std::move(r));
+  }
+  co_return got;
 }
 
 // librdkafka's in-process mock cluster: real Kafka protocol over TCP on loopback.

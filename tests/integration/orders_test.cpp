@@ -9,6 +9,7 @@
 #include <csignal>
 #include <cstdio>
 #include <ctime>
+#include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -108,14 +109,13 @@ std::vector<Published> published_events(const std::set<std::string>& order_ids, 
   std::vector<Published> out;
   tb::run(io, [&]() -> boost::asio::awaitable<void> {
     se::bus::ReadCursor cursor;
-    const auto deadline = tb::Clock::now() + std::chrono::seconds(20);
-    while (out.size() < n && tb::Clock::now() < deadline) {
-      auto part = co_await bus->read("order_updates", cursor, 1000, std::chrono::milliseconds(200));
-      for (const auto& r : part) {
-        if (!order_ids.count(r.key)) continue;
-        const auto e = se::bus::from_json(r.value);
-        out.push_back({r.key, e.event_type, e.version});
-      }
+    std::function<bool(const se::bus::Record&)> ours = [&](const se::bus::Record& r) {
+      return order_ids.count(r.key) > 0;
+    };
+    const auto got = co_await tb::read_records(*bus, "order_updates", cursor, n, std::chrono::seconds(20), ours);
+    for (const auto& r : got) {
+      const auto e = se::bus::from_json(r.value);
+      out.push_back({r.key, e.event_type, e.version});
     }
   });
   bus->stop();
