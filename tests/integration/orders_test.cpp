@@ -252,6 +252,7 @@ TEST_F(Orders, IdempotentReplayReturnsTheSameOrderAndRefusesAnotherBody) {
   EXPECT_EQ(o["subtotal_cents"], 2 * 1500 + 2500);  // from the database, not the client
   EXPECT_EQ(o["delivery_fee_cents"], 300);
   EXPECT_EQ(o["total_cents"], 2 * 1500 + 2500 + 300);
+  EXPECT_TRUE(first.header("server-timing").starts_with("payment;dur=")) << first.header("server-timing");
   auto again = place(port(), w.customers[0], body, "idem-1");
   ASSERT_EQ(again.status, 201) << again.body;
   EXPECT_EQ(again.header("idempotent-replayed"), "true");
@@ -522,6 +523,10 @@ TEST(OrdersPayment, DeclinedPaymentFailsTheOrderAndRestoresStock) {
   ASSERT_EQ(r.status, 402) << r.body;
   EXPECT_EQ(code_of(r), "payment_declined");
   EXPECT_EQ(stock_of(db, w.prepared), 4);
+  // The gateway's share of the wait (here 1-2 ms of configured latency) is in Server-Timing.
+  const auto timing = r.header("server-timing");
+  ASSERT_TRUE(timing.starts_with("payment;dur=")) << timing;
+  EXPECT_GE(std::stod(timing.substr(12)), 1.0) << timing;
   const std::string id = json::parse(r.body)["order_id"];
   EXPECT_EQ(db.one("SELECT status FROM orders WHERE id = '" + id + "'"), "failed");
   EXPECT_EQ(db.one("SELECT status FROM payments WHERE order_id = '" + id + "'"), "failed");
