@@ -8,12 +8,14 @@
 # zero-latency gateway; (3) a fixed ORDERS_BENCH_RATE (1,000/s) with the zero-latency gateway;
 # (4) the same rate with the seed's gateway (50-150 ms, 95% success); (5) the seed's burst, 2,000
 # orders/min (33.3/s), which must have 0 errors. Fixed-rate latency is measured from each order's
-# intended send time. Goal (issue 6): >= 1,000 orders/s sustained with P99 < 50 ms + the
+# intended send time; the gateway's share of it comes from the Server-Timing header. Goal (issue 6): >= 1,000 orders/s sustained with P99 < 50 ms + the
 # gateway's latency. Every run also reports PostgreSQL's and the server's CPU time per order,
 # which a shared machine distorts far less than throughput.
 #
 # Environment: ORDERS_BENCH_BUILD_DIR [build/release], ORDERS_BENCH_THREADS [1],
-# ORDERS_BENCH_CONNS [64], ORDERS_BENCH_SECONDS [15], ORDERS_BENCH_RATE [1000],
+# ORDERS_BENCH_CONNS [64: closed loop], ORDERS_BENCH_RATE_CONNS [512: fixed-rate runs, which share
+# one schedule, so connections only bound how many orders can be open at once],
+# ORDERS_BENCH_SECONDS [15], ORDERS_BENCH_RATE [1000],
 # ORDERS_BENCH_PG_EXTRA (appended to the server's conninfo), ORDERS_BENCH_SERVER_ARGS (more
 # `swifteats serve` flags, e.g. "--db-batch-in-flight 2"), ORDERS_BENCH_KEEP=1 keeps the temp dir.
 set -euo pipefail
@@ -24,6 +26,7 @@ BUILD=${ORDERS_BENCH_BUILD_DIR:-$ROOT/build/release}
 # buys no CPU, and one worker's batches are twice as large (docs/benchmarks.md compares both).
 THREADS=${ORDERS_BENCH_THREADS:-1}
 CONNS=${ORDERS_BENCH_CONNS:-64}
+RATE_CONNS=${ORDERS_BENCH_RATE_CONNS:-512}
 SECS=${ORDERS_BENCH_SECONDS:-15}
 JWT="bench:$(head -c 32 /dev/urandom | base64 -w0)"
 source "$ROOT/bench/lib.sh"
@@ -110,20 +113,25 @@ psql_q -c "ANALYZE" >/dev/null || die "ANALYZE failed"
 
 start_server 0-0 1; PORT=$SE_PORT
 MAX=$(run_lg "$PORT" zero-latency-max 0 "$CONNS"); echo "$MAX"
-ZERO=$(run_lg "$PORT" "zero-latency-at-$RATE" "$RATE" "$CONNS"); echo "$ZERO"
+ZERO=$(run_lg "$PORT" "zero-latency-at-$RATE" "$RATE" "$RATE_CONNS"); echo "$ZERO"
 stop_server
 start_server 50-150 0.95; PORT=$SE_PORT
-# At the seed's 50-150 ms a charge is in flight for ~0.1 s: RATE/s needs ~RATE/10 open requests.
-SEED=$(run_lg "$PORT" "seed-gateway-at-$RATE" "$RATE" "$((CONNS * 4))"); echo "$SEED"
+# At the seed's 50-150 ms a charge is in flight for ~0.1 s: RATE/s keeps ~RATE/6 orders open.
+SEED=$(run_lg "$PORT" "seed-gateway-at-$RATE" "$RATE" "$RATE_CONNS"); echo "$SEED"
 BURST=$(run_lg "$PORT" burst-2000-per-min 33.3 16); echo "$BURST"
 stop_server
 
 get() { sed -n "s/.*\"$2\":\([0-9.]*\).*/\1/p" <<<"$1"; }
 echo
-printf '%-26s %12s %10s %10s %8s %14s %14s\n' run "answered/s" "P50 ms" "P99 ms" errors "pg CPU ms/ord" "app CPU ms/ord"
+# "gateway P99" is the P99 of each order's wait for the payment gateway (the orders service's
+# Server-Timing header); "P99 w/o gw" the P99 of each order's latency minus that wait: what the
+# platform itself adds, which the goal bounds at 50 ms.
+printf '%-26s %12s %10s %10s %12s %12s %8s %14s %14s\n' run "answered/s" "P50 ms" "P99 ms" "gateway P99" "P99 w/o gw" \
+  errors "pg CPU ms/ord" "app CPU ms/ord"
 for r in "$MAX" "$ZERO" "$SEED" "$BURST"; do
-  printf '%-26s %12s %10s %10s %8s %14s %14s\n' "$(sed -n 's/.*"label":"\([^"]*\)".*/\1/p' <<<"$r")" \
-    "$(get "$r" answered_per_s)" "$(get "$r" p50_ms)" "$(get "$r" p99_ms)" "$(( $(get "$r" errors) + $(get "$r" other) ))" \
+  printf '%-26s %12s %10s %10s %12s %12s %8s %14s %14s\n' "$(sed -n 's/.*"label":"\([^"]*\)".*/\1/p' <<<"$r")" \
+    "$(get "$r" answered_per_s)" "$(get "$r" p50_ms)" "$(get "$r" p99_ms)" "$(get "$r" gateway_p99_ms)" \
+    "$(get "$r" without_gateway_p99_ms)" "$(( $(get "$r" errors) + $(get "$r" other) ))" \
     "$(get "$r" pg_cpu_ms_per_order)" "$(get "$r" server_cpu_ms_per_order)"
 done
 printf '%-26s %12s\n' "pgbench TPC-B (tps)" "$PGBENCH_TPS"
