@@ -8,9 +8,10 @@
 # zero-latency gateway; (3) a fixed ORDERS_BENCH_RATE (1,000/s) with the zero-latency gateway;
 # (4) the same rate with the seed's gateway (50-150 ms, 95% success); (5) the seed's burst, 2,000
 # orders/min (33.3/s), which must have 0 errors. Fixed-rate latency is measured from each order's
-# intended send time; the gateway's share of it comes from the Server-Timing header. Goal (issue 6): >= 1,000 orders/s sustained with P99 < 50 ms + the
-# gateway's latency. Every run also reports PostgreSQL's and the server's CPU time per order,
-# which a shared machine distorts far less than throughput.
+# intended send time; the gateway's share of it comes from the Server-Timing header. Goal (issue
+# 6): >= 1,000 orders/s sustained with P99 < 50 ms + the gateway's latency. Every run also
+# reports PostgreSQL's and the server's CPU time per order, which a shared machine distorts far
+# less than throughput.
 #
 # Environment: ORDERS_BENCH_BUILD_DIR [build/release], ORDERS_BENCH_THREADS [1],
 # ORDERS_BENCH_CONNS [64: closed loop], ORDERS_BENCH_RATE_CONNS [512: fixed-rate runs, which share
