@@ -173,6 +173,8 @@ void apply_override(SlackPolicyParams& p, std::string_view assignment) {
   else if (name == "last_trip_slack") p.last_trip_slack = m;
   else if (name == "last_trip_delay") p.last_trip_delay = m;
   else if (name == "last_trip_horizon") p.last_trip_horizon = m;
+  else if (name == "sustained_shortage") p.sustained_shortage = m;
+  else if (name == "sustained_busy_look_ahead") p.sustained_busy_look_ahead = m;
   else if (name == "max_bundle") p.max_bundle = static_cast<int>(v);
   else if (name == "pressure_window") p.pressure_window = m;
   else if (name == "bundle_gap") p.bundling.max_ready_gap = m;
@@ -597,37 +599,14 @@ void SlackPolicy::last_trip_bundling(const World& world, Minutes now, bool short
   }
 }
 
-std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
-  last_ = {};
-  std::vector<Proposal> out;
-  if (p_.epoch > 1 && now % p_.epoch != 0) return out;
-  const ServiceParams& sp = world.params();
-  const Minutes hp = half_service(sp.pickup_service);
-  const Minutes hd = half_service(sp.dropoff_service);
+// Step 2 of the round: the candidate couriers of every restaurant group of s.due (free now or
+// within busy_window, still on shift) into s.cand / s.cand_range, and the right side of the
+// matching into s.couriers / s.right_of.
+void SlackPolicy::find_candidates(const World& world, Minutes now, Minutes busy_window) {
   Scratch& s = *scratch_;
-
-  // 1. Due orders by restaurant, in ready order.
-  s.due.clear();
-  std::size_t demand = 0;
-  for (OrderId o : world.pending()) {
-    const OrderState& os = world.order(o);
-    if (os.ready > now + p_.look_ahead) continue;
-    s.due.push_back(DueOrder{os.restaurant, os.ready, o});
-    if (os.ready <= now + p_.pressure_window) ++demand;
-  }
-  last_.due_orders = s.due.size();
-  if (s.due.empty()) return out;
-  std::sort(s.due.begin(), s.due.end());
-  s.group_begin.clear();
-  for (std::uint32_t i = 0; i < s.due.size(); ++i) {
-    if (i == 0 || s.due[i].restaurant != s.due[i - 1].restaurant) s.group_begin.push_back(i);
-  }
-  const auto groups = static_cast<std::uint32_t>(s.group_begin.size());
-  s.group_begin.push_back(static_cast<std::uint32_t>(s.due.size()));
-
-  // 2. Candidate couriers per restaurant from the grid index: free now or soon, still on shift.
+  const auto groups = static_cast<std::uint32_t>(s.group_begin.size() - 1);
   auto eligible = [&](const CourierSpot& cs) {
-    return cs.free_time <= now + p_.busy_look_ahead && cs.shift_end >= std::max(now, cs.free_time);
+    return cs.free_time <= now + busy_window && cs.shift_end >= std::max(now, cs.free_time);
   };
   // Right side of the matching, in order of first appearance (deterministic: restaurants are
   // visited in id order and candidates nearest first).
@@ -659,6 +638,55 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
       s.couriers.push_back(id);
     }
   }
+}
+
+// Whether this round continues a run of consecutive shortage rounds that has lasted at least
+// sustained_shortage minutes; records the round.
+bool SlackPolicy::shortage_sustained(bool shortage, Minutes now) {
+  if (!shortage) {
+    shortage_since_ = -1;
+    return false;
+  }
+  if (shortage_since_ < 0) shortage_since_ = now;
+  return now - shortage_since_ >= p_.sustained_shortage;
+}
+
+std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
+  last_ = {};
+  std::vector<Proposal> out;
+  if (p_.epoch > 1 && now % p_.epoch != 0) return out;
+  // A run of shortage rounds counts only consecutive rounds.
+  if (previous_round_ < 0 || now - previous_round_ != p_.epoch) shortage_since_ = -1;
+  previous_round_ = now;
+  const ServiceParams& sp = world.params();
+  const Minutes hp = half_service(sp.pickup_service);
+  const Minutes hd = half_service(sp.dropoff_service);
+  Scratch& s = *scratch_;
+
+  // 1. Due orders by restaurant, in ready order.
+  s.due.clear();
+  std::size_t demand = 0;
+  for (OrderId o : world.pending()) {
+    const OrderState& os = world.order(o);
+    if (os.ready > now + p_.look_ahead) continue;
+    s.due.push_back(DueOrder{os.restaurant, os.ready, o});
+    if (os.ready <= now + p_.pressure_window) ++demand;
+  }
+  last_.due_orders = s.due.size();
+  if (s.due.empty()) {
+    shortage_since_ = -1;  // no due orders: no shortage
+    return out;
+  }
+  std::sort(s.due.begin(), s.due.end());
+  s.group_begin.clear();
+  for (std::uint32_t i = 0; i < s.due.size(); ++i) {
+    if (i == 0 || s.due[i].restaurant != s.due[i - 1].restaurant) s.group_begin.push_back(i);
+  }
+  const auto groups = static_cast<std::uint32_t>(s.group_begin.size());
+  s.group_begin.push_back(static_cast<std::uint32_t>(s.due.size()));
+
+  // 2. Candidate couriers per restaurant from the grid index: free now or soon, still on shift.
+  find_candidates(world, now, p_.busy_look_ahead);
   last_.couriers = s.couriers.size();
 
   // 3. Bundles sized to the pressure of due orders on available couriers.
@@ -670,6 +698,12 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
   // order arrives: without a bundle it would wait for a courier anyway, and the matching still
   // charges every drop-off minute.
   const bool shortage = is_shortage(s.due.size(), s.couriers.size());
+  // Sustained shortage: couriers that free up a little later compete too (see the parameter).
+  if (shortage_sustained(shortage, now) && p_.sustained_busy_look_ahead > p_.busy_look_ahead) {
+    find_candidates(world, now, p_.sustained_busy_look_ahead);
+    last_.couriers = s.couriers.size();
+    last_.sustained = true;
+  }
   if (shortage) {
     rules.max_size = std::max(rules.max_size, p_.shortage_max_bundle);
     rules.max_extra_delay = std::numeric_limits<Minutes>::max() / 4;

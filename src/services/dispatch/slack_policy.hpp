@@ -96,6 +96,16 @@ struct SlackPolicyParams {
   Minutes last_trip_slack = 5;
   Minutes last_trip_delay = 0;
   Minutes last_trip_horizon = 60;
+  // Sustained shortage: once every round of the last sustained_shortage minutes has been a
+  // shortage round, couriers that free up within sustained_busy_look_ahead (instead of
+  // busy_look_ahead) compete in the plan; they are still never committed early. In a short burst
+  // the queue clears by itself and holding an order for a busy courier only delays it; while the
+  // fleet stays short, courier minutes decide how many orders are served, and a near courier that
+  // frees up in 10-20 minutes often reaches the restaurant about as soon as an idle one sent from
+  // far away, which then stays free for another order. Off when sustained_busy_look_ahead is at
+  // most busy_look_ahead.
+  Minutes sustained_shortage = 20;
+  Minutes sustained_busy_look_ahead = 20;
 };
 
 // Applies "name=value" overrides (names as the fields above; bundling rules as bundle_gap and
@@ -120,6 +130,7 @@ struct SlackRoundStats {
   std::size_t chain_charged = 0;     // of which charged for shutting a bundle out
   bool chain_joint = false;          // the joint plan of the late couriers was searched
   std::size_t last_trip_grown = 0;   // committed last trips that took further orders along
+  bool sustained = false;            // shortage in every round for sustained_shortage minutes
   MatchingStats matching;            // total_cost in cents x 2^kTieBits + tie-break keys
   std::int64_t matched_cents = 0;    // the matching's cost in hundredths of a minute
 };
@@ -139,6 +150,8 @@ class SlackPolicy final : public Policy {
 
  private:
   struct Scratch;  // per-round buffers, kept between rounds so a round allocates little
+  void find_candidates(const World& world, Minutes now, Minutes busy_window);
+  bool shortage_sustained(bool shortage, Minutes now);
   void chain_look_ahead(const World& world, Minutes now);
   bool joint_look_ahead(const World& world, Minutes now);
   void last_trip_bundling(const World& world, Minutes now, bool shortage, std::vector<Proposal>& out);
@@ -146,6 +159,11 @@ class SlackPolicy final : public Policy {
   SlackRoundStats last_;
   MinCostMatcher matcher_;
   std::unique_ptr<Scratch> scratch_;
+  // The only memory between rounds: when the current run of consecutive shortage rounds began
+  // (-1: none) and the minute of the previous round. A skipped or earlier minute (another world,
+  // or a gap in the calls) starts the count again.
+  Minutes shortage_since_ = -1;
+  Minutes previous_round_ = -1;
 };
 
 }  // namespace se::dispatch

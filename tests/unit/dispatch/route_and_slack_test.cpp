@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "services/dispatch/dispatcher.hpp"
 #include "services/dispatch/greedy_policy.hpp"
@@ -461,6 +462,55 @@ TEST(DispatchSlack, ArcsPerBundleKeepsTheCheapestArcs) {
   EXPECT_EQ(raw->last_round().arcs, 2u);
   ASSERT_EQ(offers.size(), 2u);
   for (const Offer& o : offers) EXPECT_EQ(o.courier, o.orders[0] == 0 ? 0u : 3u);
+}
+
+// Sustained shortage. Courier 1 (off 600) is sent at minute 0 from restaurant B (0, 2000) to a
+// customer at (0, 300): busy until 25, then 3 minutes from restaurant A (origin). At minute 1
+// courier 0 comes online 15 minutes from A and three orders of A are placed, ready at 29: three
+// due orders for one candidate courier is a shortage (ratio 1) from minute 1. Without the rule
+// courier 1 is beyond busy_look_ahead (10) until minute 15, so courier 0 takes the bundle when its
+// slack reaches 2 (minute 10). Once the shortage has lasted `sustained` minutes courier 1 (pickup
+// 30, 1.5 minutes of ride weighed) competes against courier 0 (pickup 29, 7.5 minutes of ride
+// and the wait), wins the plan and is committed when it is free at 25. Pay and pressure are
+// switched off so that only the timing decides. Returns (minute, courier) of the first offer.
+std::pair<Minutes, int> sustained_first_offer(Minutes window, Minutes sustained, Minutes skip = -1,
+                                              bool* flagged = nullptr) {
+  SlackPolicyParams pp;
+  pp.shortage_ratio = 1;
+  pp.pay_weight = 0;
+  pp.scale_time_by_pressure = false;
+  pp.sustained_busy_look_ahead = window;
+  pp.sustained_shortage = sustained;
+  auto policy = std::make_unique<SlackPolicy>(pp);
+  const SlackPolicy* raw = policy.get();
+  Dispatcher d(params100(), {{0, 0}, {0, 2000}}, std::move(policy));
+  d.courier_online(1, {0, 2000}, 0, 600);
+  d.order_placed(10, {0, 300}, 1, 0, 0);
+  const auto first = d.decide(0);
+  if (first.size() != 1 || first[0].courier != 1 || !d.accept(first[0].id, 0)) return {-1, -1};
+  d.courier_online(0, {1500, 0}, 1, 600);
+  d.order_placed(0, {0, -500}, 0, 1, 29);
+  d.order_placed(1, {100, -500}, 0, 1, 29);
+  d.order_placed(2, {-100, -500}, 0, 1, 29);
+  for (Minutes t = 1; t <= 40; ++t) {
+    if (t == skip) continue;
+    const auto offers = d.decide(t);
+    if (t == 10 && flagged != nullptr) *flagged = raw->last_round().sustained;
+    if (!offers.empty()) return {t, static_cast<int>(offers[0].courier)};
+  }
+  return {-1, -1};
+}
+
+TEST(DispatchSlack, SustainedShortageLetsANearCourierFreeingLaterCompete) {
+  bool flagged = false;
+  EXPECT_EQ(sustained_first_offer(10, 5, -1, &flagged), std::make_pair(Minutes{10}, 0));  // off
+  EXPECT_FALSE(flagged);
+  EXPECT_EQ(sustained_first_offer(20, 5, -1, &flagged), std::make_pair(Minutes{25}, 1));
+  EXPECT_TRUE(flagged);
+  // Not yet sustained at minute 10 (shortage since minute 1).
+  EXPECT_EQ(sustained_first_offer(20, 30), std::make_pair(Minutes{10}, 0));
+  // Only consecutive rounds count: skipping minute 6 restarts the run at 7, 3 minutes by 10.
+  EXPECT_EQ(sustained_first_offer(20, 5, 6), std::make_pair(Minutes{10}, 0));
 }
 
 // The policy keeps buffers between rounds; they must never leak into the next decision.
