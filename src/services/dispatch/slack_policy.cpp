@@ -655,8 +655,10 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
   last_ = {};
   std::vector<Proposal> out;
   if (p_.epoch > 1 && now % p_.epoch != 0) return out;
-  // A run of shortage rounds counts only consecutive rounds.
-  if (previous_round_ < 0 || now - previous_round_ != p_.epoch) shortage_since_ = -1;
+  // A run of shortage rounds counts only consecutive rounds; a second round in the same minute
+  // (a live dispatcher may decide again when an event arrives) continues the run.
+  if (previous_round_ < 0 || now < previous_round_ || now - previous_round_ > p_.epoch)
+    shortage_since_ = -1;
   previous_round_ = now;
   const ServiceParams& sp = world.params();
   const Minutes hp = half_service(sp.pickup_service);

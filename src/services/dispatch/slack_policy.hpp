@@ -161,7 +161,7 @@ class SlackPolicy final : public Policy {
   std::unique_ptr<Scratch> scratch_;
   // The only memory between rounds: when the current run of consecutive shortage rounds began
   // (-1: none) and the minute of the previous round. A skipped or earlier minute (another world,
-  // or a gap in the calls) starts the count again.
+  // or a gap in the calls) starts the count again; a repeated minute does not.
   Minutes shortage_since_ = -1;
   Minutes previous_round_ = -1;
 };

@@ -474,7 +474,7 @@ TEST(DispatchSlack, ArcsPerBundleKeepsTheCheapestArcs) {
 // and the wait), wins the plan and is committed when it is free at 25. Pay and pressure are
 // switched off so that only the timing decides. Returns (minute, courier) of the first offer.
 std::pair<Minutes, int> sustained_first_offer(Minutes window, Minutes sustained, Minutes skip = -1,
-                                              bool* flagged = nullptr) {
+                                              bool* flagged = nullptr, Minutes twice = -1) {
   SlackPolicyParams pp;
   pp.shortage_ratio = 1;
   pp.pay_weight = 0;
@@ -494,6 +494,7 @@ std::pair<Minutes, int> sustained_first_offer(Minutes window, Minutes sustained,
   d.order_placed(2, {-100, -500}, 0, 1, 29);
   for (Minutes t = 1; t <= 40; ++t) {
     if (t == skip) continue;
+    if (t == twice && !d.decide(t).empty()) return {-2, -2};  // a live dispatcher deciding again
     const auto offers = d.decide(t);
     if (t == 10 && flagged != nullptr) *flagged = raw->last_round().sustained;
     if (!offers.empty()) return {t, static_cast<int>(offers[0].courier)};
@@ -511,6 +512,8 @@ TEST(DispatchSlack, SustainedShortageLetsANearCourierFreeingLaterCompete) {
   EXPECT_EQ(sustained_first_offer(20, 30), std::make_pair(Minutes{10}, 0));
   // Only consecutive rounds count: skipping minute 6 restarts the run at 7, 3 minutes by 10.
   EXPECT_EQ(sustained_first_offer(20, 5, 6), std::make_pair(Minutes{10}, 0));
+  // A second round in one minute continues the run.
+  EXPECT_EQ(sustained_first_offer(20, 5, -1, nullptr, 6), std::make_pair(Minutes{25}, 1));
 }
 
 // The policy keeps buffers between rounds; they must never leak into the next decision.
