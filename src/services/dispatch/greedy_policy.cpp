@@ -26,8 +26,8 @@ std::vector<Proposal> GreedyPolicy::decide(const World& world, Minutes now) {
     };
     world.available().nearest(rest, 1, idle_and_in_time, near);
     if (near.empty()) continue;
-    used[near.front().spot->id] = 1;
-    out.push_back(Proposal{near.front().spot->id, {o}});
+    used[near.front().spot.id] = 1;
+    out.push_back(Proposal{near.front().spot.id, {o}});
   }
   return out;
 }

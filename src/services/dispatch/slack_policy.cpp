@@ -121,6 +121,7 @@ struct SlackPolicy::Scratch {
   std::vector<std::pair<std::uint64_t, std::uint32_t>> query_order;  // (locality key, group)
   std::vector<Candidate> near;
   std::vector<CourierId> couriers;       // right side of the matching
+  std::vector<std::uint32_t> right_cand;  // per right index: one of its entries in `cand`
   std::vector<int> right_of;             // courier id -> right index, -1 if not a candidate
   std::vector<PlannedBundle> bundles;
   std::vector<OrderId> orders;           // flat per-bundle arrays (drop-off sequence)
@@ -555,7 +556,7 @@ void SlackPolicy::last_trip_bundling(const World& world, Minutes now, bool short
       const Minutes ride = travel_minutes(rest, os.at, sp.meters_per_minute);
       Minutes alt = std::numeric_limits<Minutes>::max() / 4;
       for (std::uint32_t ci = s.cand_range[g].first; ci < s.cand_range[g].second; ++ci) {
-        const CourierSpot& oc = *s.cand[ci].spot;
+        const CourierSpot& oc = s.cand[ci].spot;
         if (oc.id == pr.courier || std::binary_search(busy.begin(), busy.end(), oc.id)) continue;
         const auto travel = static_cast<Minutes>(std::ceil(s.cand[ci].distance_m / sp.meters_per_minute));
         const Minutes p2 = std::max(os.ready, std::max(now, oc.free_time) + travel + hp);
@@ -601,7 +602,7 @@ void SlackPolicy::last_trip_bundling(const World& world, Minutes now, bool short
 
 // Step 2 of the round: the candidate couriers of every restaurant group of s.due (free now or
 // within busy_window, still on shift) into s.cand / s.cand_range, and the right side of the
-// matching into s.couriers / s.right_of.
+// matching into s.couriers / s.right_of / s.right_cand.
 void SlackPolicy::find_candidates(const World& world, Minutes now, Minutes busy_window) {
   Scratch& s = *scratch_;
   const auto groups = static_cast<std::uint32_t>(s.group_begin.size() - 1);
@@ -629,13 +630,15 @@ void SlackPolicy::find_candidates(const World& world, Minutes now, Minutes busy_
     s.cand.insert(s.cand.end(), s.near.begin(), s.near.end());
   }
   s.couriers.clear();
+  s.right_cand.clear();
   s.right_of.assign(world.courier_count(), -1);
   for (std::uint32_t g = 0; g < groups; ++g) {
     for (std::uint32_t ci = s.cand_range[g].first; ci < s.cand_range[g].second; ++ci) {
-      const CourierId id = s.cand[ci].spot->id;
+      const CourierId id = s.cand[ci].spot.id;
       if (s.right_of[id] >= 0) continue;
       s.right_of[id] = static_cast<int>(s.couriers.size());
       s.couriers.push_back(id);
+      s.right_cand.push_back(ci);
     }
   }
 }
@@ -792,7 +795,7 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
     s.arc_begin.push_back(static_cast<std::uint32_t>(s.arcs.size()));
     for (std::uint32_t ci = s.cand_range[pb.group].first; ci < s.cand_range[pb.group].second; ++ci) {
       const Candidate& cand = s.cand[ci];
-      const CourierSpot& cs = *cand.spot;
+      const CourierSpot& cs = cand.spot;
       const CourierId c = cs.id;
       if (pb.any_declines) {
         bool declined = false;
@@ -867,12 +870,14 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
   for (std::size_t i = 0; i < s.bundles.size(); ++i) {
     if (match[i] < 0) continue;
     ++last_.matched;
-    const CourierId c = s.couriers[static_cast<std::size_t>(match[i])];
-    const CourierState& cs = world.courier(c);
+    const auto right = static_cast<std::size_t>(match[i]);
+    const CourierId c = s.couriers[right];
+    // The index's snapshot is the courier's state (the world re-files a courier whenever where
+    // or when it is free changes); the candidate's copy is near in memory, the world's is not.
+    const CourierSpot& cs = s.cand[s.right_cand[right]].spot;
     if (cs.free_time > now) continue;  // busy: it was only holding its place in the plan
     const PlannedBundle& pb = s.bundles[i];
-    const Minutes arrive =
-        now + travel_minutes(cs.free_point, world.restaurant(pb.restaurant), sp.meters_per_minute);
+    const Minutes arrive = now + travel_minutes(cs.at, world.restaurant(pb.restaurant), sp.meters_per_minute);
     const Minutes slack = pb.ready - (arrive + hp);
     if (slack > p_.commit_slack) continue;
     out.push_back(Proposal{c, std::vector<OrderId>(s.orders.begin() + pb.first,

@@ -27,13 +27,14 @@ struct CourierSpot {
   int orders_committed = 0;
 };
 
-// Points into the index: valid until the index next changes (a decision round reads a const
-// world, so for the whole round).
+// An answer carries a copy of the entry's snapshot, taken while the query has it in cache: a
+// decision round reads every candidate's snapshot again while costing its arcs, and reading the
+// copy next to the distance is cheaper than a second cache miss into the index.
 struct Candidate {
   double distance_m = 0;
-  const CourierSpot* spot = nullptr;
+  CourierSpot spot;
   friend bool operator<(const Candidate& a, const Candidate& b) {
-    return a.distance_m != b.distance_m ? a.distance_m < b.distance_m : a.spot->id < b.spot->id;
+    return a.distance_m != b.distance_m ? a.distance_m < b.distance_m : a.spot.id < b.spot.id;
   }
 };
 
@@ -124,7 +125,7 @@ class GridIndex {
       }
     }
     out.reserve(n);
-    for (std::size_t i = 0; i < n; ++i) out.push_back(Candidate{std::sqrt(best[i].d2), best[i].spot});
+    for (std::size_t i = 0; i < n; ++i) out.push_back(Candidate{std::sqrt(best[i].d2), *best[i].spot});
   }
 
  private:

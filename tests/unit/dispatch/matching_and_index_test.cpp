@@ -126,7 +126,7 @@ TEST(DispatchGridIndex, NearestMatchesBruteForceAfterMovesAndErases) {
     for (const std::size_t k : {std::size_t{5}, std::size_t{70}}) {
       index.nearest(p, k, even, got);
       std::vector<std::pair<double, CourierId>> got_pairs;
-      for (const Candidate& c : got) got_pairs.emplace_back(c.distance_m, c.spot->id);
+      for (const Candidate& c : got) got_pairs.emplace_back(c.distance_m, c.spot.id);
       std::vector<std::pair<double, CourierId>> want;
       for (CourierId c = 0; c < 300; ++c) {
         if (in[c] && c % 2 == 0) want.emplace_back(distance_m(p, at[c]), c);
@@ -151,7 +151,7 @@ TEST(DispatchGridIndex, EqualDistancesRankByIdDeterministically) {
   std::vector<Candidate> got;
   index.nearest({1000, 1200}, 7, [](const CourierSpot&) { return true; }, got);
   ASSERT_EQ(got.size(), 7u);
-  for (CourierId c = 0; c < 7; ++c) EXPECT_EQ(got[c].spot->id, c);
+  for (CourierId c = 0; c < 7; ++c) EXPECT_EQ(got[c].spot.id, c);
 }
 
 }  // namespace
