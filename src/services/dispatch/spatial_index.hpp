@@ -3,7 +3,9 @@
 // of every online courier. Cells shrink as the fleet grows, keeping a handful of couriers per
 // cell in a village and in a metropolis alike. Each entry carries a snapshot of what a decision
 // needs about the courier (kept apart from the positions a query scans), so a query reads cell
-// memory instead of chasing every courier's full state.
+// memory instead of chasing every courier's full state. All cells share two pools (positions,
+// snapshots), each cell a block of them, laid out in row order: a query's neighbouring cells sit
+// next to each other in memory, and a cell header is 12 bytes instead of two vectors.
 #pragma once
 #include <algorithm>
 #include <array>
@@ -85,12 +87,13 @@ class GridIndex {
     std::size_t n = 0;
     double worst = std::numeric_limits<double>::infinity();
     auto visit = [&](const Cell& cell) {
-      const std::size_t size = cell.at.size();
-      for (std::size_t i = 0; i < size; ++i) {
-        const double dx = q.x - cell.at[i].x, dy = q.y - cell.at[i].y;
+      const Point* at = at_.data() + cell.begin;
+      const CourierSpot* spot = spot_.data() + cell.begin;
+      for (std::uint32_t i = 0; i < cell.size; ++i) {
+        const double dx = q.x - at[i].x, dy = q.y - at[i].y;
         const double d2 = dx * dx + dy * dy;
         if (d2 > worst) continue;
-        const CourierSpot& e = cell.spot[i];
+        const CourierSpot& e = spot[i];
         const Hit h{d2, &e};
         if (n == k && !(h < best[n - 1])) continue;  // equal distance: lower id wins
         if (!keep(e)) continue;
@@ -116,7 +119,7 @@ class GridIndex {
             if (x < 0 || x >= nx_) continue;
             const Cell& cell = cells_[static_cast<std::size_t>(y) * nx_ + x];
             if (prefetch) {
-              __builtin_prefetch(cell.at.data());
+              __builtin_prefetch(at_.data() + cell.begin);
             } else {
               visit(cell);
             }
@@ -158,25 +161,33 @@ class GridIndex {
   }
   struct Slot {
     long cell = -1;
-    std::size_t pos = 0;  // position inside the cell's vector
+    std::size_t pos = 0;  // position inside the cell's block
   };
   [[nodiscard]] int cell_x(double x) const { return static_cast<int>(std::floor((x - origin_x_) / cell_)); }
   [[nodiscard]] int cell_y(double y) const { return static_cast<int>(std::floor((y - origin_y_) / cell_)); }
   void grow_to(Point p);
   void rebuild(double min_x, double min_y, double max_x, double max_y);
+  [[nodiscard]] std::vector<CourierSpot> entries() const;  // in row order of their cells
+  void lay_out(const std::vector<CourierSpot>& entries);
+  void move_to_larger_block(std::size_t c);
   void file(const CourierSpot& spot);
 
   double cell_;
   double origin_x_ = 0, origin_y_ = 0;
   int nx_ = 0, ny_ = 0;
-  // Positions apart from the snapshots: a query scans ~100 positions and reads the snapshots of
-  // the few that enter the answer, so it touches a fraction of the memory (cache misses were
-  // most of a query's time).
+  // Positions apart from the snapshots: a query scans a few dozen positions and reads the
+  // snapshots of the few that enter the answer, so it touches a fraction of the memory (cache
+  // misses were most of a query's time). A cell's entries are at_[begin, begin + size) and
+  // spot_[begin, begin + size); its block holds `capacity` of them.
   struct Cell {
-    std::vector<Point> at;
-    std::vector<CourierSpot> spot;
+    std::uint32_t begin = 0;
+    std::uint32_t size = 0;
+    std::uint32_t capacity = 0;
   };
   std::vector<Cell> cells_;
+  std::vector<Point> at_;
+  std::vector<CourierSpot> spot_;
+  std::size_t appended_ = 0;  // pool entries appended since the last lay-out
   std::vector<Slot> slot_;
   std::size_t size_ = 0;
 };

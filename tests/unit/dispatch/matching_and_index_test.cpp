@@ -144,6 +144,44 @@ TEST(DispatchGridIndex, NearestMatchesBruteForceAfterMovesAndErases) {
 namespace se::dispatch {
 namespace {
 
+// Couriers crowding into a few cells outgrow their cells' blocks again and again, and couriers
+// moving to empty cells give them blocks (each at the end of the pools; the pools are laid out
+// afresh once such blocks are half of them): answers and the snapshots they carry still match a
+// brute-force search.
+TEST(DispatchGridIndex, CrowdedCellsAnswerLikeBruteForce) {
+  SplitMix64 rng(13);
+  GridIndex index(500);
+  constexpr CourierId kCount = 200;
+  std::vector<CourierSpot> now(kCount);
+  for (CourierId c = 0; c < kCount; ++c) {
+    now[c] = CourierSpot{c, {rng.uniform() * 20000, rng.uniform() * 20000}, static_cast<Minutes>(c)};
+    index.insert(now[c]);
+  }
+  std::vector<Candidate> got;
+  for (int move = 0; move < 3000; ++move) {
+    const auto c = static_cast<CourierId>(rng.next() % kCount);
+    // Half the moves go to one of three hot spots of about one cell each.
+    const Point hot{5000.0 + 4000.0 * static_cast<double>(rng.next() % 3), 7000};
+    now[c].at = rng.uniform() < 0.5 ? Point{hot.x + rng.uniform() * 400, hot.y + rng.uniform() * 400}
+                                    : Point{rng.uniform() * 20000, rng.uniform() * 20000};
+    now[c].free_time = move;
+    index.insert(now[c]);
+    if (move % 50 != 0) continue;
+    const Point q = rng.uniform() < 0.5 ? hot : Point{rng.uniform() * 20000, rng.uniform() * 20000};
+    index.nearest(q, 9, [](const CourierSpot&) { return true; }, got);
+    std::vector<std::pair<double, CourierId>> want;
+    for (const CourierSpot& s : now) want.emplace_back(distance_m(q, s.at), s.id);
+    std::sort(want.begin(), want.end());
+    ASSERT_EQ(got.size(), 9u);
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      EXPECT_EQ(got[i].distance_m, want[i].first) << "move " << move;
+      EXPECT_EQ(got[i].spot.id, want[i].second) << "move " << move;
+      EXPECT_EQ(got[i].spot.free_time, now[got[i].spot.id].free_time) << "move " << move;
+    }
+  }
+  EXPECT_EQ(index.size(), kCount);
+}
+
 // Ties on distance are broken by id, also when many entries sit at the same point.
 TEST(DispatchGridIndex, EqualDistancesRankByIdDeterministically) {
   GridIndex index(500);
