@@ -87,13 +87,13 @@ class GridIndex {
     std::size_t n = 0;
     double worst = std::numeric_limits<double>::infinity();
     auto visit = [&](const Cell& cell) {
-      const Point* at = at_.data() + cell.begin;
-      const CourierSpot* spot = spot_.data() + cell.begin;
+      const Point* positions = at_.data() + cell.begin;
+      const CourierSpot* snapshots = spot_.data() + cell.begin;
       for (std::uint32_t i = 0; i < cell.size; ++i) {
-        const double dx = q.x - at[i].x, dy = q.y - at[i].y;
+        const double dx = q.x - positions[i].x, dy = q.y - positions[i].y;
         const double d2 = dx * dx + dy * dy;
         if (d2 > worst) continue;
-        const CourierSpot& e = spot[i];
+        const CourierSpot& e = snapshots[i];
         const Hit h{d2, &e};
         if (n == k && !(h < best[n - 1])) continue;  // equal distance: lower id wins
         if (!keep(e)) continue;
@@ -107,9 +107,11 @@ class GridIndex {
       // Entries not visited yet lie outside the block of rings 0..r-1; stop once the k-th best
       // is no farther than the nearest side of that block that still has cells beyond it.
       if (n == k && r > 0 && worst <= square(unvisited_bound(q, qx, qy, r - 1))) break;
-      // Two passes over the ring: the first only starts loading every cell's entries (their
-      // addresses are known from the headers), so the misses overlap instead of queueing one
-      // behind the other; the second reads them.
+      // Two passes over the ring: the first only starts loading every cell's positions and the
+      // first of its snapshots (their addresses are known from the headers; `keep` reads the
+      // snapshots of most entries a query visits), so the misses overlap instead of queueing one
+      // behind the other; the second reads them. Loading every line of the snapshots too gave
+      // nothing measurable.
       for (const bool prefetch : {true, false}) {
         for (int y = qy - r; y <= qy + r; ++y) {
           if (y < 0 || y >= ny_) continue;
@@ -120,6 +122,7 @@ class GridIndex {
             const Cell& cell = cells_[static_cast<std::size_t>(y) * nx_ + x];
             if (prefetch) {
               __builtin_prefetch(at_.data() + cell.begin);
+              __builtin_prefetch(spot_.data() + cell.begin);
             } else {
               visit(cell);
             }
