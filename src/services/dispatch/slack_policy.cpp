@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <stdexcept>
 #include <string>
 #include <unordered_map>
@@ -58,6 +59,30 @@ struct DueOrder {
                                         : (a.ready != b.ready ? a.ready < b.ready : a.order < b.order);
   }
 };
+
+// Sorts `due` as std::sort with DueOrder's operator< would (a total order: ids are unique), in
+// linear time: a stable counting sort by restaurant, then an insertion sort of each restaurant's
+// few orders by ready time and id. `count` and `sorted` are scratch.
+void sort_due_orders(std::vector<DueOrder>& due, std::size_t restaurants, std::vector<std::uint32_t>& count,
+                     std::vector<DueOrder>& sorted) {
+  count.assign(restaurants + 1, 0);
+  for (const DueOrder& d : due) ++count[d.restaurant + 1];
+  std::partial_sum(count.begin(), count.end(), count.begin());
+  sorted.resize(due.size());
+  for (const DueOrder& d : due) sorted[count[d.restaurant]++] = d;  // count[r] ends at r's end
+  for (std::size_t lo = 0; lo < sorted.size();) {
+    std::size_t hi = lo + 1;
+    while (hi < sorted.size() && sorted[hi].restaurant == sorted[lo].restaurant) ++hi;
+    for (std::size_t i = lo + 1; i < hi; ++i) {
+      const DueOrder d = sorted[i];
+      std::size_t at = i;
+      for (; at > lo && d < sorted[at - 1]; --at) sorted[at] = sorted[at - 1];
+      sorted[at] = d;
+    }
+    lo = hi;
+  }
+  due.swap(sorted);
+}
 
 // Matching costs are whole hundredths of a minute; rounds half away from zero like llround,
 // without the library call (one per arc). Clamped to +-2^31 cents (some 40 years of minutes; real
@@ -116,6 +141,8 @@ std::int64_t tie_key(double ahead, std::int64_t span) {
 struct SlackPolicy::Scratch {
   std::vector<DueOrder> due;             // sorted by restaurant, then ready time
   std::vector<std::uint32_t> group_begin;  // restaurant groups in `due`
+  std::vector<std::uint32_t> due_count;  // sorting `due`: orders per restaurant
+  std::vector<DueOrder> due_sorted;
   std::vector<Candidate> cand;           // candidate couriers of every group, nearest first
   std::vector<std::pair<std::uint32_t, std::uint32_t>> cand_range;  // per group, into `cand`
   std::vector<std::pair<std::uint64_t, std::uint32_t>> query_order;  // (locality key, group)
@@ -682,7 +709,7 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
     shortage_since_ = -1;  // no due orders: no shortage
     return out;
   }
-  std::sort(s.due.begin(), s.due.end());
+  sort_due_orders(s.due, world.restaurant_count(), s.due_count, s.due_sorted);
   s.group_begin.clear();
   for (std::uint32_t i = 0; i < s.due.size(); ++i) {
     if (i == 0 || s.due[i].restaurant != s.due[i - 1].restaurant) s.group_begin.push_back(i);
