@@ -132,10 +132,14 @@ start_redis() {
     return
   fi
   log "starting Redis on 127.0.0.1:$REDIS_PORT (dir: $REDIS_DIR)"
-  # Persistence: RDB snapshots + AOF under var/redis, so live state survives restarts.
+  # Persistence: RDB snapshots + AOF under var/redis, so live state survives restarts. The AOF is
+  # rewritten when it has grown to 5x its last base (default 2x): each rewrite forks and writes the
+  # whole dataset (the event streams keep up to --bus-retention entries), ~0.5-1 s of a core at
+  # 1,000 orders/s, which showed as a spike in that second's P99 (docs/benchmarks.md); at 2x that
+  # came every ~20 s. The price is a longer AOF to replay after a crash.
   setsid redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$REDIS_DIR" \
     --daemonize yes --pidfile "$REDIS_PID" --logfile "$REDIS_LOG" \
-    --appendonly yes --save "300 10" --protected-mode yes
+    --appendonly yes --auto-aof-rewrite-percentage 400 --save "300 10" --protected-mode yes
   local i
   for ((i = 0; i < 100; i++)); do
     redis_running && return

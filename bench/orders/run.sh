@@ -136,3 +136,8 @@ for r in "$MAX" "$ZERO" "$SEED" "$BURST"; do
     "$(get "$r" pg_cpu_ms_per_order)" "$(get "$r" server_cpu_ms_per_order)"
 done
 printf '%-26s %12s\n' "pgbench TPC-B (tps)" "$PGBENCH_TPS"
+# One stall of the machine (autovacuum, a Redis AOF rewrite, another tenant) makes a few bad
+# seconds; a slow steady state makes every second bad. The series tells them apart.
+for r in "$ZERO" "$SEED"; do
+  echo "P99 by second (ms), $(sed -n 's/.*"label":"\([^"]*\)".*/\1/p' <<<"$r"): $(sed -n 's/.*"p99_by_second_ms":\[\([0-9,]*\)\].*/\1/p' <<<"$r")"
+done
