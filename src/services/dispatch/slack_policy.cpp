@@ -203,6 +203,10 @@ void apply_override(SlackPolicyParams& p, std::string_view assignment) {
   else if (name == "last_trip_horizon") p.last_trip_horizon = m;
   else if (name == "sustained_shortage") p.sustained_shortage = m;
   else if (name == "sustained_busy_look_ahead") p.sustained_busy_look_ahead = m;
+  else if (name == "deficit_ratio") p.deficit_ratio = v;
+  else if (name == "deficit_window") p.deficit_window = std::max<Minutes>(1, m);
+  else if (name == "deficit_horizon") p.deficit_horizon = std::max<Minutes>(0, m);
+  else if (name == "deficit_trip_minutes") p.deficit_trip_minutes = std::max(1.0, v);
   else if (name == "max_bundle") p.max_bundle = static_cast<int>(v);
   else if (name == "pressure_window") p.pressure_window = m;
   else if (name == "bundle_gap") p.bundling.max_ready_gap = m;
@@ -681,14 +685,73 @@ bool SlackPolicy::shortage_sustained(bool shortage, Minutes now) {
   return now - shortage_since_ >= p_.sustained_shortage;
 }
 
+SlackPolicy::MinuteTally& SlackPolicy::tally(Minutes now) {
+  const auto window = static_cast<std::size_t>(std::max<Minutes>(1, p_.deficit_window));
+  if (tally_.size() != window) tally_.assign(window, MinuteTally{});
+  MinuteTally& t = tally_[static_cast<std::size_t>(now) % window];
+  if (t.minute != now) t = MinuteTally{now, 0, 0, 0};
+  return t;
+}
+
+// A committed trip of `orders` orders keeps its courier busy for `courier_minutes` from now.
+void SlackPolicy::record_commitment(Minutes now, Minutes courier_minutes, std::size_t orders) {
+  if (p_.deficit_ratio <= 0) return;
+  MinuteTally& t = tally(now);
+  t.courier_minutes += courier_minutes;
+  t.committed_orders += orders;
+}
+
+// Projected deficit (records the round's `arrived` new orders): demand over the next
+// deficit_horizon minutes = orders pending + the arrival rate of the last deficit_window minutes
+// x the horizon, against the capacity of the couriers online now = their minutes on shift within
+// the horizon, from when they are free, / the courier minutes per order of this policy's
+// commitments of the window. Only what has been revealed is used (placed orders, online
+// couriers, the policy's own commitments): couriers who will come online are not known, so the
+// ratio is a margin for them. The couriers are scanned only until their capacity covers the
+// demand, so a large fleet stops early.
+bool SlackPolicy::projected_deficit(const World& world, Minutes now, std::size_t arrived) {
+  if (p_.deficit_ratio <= 0) return false;
+  tally(now).arrivals += arrived;
+  std::size_t arrivals = 0, orders = 0;
+  Minutes minutes = 0;
+  for (const MinuteTally& t : tally_) {
+    if (t.minute < 0 || t.minute > now || now - t.minute >= p_.deficit_window) continue;
+    arrivals += t.arrivals;
+    minutes += t.courier_minutes;
+    orders += t.committed_orders;
+  }
+  const double per_order =
+      orders > 0 ? static_cast<double>(minutes) / static_cast<double>(orders) : p_.deficit_trip_minutes;
+  const double demand = static_cast<double>(world.pending().size()) +
+                        static_cast<double>(arrivals) * static_cast<double>(p_.deficit_horizon) /
+                            static_cast<double>(p_.deficit_window);
+  double capacity = 0;
+  const Minutes until = now + p_.deficit_horizon;
+  for (CourierId id = 0; id < world.courier_count() && p_.deficit_ratio * capacity < demand; ++id) {
+    const CourierState& cs = world.courier(id);
+    if (!cs.online) continue;
+    const Minutes from = std::max(now, cs.free_time);
+    const Minutes to = std::min(until, cs.shift_end);
+    if (to > from) capacity += static_cast<double>(to - from) / per_order;
+  }
+  last_.projected_demand = demand;
+  last_.projected_capacity = capacity;
+  return p_.deficit_ratio * capacity < demand;
+}
+
 std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
   last_ = {};
   std::vector<Proposal> out;
   if (p_.epoch > 1 && now % p_.epoch != 0) return out;
   // A run of shortage rounds counts only consecutive rounds; a second round in the same minute
   // (a live dispatcher may decide again when an event arrives) continues the run.
-  if (previous_round_ < 0 || now < previous_round_ || now - previous_round_ > p_.epoch)
+  const bool consecutive = previous_round_ >= 0 && now >= previous_round_ && now - previous_round_ <= p_.epoch;
+  if (!consecutive) {
     shortage_since_ = -1;
+    tally_.clear();
+  }
+  // Orders placed after the previous round are new (after a gap: those placed this minute).
+  const Minutes seen_until = consecutive ? previous_round_ : now - 1;
   previous_round_ = now;
   const ServiceParams& sp = world.params();
   const Minutes hp = half_service(sp.pickup_service);
@@ -697,14 +760,19 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
 
   // 1. Due orders by restaurant, in ready order.
   s.due.clear();
-  std::size_t demand = 0;
+  std::size_t demand = 0, arrived = 0;
   for (OrderId o : world.pending()) {
     const OrderState& os = world.order(o);
+    if (os.placed > seen_until) ++arrived;
     if (os.ready > now + p_.look_ahead) continue;
     s.due.push_back(DueOrder{os.restaurant, os.ready, o});
     if (os.ready <= now + p_.pressure_window) ++demand;
   }
   last_.due_orders = s.due.size();
+  // Projected deficit of the coming hour(s): see the parameter. Recorded before the early return
+  // so that the arrivals of every round are counted.
+  const bool deficit = projected_deficit(world, now, arrived);
+  last_.deficit = deficit;
   if (s.due.empty()) {
     shortage_since_ = -1;  // no due orders: no shortage
     return out;
@@ -731,7 +799,8 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
   // charges every drop-off minute.
   const bool shortage = is_shortage(s.due.size(), s.couriers.size());
   // Sustained shortage: couriers that free up a little later compete too (see the parameter).
-  if (shortage_sustained(shortage, now) && p_.sustained_busy_look_ahead > p_.busy_look_ahead) {
+  // A round in a projected deficit continues the run even when its own queue is short.
+  if (shortage_sustained(shortage || deficit, now) && p_.sustained_busy_look_ahead > p_.busy_look_ahead) {
     find_candidates(world, now, p_.sustained_busy_look_ahead);
     last_.couriers = s.couriers.size();
     last_.sustained = true;
@@ -907,6 +976,8 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
     const Minutes arrive = now + travel_minutes(cs.at, world.restaurant(pb.restaurant), sp.meters_per_minute);
     const Minutes slack = pb.ready - (arrive + hp);
     if (slack > p_.commit_slack) continue;
+    const Minutes leave = std::max(pb.ready, arrive + hp) + hp;
+    record_commitment(now, leave + s.drop_offset[pb.first + pb.size - 1] + hd - now, pb.size);
     out.push_back(Proposal{c, std::vector<OrderId>(s.orders.begin() + pb.first,
                                                    s.orders.begin() + pb.first + pb.size)});
     s.commit_bundle.push_back(static_cast<std::uint32_t>(i));

@@ -106,6 +106,19 @@ struct SlackPolicyParams {
   // most busy_look_ahead.
   Minutes sustained_shortage = 20;
   Minutes sustained_busy_look_ahead = 20;
+  // Projected deficit: an online estimate of the demand still to come against the capacity of
+  // the couriers online now. Demand over the next deficit_horizon minutes = orders pending + the
+  // arrival rate of the last deficit_window minutes x the horizon; capacity = each online
+  // courier's minutes on shift within the horizon (from when it is free) / the courier minutes
+  // per order of this policy's own commitments of the last deficit_window minutes
+  // (deficit_trip_minutes until there are any). A round whose projected demand exceeds
+  // deficit_ratio x capacity (0 = never) continues (or starts) a run of shortage rounds for the
+  // sustained-shortage rule above even when its own due orders are not a shortage: the fleet
+  // stays short for the coming hour although the queue of the minute has cleared.
+  double deficit_ratio = 2.0;
+  Minutes deficit_window = 90;
+  Minutes deficit_horizon = 90;
+  double deficit_trip_minutes = 20;
 };
 
 // Applies "name=value" overrides (names as the fields above; bundling rules as bundle_gap and
@@ -131,6 +144,9 @@ struct SlackRoundStats {
   bool chain_joint = false;          // the joint plan of the late couriers was searched
   std::size_t last_trip_grown = 0;   // committed last trips that took further orders along
   bool sustained = false;            // shortage in every round for sustained_shortage minutes
+  bool deficit = false;              // projected demand above deficit_ratio x capacity
+  double projected_demand = 0;       // orders over deficit_horizon
+  double projected_capacity = 0;     // orders over deficit_horizon (scan stops once it covers)
   MatchingStats matching;            // total_cost in cents x 2^kTieBits + tie-break keys
   std::int64_t matched_cents = 0;    // the matching's cost in hundredths of a minute
 };
@@ -152,6 +168,8 @@ class SlackPolicy final : public Policy {
   struct Scratch;  // per-round buffers, kept between rounds so a round allocates little
   void find_candidates(const World& world, Minutes now, Minutes busy_window);
   bool shortage_sustained(bool shortage, Minutes now);
+  bool projected_deficit(const World& world, Minutes now, std::size_t arrived);
+  void record_commitment(Minutes now, Minutes courier_minutes, std::size_t orders);
   void chain_look_ahead(const World& world, Minutes now);
   bool joint_look_ahead(const World& world, Minutes now);
   void last_trip_bundling(const World& world, Minutes now, bool shortage, std::vector<Proposal>& out);
@@ -164,6 +182,18 @@ class SlackPolicy final : public Policy {
   // or a gap in the calls) starts the count again; a repeated minute does not.
   Minutes shortage_since_ = -1;
   Minutes previous_round_ = -1;
+  // For the projected deficit: per minute of the last deficit_window (slot minute % window),
+  // orders placed and the courier minutes and orders of this policy's commitments. A slot
+  // carries its minute (stale ones are skipped); cleared with the run when rounds are not
+  // consecutive, so a policy reused on another world starts afresh.
+  struct MinuteTally {
+    Minutes minute = -1;
+    std::size_t arrivals = 0;
+    Minutes courier_minutes = 0;
+    std::size_t committed_orders = 0;
+  };
+  std::vector<MinuteTally> tally_;
+  MinuteTally& tally(Minutes now);
 };
 
 }  // namespace se::dispatch

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <utility>
+#include <vector>
 
 #include "services/dispatch/dispatcher.hpp"
 #include "services/dispatch/greedy_policy.hpp"
@@ -514,6 +515,63 @@ TEST(DispatchSlack, SustainedShortageLetsANearCourierFreeingLaterCompete) {
   EXPECT_EQ(sustained_first_offer(20, 5, 6), std::make_pair(Minutes{10}, 0));
   // A second round in one minute continues the run.
   EXPECT_EQ(sustained_first_offer(20, 5, -1, nullptr, 6), std::make_pair(Minutes{25}, 1));
+}
+
+// Projected deficit. The world of sustained_first_offer with both couriers leaving at 40, one
+// order of restaurant A (ready 29) and shortage_ratio 100, so no round's own queue is a
+// shortage (one due order, two candidate couriers). But four more orders of restaurant B are
+// pending (ready at 200, never due here), six have arrived within the window, and the two
+// couriers have 15 and at most 39 minutes of shift left at 25 courier minutes per order (courier
+// 1's first trip): demand 5 pending + 6 arrivals x horizon / window = 11 against a capacity of
+// 2.16 orders at minute 1 (1.8 at minute 10), a deficit from minute 1 for any deficit_ratio
+// below 5. The rounds then run as a sustained
+// shortage from minute 6 and courier 1, free at 25 three minutes from A, competes and wins as
+// above; without the estimate (deficit_ratio 0, or 8) courier 0 is committed at minute 10.
+// Returns (minute, courier) of the first offer for order 0.
+std::pair<Minutes, int> deficit_first_offer(double deficit_ratio, bool* sustained, bool* deficit) {
+  SlackPolicyParams pp;
+  pp.shortage_ratio = 100;
+  pp.pay_weight = 0;
+  pp.scale_time_by_pressure = false;
+  pp.sustained_shortage = 5;
+  pp.deficit_ratio = deficit_ratio;
+  auto policy = std::make_unique<SlackPolicy>(pp);
+  const SlackPolicy* raw = policy.get();
+  Dispatcher d(params100(), {{0, 0}, {0, 2000}}, std::move(policy));
+  d.courier_online(1, {0, 2000}, 0, 40);
+  d.order_placed(10, {0, 300}, 1, 0, 0);
+  const auto first = d.decide(0);
+  if (first.size() != 1 || first[0].courier != 1 || !d.accept(first[0].id, 0)) return {-1, -1};
+  d.courier_online(0, {1500, 0}, 1, 40);
+  d.order_placed(0, {0, -500}, 0, 1, 29);
+  for (OrderId o = 20; o < 24; ++o) d.order_placed(o, {0, 2500}, 1, 1, 200);
+  for (Minutes t = 1; t <= 40; ++t) {
+    const auto offers = d.decide(t);
+    if (t == 10) {
+      *sustained = raw->last_round().sustained;
+      *deficit = raw->last_round().deficit;
+      EXPECT_FALSE(raw->last_round().shortage);
+    }
+    if (!offers.empty()) {
+      EXPECT_EQ(offers[0].orders, std::vector<OrderId>{0});
+      return {t, static_cast<int>(offers[0].courier)};
+    }
+  }
+  return {-1, -1};
+}
+
+TEST(DispatchSlack, ProjectedDeficitContinuesASustainedShortage) {
+  bool sustained = true, deficit = true;
+  EXPECT_EQ(deficit_first_offer(0, &sustained, &deficit), std::make_pair(Minutes{10}, 0));
+  EXPECT_FALSE(sustained);
+  EXPECT_FALSE(deficit);
+  EXPECT_EQ(deficit_first_offer(2, &sustained, &deficit), std::make_pair(Minutes{25}, 1));
+  EXPECT_TRUE(sustained);
+  EXPECT_TRUE(deficit);
+  EXPECT_EQ(deficit_first_offer(4, &sustained, &deficit), std::make_pair(Minutes{25}, 1));
+  // A margin of 8 (8 x 1.8 > 11): no deficit.
+  EXPECT_EQ(deficit_first_offer(8, &sustained, &deficit), std::make_pair(Minutes{10}, 0));
+  EXPECT_FALSE(deficit);
 }
 
 // The policy keeps buffers between rounds; they must never leak into the next decision.
