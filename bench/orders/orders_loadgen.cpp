@@ -197,7 +197,8 @@ int main(int argc, char** argv) {
         const auto done = Clock::now();
         if (intended < measure_from) continue;
         const double latency = std::chrono::duration<double, std::milli>(done - intended).count();
-        mine.push_back({latency, payment, std::chrono::duration<double>(intended - measure_from).count()});
+        const double due_s = std::chrono::duration<double>(intended - measure_from).count();
+        mine.push_back({latency, payment, due_s});
         if (status == 201) created++;
         else if (status == 402) declined++;
         else if (status == 409) sold_out++;
@@ -223,20 +224,23 @@ int main(int argc, char** argv) {
   // vacuum, a fork) shows as a few bad seconds, a tail of the steady state as many.
   std::vector<std::vector<double>> by_second(static_cast<std::size_t>(std::ceil(secs)));
   for (const auto& s : samples)
-    if (s.due_s >= 0 && s.due_s < secs) by_second[static_cast<std::size_t>(s.due_s)].push_back(s.latency_ms);
+    if (s.due_s >= 0 && s.due_s < secs)
+      by_second[static_cast<std::size_t>(s.due_s)].push_back(s.latency_ms);
   std::string p99_by_second;
   for (auto& sec : by_second) {
     if (!p99_by_second.empty()) p99_by_second += ',';
     p99_by_second += std::to_string(std::lround(pct(sec, 0.99)));
   }
   std::printf(
-      "{\"label\":\"%s\",\"conns\":%d,\"rate\":%.1f,\"seconds\":%.1f,\"requests\":%ld,\"created\":%ld,"
-      "\"declined\":%ld,\"sold_out\":%ld,\"other\":%ld,\"errors\":%ld,\"answered_per_s\":%.1f,"
-      "\"created_per_s\":%.1f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"max_ms\":%.2f,\"gateway_p99_ms\":%.2f,"
-      "\"without_gateway_p50_ms\":%.2f,\"without_gateway_p99_ms\":%.2f,\"p99_by_second_ms\":[%s]}\n",
-      label.c_str(), conns, rate, secs, total, created.load(), declined.load(), sold_out.load(), other.load(),
-      errors.load(), static_cast<double>(total) / secs, static_cast<double>(created.load()) / secs, pct(v, 0.50),
-      pct(v, 0.99), v.empty() ? 0.0 : *std::max_element(v.begin(), v.end()), pct(gw, 0.99), pct(own, 0.50),
+      "{\"label\":\"%s\",\"conns\":%d,\"rate\":%.1f,\"seconds\":%.1f,\"requests\":%ld,"
+      "\"created\":%ld,\"declined\":%ld,\"sold_out\":%ld,\"other\":%ld,\"errors\":%ld,"
+      "\"answered_per_s\":%.1f,\"created_per_s\":%.1f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,"
+      "\"max_ms\":%.2f,\"gateway_p99_ms\":%.2f,\"without_gateway_p50_ms\":%.2f,"
+      "\"without_gateway_p99_ms\":%.2f,\"p99_by_second_ms\":[%s]}\n",
+      label.c_str(), conns, rate, secs, total, created.load(), declined.load(), sold_out.load(),
+      other.load(), errors.load(), static_cast<double>(total) / secs,
+      static_cast<double>(created.load()) / secs, pct(v, 0.50), pct(v, 0.99),
+      v.empty() ? 0.0 : *std::max_element(v.begin(), v.end()), pct(gw, 0.99), pct(own, 0.50),
       pct(own, 0.99), p99_by_second.c_str());
   return 0;
 }
