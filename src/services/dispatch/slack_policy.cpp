@@ -207,6 +207,8 @@ void apply_override(SlackPolicyParams& p, std::string_view assignment) {
   else if (name == "deficit_window") p.deficit_window = std::max<Minutes>(1, m);
   else if (name == "deficit_horizon") p.deficit_horizon = std::max<Minutes>(0, m);
   else if (name == "deficit_trip_minutes") p.deficit_trip_minutes = std::max(1.0, v);
+  else if (name == "hold_minutes") p.hold_minutes = m;
+  else if (name == "hold_slack") p.hold_slack = m;
   else if (name == "max_bundle") p.max_bundle = static_cast<int>(v);
   else if (name == "pressure_window") p.pressure_window = m;
   else if (name == "bundle_gap") p.bundling.max_ready_gap = m;
@@ -631,6 +633,108 @@ void SlackPolicy::last_trip_bundling(const World& world, Minutes now, bool short
   }
 }
 
+// Hold for placed orders (step 2c): in a sustained shortage, a committed trip takes along further
+// pending orders of its restaurant, already placed and ready no later than hold_minutes after
+// its pickup (due or not, committed to no other trip of the round), greedily in ready order up
+// to the round's bundle cap, while no order of the trip is dropped more than hold_minutes later
+// than as committed and each added order is dropped no later than hold_slack after the earliest
+// drop-off any other candidate courier of the restaurant (not committed this round) could give it
+// alone. Deterministic: trips in commit order, orders in (ready, id) order.
+void SlackPolicy::hold_for_placed(const World& world, Minutes now, bool shortage, std::vector<Proposal>& out) {
+  Scratch& s = *scratch_;
+  const ServiceParams& sp = world.params();
+  const Minutes hp = half_service(sp.pickup_service);
+  const Minutes hd = half_service(sp.dropoff_service);
+  const auto cap = static_cast<std::size_t>(std::max(1, shortage ? p_.shortage_max_bundle : p_.max_bundle));
+  // Orders and couriers already committed this round.
+  std::vector<OrderId> taken;
+  std::vector<CourierId> busy;
+  for (const Proposal& pr : out) {
+    taken.insert(taken.end(), pr.orders.begin(), pr.orders.end());
+    busy.push_back(pr.courier);
+  }
+  std::sort(taken.begin(), taken.end());
+  std::sort(busy.begin(), busy.end());
+  auto is_taken = [&](OrderId o) { return std::binary_search(taken.begin(), taken.end(), o); };
+  std::vector<std::pair<Minutes, OrderId>> extra;
+  std::vector<Point> drops;
+  for (std::size_t k = 0; k < out.size(); ++k) {
+    Proposal& pr = out[k];
+    if (pr.orders.size() >= cap) continue;
+    const PlannedBundle& pb = s.bundles[s.commit_bundle[k]];
+    const CourierState& cs = world.courier(pr.courier);
+    const Point rest = world.restaurant(pb.restaurant);
+    const Minutes arrive_hp = now + travel_minutes(cs.free_point, rest, sp.meters_per_minute) + hp;
+    const Minutes pickup = std::max(pb.ready, arrive_hp);
+    extra.clear();
+    for (OrderId o : world.pending()) {
+      const OrderState& os = world.order(o);
+      if (os.restaurant != pb.restaurant || os.ready > pickup + p_.hold_minutes) continue;
+      if (is_taken(o) || world.declined(o, pr.courier)) continue;
+      extra.emplace_back(os.ready, o);
+    }
+    if (extra.empty()) continue;
+    std::sort(extra.begin(), extra.end());
+    // Drop-off minutes of the trip as committed.
+    std::vector<std::pair<OrderId, Minutes>> base;
+    for (std::uint32_t j = 0; j < pb.size; ++j)
+      base.emplace_back(s.orders[pb.first + j], pickup + hp + s.drop_offset[pb.first + j]);
+    std::vector<OrderId> cur = pr.orders;
+    Minutes ready = pb.ready;
+    bool grown = false;
+    for (const auto& [r, o] : extra) {
+      if (cur.size() >= cap) break;
+      const Minutes p2 = std::max(std::max(ready, r), arrive_hp);
+      if (p2 > cs.shift_end) continue;
+      std::vector<OrderId> joined = cur;
+      joined.push_back(o);
+      drops.clear();
+      for (OrderId x : joined) drops.push_back(world.order(x).at);
+      const auto seq = best_dropoff_sequence(sp, rest, drops);
+      std::vector<Point> ordered;
+      for (std::size_t q : seq) ordered.push_back(drops[q]);
+      const RoutePlan plan = plan_route(sp, rest, 0, rest, 0, ordered);
+      bool ok = true;
+      std::vector<OrderId> seq_orders;
+      for (std::size_t q = 0; q < seq.size(); ++q) {
+        const OrderId x = joined[seq[q]];
+        seq_orders.push_back(x);
+        const Minutes drop = p2 + hp + plan.dropoff[q] - plan.leave_restaurant;
+        for (const auto& [b, d] : base) {
+          if (b == x) ok = ok && drop - d <= p_.hold_minutes;
+        }
+      }
+      if (ok) {
+        // The best another candidate courier of the restaurant could do for it alone.
+        const OrderState& os = world.order(o);
+        const Minutes ride = travel_minutes(rest, os.at, sp.meters_per_minute);
+        Minutes alt = std::numeric_limits<Minutes>::max() / 4;
+        const std::uint32_t g = pb.group;
+        for (std::uint32_t ci = s.cand_range[g].first; ci < s.cand_range[g].second; ++ci) {
+          const CourierSpot& oc = s.cand[ci].spot;
+          if (oc.id == pr.courier || std::binary_search(busy.begin(), busy.end(), oc.id)) continue;
+          const auto travel = static_cast<Minutes>(std::ceil(s.cand[ci].distance_m / sp.meters_per_minute));
+          const Minutes q2 = std::max(os.ready, std::max(now, oc.free_time) + travel + hp);
+          if (q2 > oc.shift_end) continue;
+          alt = std::min(alt, q2 + hp + ride + hd);
+        }
+        for (std::size_t q = 0; q < seq.size(); ++q) {
+          if (joined[seq[q]] == o) ok = p2 + hp + plan.dropoff[q] - plan.leave_restaurant <= alt + p_.hold_slack;
+        }
+      }
+      if (!ok) continue;
+      cur = std::move(seq_orders);
+      ready = std::max(ready, r);
+      taken.insert(std::upper_bound(taken.begin(), taken.end(), o), o);
+      grown = true;
+    }
+    if (grown) {
+      pr.orders = std::move(cur);
+      ++last_.held;
+    }
+  }
+}
+
 // Step 2 of the round: the candidate couriers of every restaurant group of s.due (free now or
 // within busy_window, still on shift) into s.cand / s.cand_range, and the right side of the
 // matching into s.couriers / s.right_of / s.right_cand.
@@ -989,6 +1093,9 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
     if (p_.last_trip_horizon <= 0 || fleet_closes_within(world, now, p_.last_trip_horizon))
       last_trip_bundling(world, now, shortage, out);
   }
+  // Step 2c: in a sustained shortage a courier's trip waits a little for placed orders of its
+  // restaurant rather than leaving them to a second courier's trip.
+  if (p_.hold_minutes > 0 && last_.sustained && !out.empty()) hold_for_placed(world, now, shortage, out);
   return out;
 }
 

@@ -119,6 +119,16 @@ struct SlackPolicyParams {
   Minutes deficit_window = 90;
   Minutes deficit_horizon = 90;
   double deficit_trip_minutes = 20;
+  // Hold for placed orders: in a round of a sustained shortage (above: a run of shortage or
+  // projected-deficit rounds), a committed trip takes along further pending orders of its
+  // restaurant that are already placed and ready no later than hold_minutes after the trip's
+  // pickup (0 = off), in ready order up to the round's bundle cap, while no order of the trip is
+  // dropped more than hold_minutes later than as committed and each added order is dropped no
+  // later than hold_slack after the earliest drop-off another candidate courier could give it
+  // alone. Such rounds bundle by the near-term pressure unless their own queue is a shortage, so
+  // orders of one restaurant ready minutes apart would otherwise often take two couriers' trips.
+  Minutes hold_minutes = 5;
+  Minutes hold_slack = 5;
 };
 
 // Applies "name=value" overrides (names as the fields above; bundling rules as bundle_gap and
@@ -144,6 +154,7 @@ struct SlackRoundStats {
   bool chain_joint = false;          // the joint plan of the late couriers was searched
   std::size_t last_trip_grown = 0;   // committed last trips that took further orders along
   bool sustained = false;            // shortage in every round for sustained_shortage minutes
+  std::size_t held = 0;              // committed trips that took further placed orders along (2c)
   bool deficit = false;              // projected demand above deficit_ratio x capacity
   double projected_demand = 0;       // orders over deficit_horizon
   double projected_capacity = 0;     // orders over deficit_horizon (scan stops once it covers)
@@ -173,6 +184,7 @@ class SlackPolicy final : public Policy {
   void chain_look_ahead(const World& world, Minutes now);
   bool joint_look_ahead(const World& world, Minutes now);
   void last_trip_bundling(const World& world, Minutes now, bool shortage, std::vector<Proposal>& out);
+  void hold_for_placed(const World& world, Minutes now, bool shortage, std::vector<Proposal>& out);
   SlackPolicyParams p_;
   SlackRoundStats last_;
   MinCostMatcher matcher_;

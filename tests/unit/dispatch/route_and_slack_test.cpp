@@ -574,6 +574,37 @@ TEST(DispatchSlack, ProjectedDeficitContinuesASustainedShortage) {
   EXPECT_FALSE(deficit);
 }
 
+// Hold for placed orders (step 2c). Restaurant 0 at the origin; courier 0 30 minutes away is the
+// only courier. Order 0 (ready 30) is committed at minute 0 (it arrives about then, pickup 32);
+// order 1 of the same restaurant is already placed but ready at 35, beyond the look-ahead, so the
+// round does not plan it. With shortage_ratio 0.5 and sustained_shortage 0 the round is a
+// sustained shortage: the trip waits until 35 and takes order 1 along (order 0 is dropped 3
+// minutes later, within hold_minutes 5). Returns the offer's orders, sorted.
+std::vector<OrderId> hold_offer(Minutes hold_minutes, Minutes sustained_shortage) {
+  SlackPolicyParams pp;
+  pp.shortage_ratio = 0.5;
+  pp.sustained_shortage = sustained_shortage;
+  pp.hold_minutes = hold_minutes;
+  Dispatcher d(params100(), {{0, 0}}, std::make_unique<SlackPolicy>(pp));
+  d.courier_online(0, {0, -3000}, 0, 600);
+  d.order_placed(0, {0, 500}, 0, 0, 30);
+  d.order_placed(1, {100, 500}, 0, 0, 35);
+  const auto offers = d.decide(0);
+  if (offers.size() != 1 || offers[0].courier != 0) return {};
+  std::vector<OrderId> orders = offers[0].orders;
+  std::sort(orders.begin(), orders.end());
+  return orders;
+}
+
+TEST(DispatchSlack, SustainedShortageHoldsATripForAPlacedOrderOfItsRestaurant) {
+  const std::vector<OrderId> both{0, 1};
+  const std::vector<OrderId> first{0};
+  EXPECT_EQ(hold_offer(5, 0), both);
+  EXPECT_EQ(hold_offer(0, 0), first);   // off
+  EXPECT_EQ(hold_offer(2, 0), first);   // ready 35 > pickup 32 + 2
+  EXPECT_EQ(hold_offer(5, 20), first);  // a shortage, but not yet sustained
+}
+
 // The policy keeps buffers between rounds; they must never leak into the next decision.
 TEST(DispatchSlack, ReusedPolicyDecidesLikeAFreshOne) {
   auto world_at = [](std::unique_ptr<Policy> policy) {
