@@ -640,12 +640,14 @@ void SlackPolicy::last_trip_bundling(const World& world, Minutes now, bool short
 // than as committed and each added order is dropped no later than hold_slack after the earliest
 // drop-off any other candidate courier of the restaurant (not committed this round) could give it
 // alone. Deterministic: trips in commit order, orders in (ready, id) order.
-void SlackPolicy::hold_for_placed(const World& world, Minutes now, bool shortage, std::vector<Proposal>& out) {
+void SlackPolicy::hold_for_placed(const World& world, Minutes now, bool shortage,
+                                  std::vector<Proposal>& out) {
   Scratch& s = *scratch_;
   const ServiceParams& sp = world.params();
   const Minutes hp = half_service(sp.pickup_service);
   const Minutes hd = half_service(sp.dropoff_service);
-  const auto cap = static_cast<std::size_t>(std::max(1, shortage ? p_.shortage_max_bundle : p_.max_bundle));
+  const auto cap =
+      static_cast<std::size_t>(std::max(1, shortage ? p_.shortage_max_bundle : p_.max_bundle));
   // Orders and couriers already committed this round.
   std::vector<OrderId> taken;
   std::vector<CourierId> busy;
@@ -713,13 +715,15 @@ void SlackPolicy::hold_for_placed(const World& world, Minutes now, bool shortage
         for (std::uint32_t ci = s.cand_range[g].first; ci < s.cand_range[g].second; ++ci) {
           const CourierSpot& oc = s.cand[ci].spot;
           if (oc.id == pr.courier || std::binary_search(busy.begin(), busy.end(), oc.id)) continue;
-          const auto travel = static_cast<Minutes>(std::ceil(s.cand[ci].distance_m / sp.meters_per_minute));
+          const auto travel =
+              static_cast<Minutes>(std::ceil(s.cand[ci].distance_m / sp.meters_per_minute));
           const Minutes q2 = std::max(os.ready, std::max(now, oc.free_time) + travel + hp);
           if (q2 > oc.shift_end) continue;
           alt = std::min(alt, q2 + hp + ride + hd);
         }
         for (std::size_t q = 0; q < seq.size(); ++q) {
-          if (joined[seq[q]] == o) ok = p2 + hp + plan.dropoff[q] - plan.leave_restaurant <= alt + p_.hold_slack;
+          if (joined[seq[q]] == o)
+            ok = p2 + hp + plan.dropoff[q] - plan.leave_restaurant <= alt + p_.hold_slack;
         }
       }
       if (!ok) continue;
@@ -824,8 +828,8 @@ bool SlackPolicy::projected_deficit(const World& world, Minutes now, std::size_t
     minutes += t.courier_minutes;
     orders += t.committed_orders;
   }
-  const double per_order =
-      orders > 0 ? static_cast<double>(minutes) / static_cast<double>(orders) : p_.deficit_trip_minutes;
+  const double per_order = orders > 0 ? static_cast<double>(minutes) / static_cast<double>(orders)
+                                      : p_.deficit_trip_minutes;
   const double demand = static_cast<double>(world.pending().size()) +
                         static_cast<double>(arrivals) * static_cast<double>(p_.deficit_horizon) /
                             static_cast<double>(p_.deficit_window);
@@ -849,7 +853,8 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
   if (p_.epoch > 1 && now % p_.epoch != 0) return out;
   // A run of shortage rounds counts only consecutive rounds; a second round in the same minute
   // (a live dispatcher may decide again when an event arrives) continues the run.
-  const bool consecutive = previous_round_ >= 0 && now >= previous_round_ && now - previous_round_ <= p_.epoch;
+  const bool consecutive =
+      previous_round_ >= 0 && now >= previous_round_ && now - previous_round_ <= p_.epoch;
   if (!consecutive) {
     shortage_since_ = -1;
     tally_.clear();
