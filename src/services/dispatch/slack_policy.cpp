@@ -136,6 +136,30 @@ std::int64_t tie_key(double ahead, std::int64_t span) {
   return static_cast<std::int64_t>(static_cast<double>(span) / (1.0 - ahead) + 0.5);
 }
 
+// The orders and couriers a round has committed so far, for the steps that grow its trips.
+class Committed {
+ public:
+  explicit Committed(const std::vector<Proposal>& out) {
+    for (const Proposal& pr : out) {
+      orders_.insert(orders_.end(), pr.orders.begin(), pr.orders.end());
+      couriers_.push_back(pr.courier);
+    }
+    std::sort(orders_.begin(), orders_.end());
+    std::sort(couriers_.begin(), couriers_.end());
+  }
+  [[nodiscard]] bool has_order(OrderId o) const {
+    return std::binary_search(orders_.begin(), orders_.end(), o);
+  }
+  [[nodiscard]] bool has_courier(CourierId c) const {
+    return std::binary_search(couriers_.begin(), couriers_.end(), c);
+  }
+  void add_order(OrderId o) { orders_.insert(std::upper_bound(orders_.begin(), orders_.end(), o), o); }
+
+ private:
+  std::vector<OrderId> orders_;      // sorted
+  std::vector<CourierId> couriers_;  // sorted
+};
+
 }  // namespace
 
 struct SlackPolicy::Scratch {
@@ -544,16 +568,7 @@ void SlackPolicy::last_trip_bundling(const World& world, Minutes now, bool short
   const Minutes hp = half_service(sp.pickup_service);
   const Minutes hd = half_service(sp.dropoff_service);
   const auto cap = static_cast<std::size_t>(std::max(1, shortage ? p_.shortage_max_bundle : p_.max_bundle));
-  // Orders and couriers already committed this round.
-  std::vector<OrderId> taken;
-  std::vector<CourierId> busy;
-  for (const Proposal& pr : out) {
-    taken.insert(taken.end(), pr.orders.begin(), pr.orders.end());
-    busy.push_back(pr.courier);
-  }
-  std::sort(taken.begin(), taken.end());
-  std::sort(busy.begin(), busy.end());
-  auto is_taken = [&](OrderId o) { return std::binary_search(taken.begin(), taken.end(), o); };
+  Committed committed(out);
   std::vector<Point> drops;
   for (std::size_t k = 0; k < out.size(); ++k) {
     Proposal& pr = out[k];
@@ -584,13 +599,13 @@ void SlackPolicy::last_trip_bundling(const World& world, Minutes now, bool short
     for (std::uint32_t i = s.group_begin[g]; i < s.group_begin[g + 1] && cur.size() < cap; ++i) {
       const OrderId o = s.due[i].order;
       const OrderState& os = world.order(o);
-      if (os.ready > pickup || is_taken(o) || world.declined(o, pr.courier)) continue;
+      if (os.ready > pickup || committed.has_order(o) || world.declined(o, pr.courier)) continue;
       // The best another candidate courier could do for it alone.
       const Minutes ride = travel_minutes(rest, os.at, sp.meters_per_minute);
       Minutes alt = std::numeric_limits<Minutes>::max() / 4;
       for (std::uint32_t ci = s.cand_range[g].first; ci < s.cand_range[g].second; ++ci) {
         const CourierSpot& oc = s.cand[ci].spot;
-        if (oc.id == pr.courier || std::binary_search(busy.begin(), busy.end(), oc.id)) continue;
+        if (oc.id == pr.courier || committed.has_courier(oc.id)) continue;
         const auto travel = static_cast<Minutes>(std::ceil(s.cand[ci].distance_m / sp.meters_per_minute));
         const Minutes p2 = std::max(os.ready, std::max(now, oc.free_time) + travel + hp);
         if (p2 > oc.shift_end) continue;
@@ -623,7 +638,7 @@ void SlackPolicy::last_trip_bundling(const World& world, Minutes now, bool short
         continue;
       }
       cur = std::move(seq_orders);
-      taken.insert(std::upper_bound(taken.begin(), taken.end(), o), o);
+      committed.add_order(o);
       grown = true;
     }
     if (grown) {
@@ -648,16 +663,7 @@ void SlackPolicy::hold_for_placed(const World& world, Minutes now, bool shortage
   const Minutes hd = half_service(sp.dropoff_service);
   const auto cap =
       static_cast<std::size_t>(std::max(1, shortage ? p_.shortage_max_bundle : p_.max_bundle));
-  // Orders and couriers already committed this round.
-  std::vector<OrderId> taken;
-  std::vector<CourierId> busy;
-  for (const Proposal& pr : out) {
-    taken.insert(taken.end(), pr.orders.begin(), pr.orders.end());
-    busy.push_back(pr.courier);
-  }
-  std::sort(taken.begin(), taken.end());
-  std::sort(busy.begin(), busy.end());
-  auto is_taken = [&](OrderId o) { return std::binary_search(taken.begin(), taken.end(), o); };
+  Committed committed(out);
   std::vector<std::pair<Minutes, OrderId>> extra;
   std::vector<Point> drops;
   for (std::size_t k = 0; k < out.size(); ++k) {
@@ -672,7 +678,7 @@ void SlackPolicy::hold_for_placed(const World& world, Minutes now, bool shortage
     for (OrderId o : world.pending()) {
       const OrderState& os = world.order(o);
       if (os.restaurant != pb.restaurant || os.ready > pickup + p_.hold_minutes) continue;
-      if (is_taken(o) || world.declined(o, pr.courier)) continue;
+      if (committed.has_order(o) || world.declined(o, pr.courier)) continue;
       extra.emplace_back(os.ready, o);
     }
     if (extra.empty()) continue;
@@ -714,7 +720,7 @@ void SlackPolicy::hold_for_placed(const World& world, Minutes now, bool shortage
         const std::uint32_t g = pb.group;
         for (std::uint32_t ci = s.cand_range[g].first; ci < s.cand_range[g].second; ++ci) {
           const CourierSpot& oc = s.cand[ci].spot;
-          if (oc.id == pr.courier || std::binary_search(busy.begin(), busy.end(), oc.id)) continue;
+          if (oc.id == pr.courier || committed.has_courier(oc.id)) continue;
           const auto travel =
               static_cast<Minutes>(std::ceil(s.cand[ci].distance_m / sp.meters_per_minute));
           const Minutes q2 = std::max(os.ready, std::max(now, oc.free_time) + travel + hp);
@@ -729,7 +735,7 @@ void SlackPolicy::hold_for_placed(const World& world, Minutes now, bool shortage
       if (!ok) continue;
       cur = std::move(seq_orders);
       ready = std::max(ready, r);
-      taken.insert(std::upper_bound(taken.begin(), taken.end(), o), o);
+      committed.add_order(o);
       grown = true;
     }
     if (grown) {
