@@ -160,6 +160,44 @@ class Committed {
   std::vector<CourierId> couriers_;  // sorted
 };
 
+// The earliest drop-off another candidate courier of the group (neither `except` nor one the
+// round has committed) could give an order alone: from where it is free, to the restaurant by
+// `ready`, then `ride` minutes to the customer.
+Minutes alone_dropoff(const ServiceParams& sp, const std::vector<Candidate>& cand,
+                      std::pair<std::uint32_t, std::uint32_t> range, CourierId except,
+                      const Committed& committed, Minutes now, Minutes ready, Minutes ride) {
+  const Minutes hp = half_service(sp.pickup_service);
+  const Minutes hd = half_service(sp.dropoff_service);
+  Minutes best = std::numeric_limits<Minutes>::max() / 4;
+  for (std::uint32_t ci = range.first; ci < range.second; ++ci) {
+    const CourierSpot& oc = cand[ci].spot;
+    if (oc.id == except || committed.has_courier(oc.id)) continue;
+    const auto travel = static_cast<Minutes>(std::ceil(cand[ci].distance_m / sp.meters_per_minute));
+    const Minutes pickup = std::max(ready, std::max(now, oc.free_time) + travel + hp);
+    if (pickup > oc.shift_end) continue;
+    best = std::min(best, pickup + hp + ride + hd);
+  }
+  return best;
+}
+
+// A trip's orders in their best drop-off sequence (indices into `orders`) and its route from the
+// restaurant, timed from leaving it at minute 0.
+struct JoinedTrip {
+  std::vector<std::size_t> sequence;
+  RoutePlan plan;
+};
+JoinedTrip joined_trip(const World& world, Point restaurant, const std::vector<OrderId>& orders) {
+  const ServiceParams& sp = world.params();
+  std::vector<Point> drops;
+  for (OrderId x : orders) drops.push_back(world.order(x).at);
+  JoinedTrip out;
+  out.sequence = best_dropoff_sequence(sp, restaurant, drops);
+  std::vector<Point> ordered;
+  for (std::size_t q : out.sequence) ordered.push_back(drops[q]);
+  out.plan = plan_route(sp, restaurant, 0, restaurant, 0, ordered);
+  return out;
+}
+
 }  // namespace
 
 struct SlackPolicy::Scratch {
@@ -569,7 +607,6 @@ void SlackPolicy::last_trip_bundling(const World& world, Minutes now, bool short
   const Minutes hd = half_service(sp.dropoff_service);
   const auto cap = static_cast<std::size_t>(std::max(1, shortage ? p_.shortage_max_bundle : p_.max_bundle));
   Committed committed(out);
-  std::vector<Point> drops;
   for (std::size_t k = 0; k < out.size(); ++k) {
     Proposal& pr = out[k];
     const PlannedBundle& pb = s.bundles[s.commit_bundle[k]];
@@ -602,23 +639,13 @@ void SlackPolicy::last_trip_bundling(const World& world, Minutes now, bool short
       if (os.ready > pickup || committed.has_order(o) || world.declined(o, pr.courier)) continue;
       // The best another candidate courier could do for it alone.
       const Minutes ride = travel_minutes(rest, os.at, sp.meters_per_minute);
-      Minutes alt = std::numeric_limits<Minutes>::max() / 4;
-      for (std::uint32_t ci = s.cand_range[g].first; ci < s.cand_range[g].second; ++ci) {
-        const CourierSpot& oc = s.cand[ci].spot;
-        if (oc.id == pr.courier || committed.has_courier(oc.id)) continue;
-        const auto travel = static_cast<Minutes>(std::ceil(s.cand[ci].distance_m / sp.meters_per_minute));
-        const Minutes p2 = std::max(os.ready, std::max(now, oc.free_time) + travel + hp);
-        if (p2 > oc.shift_end) continue;
-        alt = std::min(alt, p2 + hp + ride + hd);
-      }
+      const Minutes alt = alone_dropoff(sp, s.cand, s.cand_range[g], pr.courier, committed, now,
+                                        os.ready, ride);
       std::vector<OrderId> joined = cur;
       joined.push_back(o);
-      drops.clear();
-      for (OrderId x : joined) drops.push_back(world.order(x).at);
-      const auto seq = best_dropoff_sequence(sp, rest, drops);
-      std::vector<Point> ordered;
-      for (std::size_t q : seq) ordered.push_back(drops[q]);
-      const RoutePlan plan = plan_route(sp, rest, 0, rest, 0, ordered);
+      const JoinedTrip trip = joined_trip(world, rest, joined);
+      const auto& seq = trip.sequence;
+      const RoutePlan& plan = trip.plan;
       added.emplace_back(o, alt + p_.last_trip_slack);
       bool ok = true;
       std::vector<OrderId> seq_orders;
@@ -660,12 +687,10 @@ void SlackPolicy::hold_for_placed(const World& world, Minutes now, bool shortage
   Scratch& s = *scratch_;
   const ServiceParams& sp = world.params();
   const Minutes hp = half_service(sp.pickup_service);
-  const Minutes hd = half_service(sp.dropoff_service);
   const auto cap =
       static_cast<std::size_t>(std::max(1, shortage ? p_.shortage_max_bundle : p_.max_bundle));
   Committed committed(out);
   std::vector<std::pair<Minutes, OrderId>> extra;
-  std::vector<Point> drops;
   for (std::size_t k = 0; k < out.size(); ++k) {
     Proposal& pr = out[k];
     if (pr.orders.size() >= cap) continue;
@@ -696,12 +721,9 @@ void SlackPolicy::hold_for_placed(const World& world, Minutes now, bool shortage
       if (p2 > cs.shift_end) continue;
       std::vector<OrderId> joined = cur;
       joined.push_back(o);
-      drops.clear();
-      for (OrderId x : joined) drops.push_back(world.order(x).at);
-      const auto seq = best_dropoff_sequence(sp, rest, drops);
-      std::vector<Point> ordered;
-      for (std::size_t q : seq) ordered.push_back(drops[q]);
-      const RoutePlan plan = plan_route(sp, rest, 0, rest, 0, ordered);
+      const JoinedTrip trip = joined_trip(world, rest, joined);
+      const auto& seq = trip.sequence;
+      const RoutePlan& plan = trip.plan;
       bool ok = true;
       std::vector<OrderId> seq_orders;
       for (std::size_t q = 0; q < seq.size(); ++q) {
@@ -716,17 +738,8 @@ void SlackPolicy::hold_for_placed(const World& world, Minutes now, bool shortage
         // The best another candidate courier of the restaurant could do for it alone.
         const OrderState& os = world.order(o);
         const Minutes ride = travel_minutes(rest, os.at, sp.meters_per_minute);
-        Minutes alt = std::numeric_limits<Minutes>::max() / 4;
-        const std::uint32_t g = pb.group;
-        for (std::uint32_t ci = s.cand_range[g].first; ci < s.cand_range[g].second; ++ci) {
-          const CourierSpot& oc = s.cand[ci].spot;
-          if (oc.id == pr.courier || committed.has_courier(oc.id)) continue;
-          const auto travel =
-              static_cast<Minutes>(std::ceil(s.cand[ci].distance_m / sp.meters_per_minute));
-          const Minutes q2 = std::max(os.ready, std::max(now, oc.free_time) + travel + hp);
-          if (q2 > oc.shift_end) continue;
-          alt = std::min(alt, q2 + hp + ride + hd);
-        }
+        const Minutes alt = alone_dropoff(sp, s.cand, s.cand_range[pb.group], pr.courier, committed,
+                                          now, os.ready, ride);
         for (std::size_t q = 0; q < seq.size(); ++q) {
           if (joined[seq[q]] == o)
             ok = p2 + hp + plan.dropoff[q] - plan.leave_restaurant <= alt + p_.hold_slack;
