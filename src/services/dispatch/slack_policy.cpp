@@ -153,7 +153,9 @@ class Committed {
   [[nodiscard]] bool has_courier(CourierId c) const {
     return std::binary_search(couriers_.begin(), couriers_.end(), c);
   }
-  void add_order(OrderId o) { orders_.insert(std::upper_bound(orders_.begin(), orders_.end(), o), o); }
+  void add_order(OrderId o) {
+    orders_.insert(std::upper_bound(orders_.begin(), orders_.end(), o), o);
+  }
 
  private:
   std::vector<OrderId> orders_;      // sorted
