@@ -6,6 +6,7 @@
 #include <numeric>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 
 #include "services/dispatch/route.hpp"
@@ -692,6 +693,21 @@ void SlackPolicy::hold_for_placed(const World& world, Minutes now, bool shortage
   const auto cap =
       static_cast<std::size_t>(std::max(1, shortage ? p_.shortage_max_bundle : p_.max_bundle));
   Committed committed(out);
+  // Pending orders by restaurant, then ready time and id: one pass over them for the round
+  // rather than one per committed trip.
+  struct Placed {
+    RestaurantId restaurant;
+    Minutes ready;
+    OrderId order;
+    bool operator<(const Placed& o) const {
+      return std::tie(restaurant, ready, order) < std::tie(o.restaurant, o.ready, o.order);
+    }
+  };
+  std::vector<Placed> placed;
+  placed.reserve(world.pending().size());
+  for (OrderId o : world.pending())
+    placed.push_back({world.order(o).restaurant, world.order(o).ready, o});
+  std::sort(placed.begin(), placed.end());
   std::vector<std::pair<Minutes, OrderId>> extra;
   for (std::size_t k = 0; k < out.size(); ++k) {
     Proposal& pr = out[k];
@@ -702,14 +718,15 @@ void SlackPolicy::hold_for_placed(const World& world, Minutes now, bool shortage
     const Minutes arrive_hp = now + travel_minutes(cs.free_point, rest, sp.meters_per_minute) + hp;
     const Minutes pickup = std::max(pb.ready, arrive_hp);
     extra.clear();
-    for (OrderId o : world.pending()) {
-      const OrderState& os = world.order(o);
-      if (os.restaurant != pb.restaurant || os.ready > pickup + p_.hold_minutes) continue;
-      if (committed.has_order(o) || world.declined(o, pr.courier)) continue;
-      extra.emplace_back(os.ready, o);
+    auto it = std::lower_bound(
+        placed.begin(), placed.end(), Placed{pb.restaurant, 0, 0},
+        [](const Placed& a, const Placed& b) { return a.restaurant < b.restaurant; });
+    for (; it != placed.end() && it->restaurant == pb.restaurant; ++it) {
+      if (it->ready > pickup + p_.hold_minutes) break;
+      if (committed.has_order(it->order) || world.declined(it->order, pr.courier)) continue;
+      extra.emplace_back(it->ready, it->order);
     }
     if (extra.empty()) continue;
-    std::sort(extra.begin(), extra.end());
     // Drop-off minutes of the trip as committed.
     std::vector<std::pair<OrderId, Minutes>> base;
     for (std::uint32_t j = 0; j < pb.size; ++j)
