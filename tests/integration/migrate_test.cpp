@@ -295,7 +295,7 @@ TEST_F(Schema, OrdersLandInMonthlyPartitionsAndEnsurePartitionsIsIdempotent) {
             "0");
   EXPECT_EQ(db.scalar("SELECT to_regclass('orders_p203104') IS NOT NULL"), "t");
   // Columns no query filters on have no statistics, in the partitions that existed at the
-  // migration and in those made later; the others keep the default target (-1).
+  // migration and in those made later; the others sample small (target 10: 3,000 rows).
   const auto target = [&](const std::string& table, const std::string& column) {
     return db.scalar("SELECT attstattarget FROM pg_attribute WHERE attrelid = '" + table +
                      "'::regclass AND attname = '" + column + "'");
@@ -307,14 +307,21 @@ TEST_F(Schema, OrdersLandInMonthlyPartitionsAndEnsurePartitionsIsIdempotent) {
     for (const char* column :
          {"items", "destination", "delivery_address", "notes", "cancel_reason"})
       EXPECT_EQ(target(table, column), "0") << table << "." << column;
-    EXPECT_EQ(target(table, "customer_id"), "-1") << table;
-    EXPECT_EQ(target(table, "status"), "-1") << table;
+    EXPECT_EQ(target(table, "customer_id"), "10") << table;
+    EXPECT_EQ(target(table, "status"), "10") << table;
   }
-  // A parent without such targets: its new partition keeps the defaults.
   EXPECT_EQ(db.scalar("SELECT create_range_partitions('order_items', 'month', "
                       "'2031-03-01 00:00+00', '2031-04-01 00:00+00')"),
             "1");
-  EXPECT_EQ(target("order_items_p203103", "name"), "-1");
+  EXPECT_EQ(target("order_items_p203103", "name"), "10");
+  // The other tables every order writes sample small too; a table off the order path keeps the
+  // default (-1).
+  for (const char* table : {"payments", "idempotency_keys", "gateway_charges", "outbox"})
+    EXPECT_EQ(db.scalar(std::string("SELECT min(attstattarget) || '/' || max(attstattarget) FROM pg_attribute "
+                                    "WHERE attrelid = '") + table + "'::regclass AND attnum > 0 AND NOT attisdropped"),
+              "10/10")
+        << table;
+  EXPECT_EQ(target("restaurants", "name"), "-1");
 
   db.exec("BEGIN");
   std::string rid = db.scalar(
