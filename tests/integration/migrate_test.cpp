@@ -316,11 +316,12 @@ TEST_F(Schema, OrdersLandInMonthlyPartitionsAndEnsurePartitionsIsIdempotent) {
   EXPECT_EQ(target("order_items_p203103", "name"), "10");
   // The other tables every order writes sample small too; a table off the order path keeps the
   // default (-1).
+  const auto range_of_targets = [&](const std::string& table) {
+    return db.scalar("SELECT min(attstattarget) || '/' || max(attstattarget) FROM pg_attribute WHERE attrelid = '" +
+                     table + "'::regclass AND attnum > 0 AND NOT attisdropped");
+  };
   for (const char* table : {"payments", "idempotency_keys", "gateway_charges", "outbox"})
-    EXPECT_EQ(db.scalar(std::string("SELECT min(attstattarget) || '/' || max(attstattarget) FROM pg_attribute "
-                                    "WHERE attrelid = '") + table + "'::regclass AND attnum > 0 AND NOT attisdropped"),
-              "10/10")
-        << table;
+    EXPECT_EQ(range_of_targets(table), "10/10") << table;
   EXPECT_EQ(target("restaurants", "name"), "-1");
 
   db.exec("BEGIN");
