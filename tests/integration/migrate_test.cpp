@@ -317,10 +317,11 @@ TEST_F(Schema, OrdersLandInMonthlyPartitionsAndEnsurePartitionsIsIdempotent) {
   // The other tables every order writes sample small too; a table off the order path keeps the
   // default (-1).
   const auto range_of_targets = [&](const std::string& table) {
-    return db.scalar(
-        "SELECT min(attstattarget) || '/' || max(attstattarget) FROM pg_attribute WHERE attrelid = "
-        "'" +
-        table + "'::regclass AND attnum > 0 AND NOT attisdropped");
+    const std::string sql =
+        "SELECT min(attstattarget) || '/' || max(attstattarget) FROM pg_attribute "
+        "WHERE attnum > 0 AND NOT attisdropped AND attrelid = '" +
+        table + "'::regclass";
+    return db.scalar(sql);
   };
   for (const char* table : {"payments", "idempotency_keys", "gateway_charges", "outbox"})
     EXPECT_EQ(range_of_targets(table), "10/10") << table;
