@@ -326,6 +326,11 @@ TEST_F(Schema, OrdersLandInMonthlyPartitionsAndEnsurePartitionsIsIdempotent) {
   for (const char* table : {"payments", "idempotency_keys", "gateway_charges", "outbox"})
     EXPECT_EQ(range_of_targets(table), "10/10") << table;
   EXPECT_EQ(target("restaurants", "name"), "-1");
+  // A partitioned parent without such targets: its new partition keeps the defaults.
+  EXPECT_EQ(db.scalar("SELECT create_range_partitions('driver_location_history', 'day', "
+                      "'2031-03-01 00:00+00', '2031-03-02 00:00+00')"),
+            "1");
+  EXPECT_EQ(target("driver_location_history_p20310301", "geo_key"), "-1");
 
   db.exec("BEGIN");
   std::string rid = db.scalar(
