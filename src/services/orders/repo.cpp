@@ -402,10 +402,16 @@ awaitable<std::optional<std::string>> transition(store::PgPool& pg, const Transi
 }
 
 // The same statement as transition() for pending_payment -> confirmed (payment captured,
-// response 201 stored on the idempotency key), for many orders at once. Rows are locked in id
-// order first, and advisory locks taken in key-hash order, so two batches (or a batch and a
-// single transition) never deadlock. Tables are reached by = ANY(array) on their keys, never by
-// joining a CTE to them (see repo.hpp).
+// response 201 stored on the idempotency key), for many orders at once. The UPDATE takes the
+// order rows itself, in its plan's scan order, which is the same for two batches on one plan.
+// A SELECT ... FOR UPDATE pass in id order used to come first; it cost a second visit and a
+// locked-tuple write per order (~4 % of PostgreSQL's CPU per order at 1,000 orders/s) to guard
+// against two batches sharing orders, which does not happen: an order is confirmed by the
+// request that placed it, and the sweeper settles one order per statement. Advisory locks are
+// taken in key-hash order, so a batch and a single transition never deadlock; should two
+// batches still deadlock, PostgreSQL aborts one, its orders stay pending and the sweeper
+// settles them. Tables are reached by = ANY(array) on their keys, never by joining a CTE to
+// them (see repo.hpp).
 awaitable<std::vector<std::optional<std::string>>> confirm_paid(store::PgPool& pg, const std::vector<Confirm>& cs) {
   json rows = json::array();
   std::vector<std::string> ids, created;
@@ -418,10 +424,8 @@ awaitable<std::vector<std::optional<std::string>>> confirm_paid(store::PgPool& p
   static const std::string sql = fmt::format(
       "WITH t AS (SELECT * FROM jsonb_to_recordset($3::jsonb) AS t(id uuid, actor text, reason text, "
       "  correlation_id text, event_id uuid)), "
-      "lk AS (SELECT id FROM orders WHERE id = ANY($1::uuid[]) AND created_at = ANY($2::timestamptz[]) "
-      "  AND status = 'pending_payment' ORDER BY id FOR UPDATE), "
       "u AS (UPDATE orders SET status = 'confirmed', version = version + 1, updated_at = now(), confirmed_at = now() "
-      "  WHERE id = ANY(ARRAY(SELECT id FROM lk)) AND created_at = ANY($2::timestamptz[]) "
+      "  WHERE id = ANY($1::uuid[]) AND created_at = ANY($2::timestamptz[]) "
       "  AND status = 'pending_payment' RETURNING *), "
       "o AS (SELECT u.*, t.actor AS t_actor, t.reason AS t_reason, t.correlation_id AS t_correlation, "
       "  t.event_id AS t_event FROM u JOIN t ON t.id = u.id), "
