@@ -405,13 +405,13 @@ awaitable<std::optional<std::string>> transition(store::PgPool& pg, const Transi
 // response 201 stored on the idempotency key), for many orders at once. The UPDATE takes the
 // order rows itself, in its plan's scan order. A SELECT ... FOR UPDATE pass in id order used to
 // come first; it cost a second visit and a locked-tuple write per order (~4 % of PostgreSQL's
-// CPU per order at 1,000 orders/s) to keep two batches that share orders from deadlocking, and
-// no two batches share more than one: an order is confirmed by the request that placed it, and
-// a sweeper confirms the orders it recovers one at a time (so with one shared row there is no
-// cycle). Advisory locks are taken in key-hash order, so a batch and a single transition never
-// deadlock either; were it ever to happen, PostgreSQL aborts one statement, its orders stay
-// pending and the sweeper settles them. Tables are reached by = ANY(array) on their keys, never
-// by joining a CTE to them (see repo.hpp).
+// CPU per order at 1,000 orders/s) to keep two batches that share orders from deadlocking. They
+// hardly ever share one: an order is confirmed by the request that placed it, and a sweeper
+// confirms the orders it recovers one at a time, so a cycle needs two processes' sweepers each
+// recovering an order of the other's batch at the moment it confirms. Should that happen,
+// PostgreSQL aborts one statement, its orders stay pending and a sweeper settles them. Advisory
+// locks are taken in key-hash order, so a batch and a single transition never deadlock. Tables
+// are reached by = ANY(array) on their keys, never by joining a CTE to them (see repo.hpp).
 awaitable<std::vector<std::optional<std::string>>> confirm_paid(store::PgPool& pg, const std::vector<Confirm>& cs) {
   json rows = json::array();
   std::vector<std::string> ids, created;
