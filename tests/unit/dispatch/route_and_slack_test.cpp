@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -13,6 +14,16 @@
 
 namespace se::dispatch {
 namespace {
+
+// The orders of a round's only offer, sorted; empty unless the round made exactly one offer (to
+// `courier`, when given).
+std::vector<OrderId> sole_offer_orders(const std::vector<Offer>& offers,
+                                       std::optional<CourierId> courier = std::nullopt) {
+  if (offers.size() != 1 || (courier && offers[0].courier != *courier)) return {};
+  std::vector<OrderId> orders = offers[0].orders;
+  std::sort(orders.begin(), orders.end());
+  return orders;
+}
 
 ServiceParams params100() {
   ServiceParams p;
@@ -249,10 +260,7 @@ std::vector<OrderId> last_trip_offer(Minutes other_off, bool rule, Minutes slack
   d.order_placed(1, {0, 500}, 0, 1, 1);
   d.order_placed(2, {300, 500}, 0, 1, 1);
   const auto offers = d.decide(1);
-  if (offers.size() != 1 || offers[0].courier != 0) return {};
-  std::vector<OrderId> orders = offers[0].orders;
-  std::sort(orders.begin(), orders.end());
-  return orders;
+  return sole_offer_orders(offers, 0);
 }
 
 TEST(DispatchSlack, LastTripTakesReadyOrdersOfItsRestaurantAlong) {
@@ -340,10 +348,7 @@ std::vector<OrderId> last_trips_first(Minutes shift_end, const SlackPolicyParams
   d.order_placed(2, {-1000, 500}, 1, 0, 0);
   const auto offers = d.decide(0);
   if (charged != nullptr) *charged = raw->last_round().chain_charged;
-  if (offers.size() != 1) return {};
-  std::vector<OrderId> orders = offers[0].orders;
-  std::sort(orders.begin(), orders.end());
-  return orders;
+  return sole_offer_orders(offers);
 }
 
 TEST(DispatchSlack, EndOfShiftLookAheadKeepsTimeForTheNextTrip) {
@@ -416,10 +421,7 @@ std::vector<OrderId> joint_first(std::size_t budget, bool* joint, OrderId b_orde
   for (OrderId o = 1; o <= b_orders; ++o) d.order_placed(o == 3 ? 4 : o, {0, 3000}, 1, 1, 1);
   const auto offers = d.decide(1);
   if (joint != nullptr) *joint = raw->last_round().chain_joint;
-  if (offers.size() != 1 || offers[0].courier != 0) return {};
-  std::vector<OrderId> orders = offers[0].orders;
-  std::sort(orders.begin(), orders.end());
-  return orders;
+  return sole_offer_orders(offers, 0);
 }
 
 TEST(DispatchSlack, JointEndOfShiftPlanCountsTheOtherLateCouriers) {
@@ -590,10 +592,7 @@ std::vector<OrderId> hold_offer(Minutes hold_minutes, Minutes sustained_shortage
   d.order_placed(0, {0, 500}, 0, 0, 30);
   d.order_placed(1, {100, 500}, 0, 0, 35);
   const auto offers = d.decide(0);
-  if (offers.size() != 1 || offers[0].courier != 0) return {};
-  std::vector<OrderId> orders = offers[0].orders;
-  std::sort(orders.begin(), orders.end());
-  return orders;
+  return sole_offer_orders(offers, 0);
 }
 
 TEST(DispatchSlack, SustainedShortageHoldsATripForAPlacedOrderOfItsRestaurant) {
