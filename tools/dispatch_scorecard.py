@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""Per-instance scorecard of the slack policy against greedy: issue 7's goal, counted instance by
+instance instead of averaged over a family.
+
+usage: tools/dispatch_scorecard.py INSTANCES_DIR:TABLE [INSTANCES_DIR:TABLE ...]
+  TABLE          the output of tools/dispatch_table.sh INSTANCES_DIR (both policies' rows)
+  INSTANCES_DIR  where that table's instances are (for each order's click-to-door floor)
+
+Prints one Markdown row per family (copies <day>_<tag>_p<k> of tools/perturb_mdrp.py are one
+family; a real day is its own) with the number of instances where slack is feasible, delivers
+every order, and is strictly better than greedy on click-to-door mean, p90 and cost per order.
+
+A p90 tie is split by whether greedy's p90 is at the instance's floor: every order's
+click-to-door is at least (ready - placement) + pickup_service/2 + ride restaurant -> customer +
+dropoff_service/2, and the p90 of any solution delivering every order is at least the p90 of
+those bounds (docs/dispatch.md), so at the floor a tie is the best any policy can do. Cost is
+split the same way where greedy is within 0.01 of the floor of pay per order (every courier above
+its guarantee).
+"""
+import collections
+import math
+import os
+import sys
+
+
+def percentile(values, q):
+    """pandas' / numpy's default (linear interpolation between order statistics)."""
+    v = sorted(values)
+    h = (len(v) - 1) * q / 100.0
+    i = int(h)
+    upper = v[i + 1] if i + 1 < len(v) else v[i]
+    return v[i] + (h - i) * (upper - v[i])
+
+
+def _rows(path):
+    with open(path) as f:
+        return [line.rstrip('\n').split('\t') for line in f][1:]
+
+
+def floors(instance):
+    """(p90 of the click-to-door bounds, pay per order) of one instance directory."""
+    params = _rows(os.path.join(instance, 'instance_parameters.txt'))[0]
+    speed, pickup, dropoff, pay_per_order = float(params[0]), int(params[1]), int(params[2]), float(params[5])
+    rest = {r[0]: (float(r[1]), float(r[2])) for r in _rows(os.path.join(instance, 'restaurants.txt'))}
+    bounds = []
+    for o in _rows(os.path.join(instance, 'orders.txt')):
+        rx, ry = rest[o[4]]
+        ride = math.ceil(math.sqrt((rx - float(o[1])) ** 2 + (ry - float(o[2])) ** 2) / speed)
+        bounds.append(int(o[5]) - int(o[3]) + (pickup + 1) // 2 + ride + (dropoff + 1) // 2)
+    return percentile(bounds, 90), pay_per_order
+
+
+def table(path):
+    """{instance: {policy: figures}} from a dispatch_table.sh output."""
+    out = {}
+    with open(path) as f:
+        for line in f:
+            f_ = line.split()
+            if len(f_) < 14 or f_[1] not in ('greedy', 'slack') or '/' not in f_[3]:
+                continue
+            delivered, orders = map(int, f_[3].split('/'))
+            out.setdefault(f_[0], {})[f_[1]] = dict(
+                feasible=f_[2] == 'yes', delivered=delivered, orders=orders,
+                mean=float(f_[4]), p90=float(f_[6]), cost=float(f_[13]))
+    return out
+
+
+def family(name):
+    head, sep, tail = name.rpartition('_p')
+    return head if sep and tail.isdigit() else name
+
+
+COLUMNS = ['instances', 'feasible', 'all delivered', 'greedy all delivered', 'mean better',
+           'p90 better', 'p90 tie at floor', 'p90 tie above floor', 'p90 worse, greedy at floor',
+           'p90 worse', 'cost better', 'cost not better, greedy at floor']
+
+
+def main(args):
+    if not args or any(':' not in a for a in args):
+        sys.exit(__doc__)
+    families = collections.OrderedDict()
+    for arg in args:
+        instances, path = arg.split(':', 1)
+        for name, by_policy in sorted(table(path).items()):
+            if 'greedy' not in by_policy or 'slack' not in by_policy:
+                continue
+            g, s = by_policy['greedy'], by_policy['slack']
+            p90_floor, pay_per_order = floors(os.path.join(instances, name))
+            c = families.setdefault(family(name), collections.Counter())
+            c['instances'] += 1
+            c['feasible'] += s['feasible']
+            c['all delivered'] += s['delivered'] == s['orders']
+            c['greedy all delivered'] += g['delivered'] == g['orders']
+            c['mean better'] += s['mean'] < g['mean']
+            greedy_at_floor = abs(g['p90'] - p90_floor) < 1e-9
+            if s['p90'] < g['p90']:
+                c['p90 better'] += 1
+            elif s['p90'] == g['p90']:
+                c['p90 tie at floor' if greedy_at_floor else 'p90 tie above floor'] += 1
+            else:
+                c['p90 worse, greedy at floor' if greedy_at_floor else 'p90 worse'] += 1
+            if s['cost'] < g['cost']:
+                c['cost better'] += 1
+            elif g['cost'] <= pay_per_order + 0.0105:
+                c['cost not better, greedy at floor'] += 1
+    print('| family | ' + ' | '.join(COLUMNS) + ' |')
+    print('|---' * (len(COLUMNS) + 1) + '|')
+    total = collections.Counter()
+    for name, c in families.items():
+        print(f'| {name} | ' + ' | '.join(str(c[k]) for k in COLUMNS) + ' |')
+        total.update(c)
+    print('| **all** | ' + ' | '.join(str(total[k]) for k in COLUMNS) + ' |')
+
+
+if __name__ == '__main__':
+    main(sys.argv[1:])
