@@ -29,7 +29,7 @@ std::string default_owner() {
 }  // namespace
 
 Relay::Relay(asio::any_io_executor ex, store::PgPool& pool, EventBus& bus, RelayOptions opts)
-    : ex_(ex), pool_(pool), bus_(bus), opts_(std::move(opts)), wake_(ex) {
+    : ex_(ex), pool_(pool), bus_(bus), opts_(std::move(opts)), wake_(ex), linger_(ex) {
   if (opts_.owner.empty()) opts_.owner = default_owner();
   if (opts_.batch < 1) opts_.batch = 1;
   auto& m = metrics::Registry::global();
@@ -51,9 +51,11 @@ void Relay::stop() {
   stopped_ = true;
   if (listener_) listener_->stop();
   wake_.cancel();
+  linger_.cancel();
 }
 
 awaitable<void> Relay::acquire_leases() {
+  co_await delete_published();
   next_lease_ = Clock::now() + opts_.lease / 3;
   const auto lease_ms = std::to_string(opts_.lease.count());
   co_await pool_.query(
@@ -101,11 +103,13 @@ awaitable<int> Relay::drain_once() {
   if (shards_.empty()) co_return 0;
   std::vector<std::string> shard_list;
   for (const auto shard : shards_) shard_list.push_back(std::to_string(shard));
+  // The same statement deletes the previous round's rows, which the bus has confirmed.
   auto rows = co_await pool_.query(
       "SELECT id, event_id, topic, key, event_type, payload::text, version, correlation_id, traceparent, "
       "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') "
-      "FROM outbox_next($1::int[], $2::int)",
-      pg_params(store::pg_array(shard_list), std::to_string(opts_.batch)));
+      "FROM outbox_next($1::int[], $2::int, $3::bigint[])",
+      pg_params(store::pg_array(shard_list), std::to_string(opts_.batch), store::pg_array(published_ids_)));
+  published_ids_.clear();
   const int n = rows.rows();
   metrics::Registry::global().gauge("bus_outbox_backlog").store(n);
   if (n == 0) co_return 0;
@@ -131,14 +135,23 @@ awaitable<int> Relay::drain_once() {
   co_await bus_.publish(records);
   if (opts_.fault == "before-mark") ::raise(SIGKILL);
   // The bus holds the events now (its own retention); an outbox row has done its job. Deleting
-  // writes no new row version and no index entry, where stamping published_at wrote both.
-  co_await pool_.query("DELETE FROM outbox WHERE id = ANY($1::bigint[])", pg_params(store::pg_array(ids)));
+  // writes no new row version and no index entry, where stamping published_at wrote both. The
+  // delete rides on the next round's read (or on delete_published() when no round follows).
+  published_ids_ = std::move(ids);
   published_ += static_cast<std::uint64_t>(n);
   auto& m = metrics::Registry::global();
   std::map<std::string, std::uint64_t> per_topic;
   for (const auto& r : records) ++per_topic[r.topic];
   for (const auto& [t, c] : per_topic) m.counter("bus_published_total", {{"topic", t}}) += c;
   co_return n;
+}
+
+// Deletes the rows of the last round that no further round has deleted: before shards may change
+// hands (another relay would publish them again) and when stopping.
+awaitable<void> Relay::delete_published() {
+  if (published_ids_.empty()) co_return;
+  co_await pool_.query("DELETE FROM outbox WHERE id = ANY($1::bigint[])", pg_params(store::pg_array(published_ids_)));
+  published_ids_.clear();
 }
 
 awaitable<void> Relay::cleanup() {
@@ -155,6 +168,13 @@ awaitable<void> Relay::run() {
     try {
       if (Clock::now() >= next_lease_) co_await acquire_leases();
       if (Clock::now() >= next_cleanup_) co_await cleanup();
+      if (Clock::now() < last_round_ + opts_.linger) {
+        linger_.expires_at(last_round_ + opts_.linger);
+        boost::system::error_code ec;
+        co_await linger_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        if (stopped_) break;
+      }
+      last_round_ = Clock::now();
       dirty_ = false;
       int n = 0;
       do {
@@ -181,6 +201,7 @@ awaitable<void> Relay::run() {
   }
   // Give the shards back so another relay takes over at once.
   try {
+    co_await delete_published();
     co_await pool_.query("DELETE FROM outbox_relay_leases WHERE owner = $1", pg_params(opts_.owner));
     co_await pool_.query("DELETE FROM outbox_relays WHERE owner = $1", pg_params(opts_.owner));
   } catch (const std::exception&) {

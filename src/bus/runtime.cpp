@@ -52,6 +52,9 @@ void add_flags(CLI::App& cmd, ServeBusConfig& cfg) {
       ->envname("SWIFTEATS_RELAY_BATCH")->check(CLI::Range(1, 10000))->capture_default_str();
   cmd.add_option("--relay-poll-ms", cfg.relay.poll_interval, "Relay poll interval besides LISTEN/NOTIFY")
       ->envname("SWIFTEATS_RELAY_POLL_MS")->capture_default_str();
+  cmd.add_option("--relay-linger-ms", cfg.relay.linger,
+                 "Shortest time between two relay rounds, unless the last one was a full batch")
+      ->envname("SWIFTEATS_RELAY_LINGER_MS")->check(CLI::Range(0, 1000))->capture_default_str();
   cmd.add_option("--relay-lease-ms", cfg.relay.lease, "Relay shard lease")
       ->envname("SWIFTEATS_RELAY_LEASE_MS")->capture_default_str();
   cmd.add_option("--relay-fault", cfg.relay.fault, "Testing: before-publish | before-mark")

@@ -2,6 +2,7 @@
 // (SIGKILL) between commit and publish, or between publish and marking published.
 #include "bus_support.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -147,6 +148,45 @@ TEST_F(BusRelay, OutboxNextReturnsTheOldestRowsOfItsShardsInIdOrder) {
       if (!want.is_null(0, 0)) ++non_empty;
     }
     EXPECT_GE(non_empty, 7);
+  });
+}
+
+// A relay round in one statement (migration 0016): outbox_next(shards, n, done) deletes `done`,
+// the rows of the previous round, then reads the next n rows of its shards. Round after round on
+// one connection (past PL/pgSQL's switch to a cached generic plan), each answer is what plain SQL
+// gives once `done` is gone, `done` is gone afterwards, and no other row is.
+TEST_F(BusRelay, OutboxNextDeletesThePreviousRoundThenReadsTheNext) {
+  const auto t = fresh_topic("redis", "relay.rounds");
+  run(io_, [&]() -> asio::awaitable<void> {
+    for (int k = 0; k < 6; ++k) co_await commit_events(t, "key-" + std::to_string(k), 1, 4);
+    const std::string shards = "{0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15}";
+    auto conn = co_await pool_->acquire();
+    std::string done = "{}";
+    int rounds = 0, read = 0;
+    for (; rounds < 20; ++rounds) {
+      auto want = co_await conn.query(
+          "SELECT coalesce(string_agg(id::text, ',' ORDER BY id), '') FROM (SELECT id FROM outbox "
+          "WHERE published_at IS NULL AND NOT id = ANY($1::bigint[]) ORDER BY id LIMIT 3) x",
+          pg_params(done));
+      auto before = co_await conn.query("SELECT count(*) FROM outbox");
+      auto got = co_await conn.query(
+          "SELECT coalesce(string_agg(id::text, ','), '') FROM outbox_next($1::int[], 3, $2::bigint[])",
+          pg_params(shards, done));
+      EXPECT_EQ(got.get(0, 0), want.get(0, 0)) << "round " << rounds;
+      auto gone = co_await conn.query("SELECT count(*) FROM outbox WHERE id = ANY($1::bigint[])", pg_params(done));
+      EXPECT_EQ(gone.get(0, 0), "0");
+      auto after = co_await conn.query("SELECT count(*) FROM outbox");
+      const auto done_n = done == "{}" ? 0 : std::count(done.begin(), done.end(), ',') + 1;
+      EXPECT_EQ(std::stoll(std::string(after.get(0, 0))), std::stoll(std::string(before.get(0, 0))) - done_n);
+      const std::string ids(got.get(0, 0));
+      if (ids.empty()) break;
+      read += static_cast<int>(std::count(ids.begin(), ids.end(), ',')) + 1;
+      done = "{" + ids + "}";
+    }
+    EXPECT_EQ(read, 24);
+    EXPECT_EQ(rounds, 8);  // 8 rounds of 3, then the one that deletes the last and reads nothing
+    auto left = co_await conn.query("SELECT count(*) FROM outbox");
+    EXPECT_EQ(left.get(0, 0), "0");
   });
 }
 
