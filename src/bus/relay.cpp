@@ -164,11 +164,12 @@ awaitable<void> Relay::run() {
   if (listener_) listener_->start();
   auto backoff = std::chrono::milliseconds(100);
   bool failed = false;
+  bool full = false;  // the last round read a whole batch: more is waiting, no linger
   while (!stopped_) {
     try {
       if (Clock::now() >= next_lease_) co_await acquire_leases();
       if (Clock::now() >= next_cleanup_) co_await cleanup();
-      if (Clock::now() < last_round_ + opts_.linger) {
+      if (!full && Clock::now() < last_round_ + opts_.linger) {
         linger_.expires_at(last_round_ + opts_.linger);
         boost::system::error_code ec;
         co_await linger_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
@@ -180,6 +181,7 @@ awaitable<void> Relay::run() {
       do {
         n = co_await drain_once();
       } while (!stopped_ && n == opts_.batch && Clock::now() < next_lease_);
+      full = n == opts_.batch;
       backoff = std::chrono::milliseconds(100);
       if (n == opts_.batch || dirty_ || stopped_) continue;
       const auto until_lease = std::chrono::duration_cast<std::chrono::milliseconds>(next_lease_ - Clock::now());
