@@ -185,7 +185,11 @@ awaitable<void> Relay::run() {
       backoff = std::chrono::milliseconds(100);
       if (n == opts_.batch || dirty_ || stopped_) continue;
       const auto until_lease = std::chrono::duration_cast<std::chrono::milliseconds>(next_lease_ - Clock::now());
-      wake_.expires_after(std::min(opts_.poll_interval, std::max(std::chrono::milliseconds(1), until_lease)));
+      auto wait = std::min(opts_.poll_interval, std::max(std::chrono::milliseconds(1), until_lease));
+      // Rows published but not yet deleted would be published again if this process died while
+      // idle; when no notification brings the next round within a linger, one comes anyway.
+      if (!published_ids_.empty()) wait = std::min(wait, std::max(opts_.linger, std::chrono::milliseconds(1)));
+      wake_.expires_after(wait);
       boost::system::error_code ec;
       co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     } catch (const std::exception& e) {
