@@ -57,6 +57,18 @@ class BusRelay : public ::testing::Test {
     }
   }
 
+  // Polls `count_sql` (a count of outbox rows) until it answers 0 or `limit` passes; its last answer.
+  asio::awaitable<std::string> outbox_rows_left(const std::string& count_sql, std::chrono::seconds limit = 10s) {
+    std::string left = "?";
+    const auto until = Clock::now() + limit;
+    while (left != "0" && Clock::now() < until) {
+      auto r = co_await pool_->query(count_sql);
+      left = r.get(0, 0);
+      if (left != "0") co_await sleep_for(20ms);
+    }
+    co_return left;
+  }
+
   asio::awaitable<std::vector<Record>> read_all(const std::string& topic, std::size_t n, std::chrono::seconds limit) {
     se::bus::ReadCursor cur;
     co_return co_await read_records(*bus_, topic, cur, n, limit);
@@ -103,14 +115,7 @@ TEST_F(BusRelay, TwoRelaysPublishEveryEventInCommitOrderPerKey) {
       EXPECT_FALSE(e.occurred_at.empty());
     }
     // The bus has them all; the relays stamp each batch right after the bus confirmed it.
-    std::string left = "?";
-    const auto until = Clock::now() + 10s;
-    while (left != "0" && Clock::now() < until) {
-      auto r = co_await pool_->query("SELECT count(*) FROM outbox WHERE published_at IS NULL");
-      left = r.get(0, 0);
-      if (left != "0") co_await sleep_for(20ms);
-    }
-    EXPECT_EQ(left, "0");
+    EXPECT_EQ(co_await outbox_rows_left("SELECT count(*) FROM outbox WHERE published_at IS NULL"), "0");
     EXPECT_EQ(r1.published() + r2.published(), 600u);
     r1.stop();
     r2.stop();
@@ -134,14 +139,7 @@ TEST_F(BusRelay, AnIdleRelayDeletesItsLastRoundWithinALinger) {
     co_await commit_events(t, "order-9", 1, 5);
     auto got = co_await read_all(t, 5, 20s);
     EXPECT_EQ(got.size(), 5u);
-    std::string left = "?";
-    const auto until = Clock::now() + 10s;
-    while (left != "0" && Clock::now() < until) {
-      auto r = co_await pool_->query("SELECT count(*) FROM outbox");
-      left = r.get(0, 0);
-      if (left != "0") co_await sleep_for(20ms);
-    }
-    EXPECT_EQ(left, "0");
+    EXPECT_EQ(co_await outbox_rows_left("SELECT count(*) FROM outbox"), "0");
     relay.stop();
     while (relay.running()) co_await sleep_for(10ms);
   });
@@ -257,14 +255,7 @@ TEST_F(BusRelay, KilledBetweenPublishAndMarkTheEventIsPublishedAgainNotLost) {
     EXPECT_EQ(got.size(), 2u);
     if (got.size() != 2) co_return;  // a duplicate, with the same eventId: consumers drop it
     EXPECT_EQ(se::bus::from_json(got[0].value).event_id, se::bus::from_json(got[1].value).event_id);
-    const auto until = Clock::now() + 10s;
-    std::string left = "1";
-    while (left != "0" && Clock::now() < until) {
-      auto r = co_await pool_->query("SELECT count(*) FROM outbox WHERE published_at IS NULL");
-      left = r.get(0, 0);
-      if (left != "0") co_await sleep_for(50ms);
-    }
-    EXPECT_EQ(left, "0");
+    EXPECT_EQ(co_await outbox_rows_left("SELECT count(*) FROM outbox WHERE published_at IS NULL"), "0");
   });
   healthy.stop(SIGTERM);
 }
