@@ -60,15 +60,32 @@ const RegisterCommand kReplay([](CLI::App& root) {
   auto params = std::make_shared<std::vector<std::string>>();
   cmd->add_option("--policy", *policy, "Dispatch policy: greedy | slack")->capture_default_str();
   cmd->add_option("--param", *params, "Policy parameter override name=value (repeatable)");
-  cmd->callback([instance, out, policy, params] {
+  auto live = std::make_shared<sd::ReplayOptions>();
+  cmd->add_option("--decline-rate", live->decline_rate, "Share of offers couriers decline")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--silence-rate", live->silence_rate,
+                  "Share of offers couriers leave unanswered until the offer time-out")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--offer-timeout", live->offer_timeout, "Minutes before an unanswered offer is withdrawn")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 60));
+  cmd->add_option("--seed", live->seed, "Seed of the declines and silences")->capture_default_str();
+  cmd->callback([instance, out, policy, params, live] {
+    if (live->decline_rate + live->silence_rate > 1.0) {
+      throw CLI::ValidationError("--decline-rate + --silence-rate", "must not exceed 1");
+    }
     const sd::Instance in = sd::read_instance(*instance);
     const auto t0 = std::chrono::steady_clock::now();
-    const sd::ReplayResult result = sd::replay(in, sd::make_policy(*policy, *params));
+    const sd::ReplayResult result = sd::replay(in, sd::make_policy(*policy, *params), *live);
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     sd::write_solution(*out, in, result.solution);
     std::cout << fmt::format("policy {} on {}: {} decision rounds, {} offers, replay {:.1f} ms\n",
                              *policy, *instance, result.decision_rounds, result.stats.offers, ms);
+    if (live->decline_rate > 0 || live->silence_rate > 0) {
+      std::cout << fmt::format("offers declined {}, timed out {}, accepted {}\n", result.stats.declined,
+                               result.stats.expired, result.stats.accepted);
+    }
     if (report(in, result.solution) != 0) throw CLI::RuntimeError(1);
   });
 });

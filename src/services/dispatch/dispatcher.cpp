@@ -1,14 +1,36 @@
 #include "services/dispatch/dispatcher.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace se::dispatch {
 
-Dispatcher::Dispatcher(ServiceParams params, std::vector<Point> restaurants,
-                       std::unique_ptr<Policy> policy, double index_cell_m)
-    : world_(params, std::move(restaurants), index_cell_m), policy_(std::move(policy)) {}
+namespace {
 
-void Dispatcher::order_placed(OrderId o, Point dropoff, RestaurantId r, Minutes now, Minutes ready) {
+std::vector<Point> drop_points(const World& world, const Offer& offer) {
+  std::vector<Point> drops;
+  for (OrderId o : offer.orders) drops.push_back(world.order(o).at);
+  return drops;
+}
+
+Minutes bundle_ready(const World& world, const Offer& offer) {
+  Minutes ready = 0;
+  for (OrderId o : offer.orders) ready = std::max(ready, world.order(o).ready);
+  return ready;
+}
+
+Place last_drop(const Offer& offer) { return Place{Place::Kind::Customer, offer.orders.back()}; }
+
+}  // namespace
+
+Dispatcher::Dispatcher(ServiceParams params, std::vector<Point> restaurants,
+                       std::unique_ptr<Policy> policy, DispatcherOptions options)
+    : options_(options),
+      world_(params, std::move(restaurants), options.index_cell_m),
+      policy_(std::move(policy)) {}
+
+void Dispatcher::order_placed(OrderId o, Point dropoff, RestaurantId r, Minutes now,
+                              Minutes ready) {
   world_.place_order(o, dropoff, r, now, ready);
 }
 
@@ -38,19 +60,152 @@ void Dispatcher::courier_offline(CourierId c, Minutes now) {
 }
 
 void Dispatcher::courier_location(CourierId c, Point at, Minutes now) {
-  world_.courier_location(c, at, now);
+  if (!options_.progress_reports || c >= world_.courier_count()) {
+    world_.courier_location(c, at, now);
+    return;
+  }
+  const CourierState& s = world_.courier(c);
+  if (!s.delivering.empty()) return;  // carrying food: its delivery report re-anchors it
+  if (s.accepted.empty()) {
+    world_.courier_location(c, at, now);
+    return;
+  }
+  // On its way to the first pickup: re-time it from here.
+  const OfferId first = s.accepted.front();
+  Offer& a = committed_.at(first);
+  const RoutePlan plan = plan_route(world_.params(), at, now, world_.restaurant(a.restaurant),
+                                    bundle_ready(world_, a), drop_points(world_, a));
+  if (plan.pickup > s.shift_end) {
+    withdraw_accepted(c, at, now, Withdrawal::Reason::PastShiftEnd);
+    return;
+  }
+  if (options_.reassign_when_late > 0 &&
+      plan.pickup > a.promised_pickup + options_.reassign_when_late) {
+    withdraw_accepted(c, at, now, Withdrawal::Reason::RunningLate);
+    return;
+  }
+  a.plan = plan;
+  world_.retime(a);
+  replan_from(c, first, world_.order(a.orders.back()).at, last_drop(a), plan.free_at);
+}
+
+bool Dispatcher::picked_up(OfferId id, Minutes now) {
+  auto it = committed_.find(id);
+  if (it == committed_.end()) return false;
+  Offer offer = std::move(it->second);
+  committed_.erase(it);
+  RoutePlan plan = plan_from_pickup(world_.params(), world_.restaurant(offer.restaurant), now,
+                                    drop_points(world_, offer));
+  plan.depart = std::min(offer.plan.depart, now);
+  plan.arrive_restaurant = std::min(offer.plan.arrive_restaurant, now);
+  offer.plan = std::move(plan);
+  world_.mark_picked_up(offer);
+  world_.retime(offer);
+  const Point end = world_.order(offer.orders.back()).at;
+  const Minutes free = offer.plan.free_at;
+  const CourierId c = offer.courier;
+  const Place place = last_drop(offer);
+  delivering_.emplace(id, std::move(offer));
+  replan_from(c, id, end, place, free);
+  return true;
+}
+
+bool Dispatcher::delivered(OfferId id, Minutes now) {
+  // A delivery without a pickup report implies the pickup.
+  if (committed_.contains(id)) picked_up(id, now);
+  auto it = delivering_.find(id);
+  if (it == delivering_.end()) return false;
+  const Offer offer = std::move(it->second);
+  delivering_.erase(it);
+  world_.mark_delivered(offer);
+  replan_from(offer.courier, id, world_.order(offer.orders.back()).at, last_drop(offer), now);
+  return true;
+}
+
+void Dispatcher::replan_from(CourierId c, OfferId after, Point at, Place place, Minutes free) {
+  const CourierState& s = world_.courier(c);
+  std::vector<OfferId> later;
+  for (OfferId id : s.delivering) {
+    if (id > after) later.push_back(id);
+  }
+  for (OfferId id : s.accepted) {
+    if (id > after) later.push_back(id);
+  }
+  std::sort(later.begin(), later.end());
+  for (OfferId id : later) {
+    if (auto d = delivering_.find(id); d != delivering_.end()) {
+      // Already picked up: its plan was fixed by the pickup report.
+      at = world_.order(d->second.orders.back()).at;
+      place = last_drop(d->second);
+      free = d->second.plan.free_at;
+      continue;
+    }
+    Offer& o = committed_.at(id);
+    o.from_point = at;
+    o.from = place;
+    o.from_time = free;
+    o.plan = plan_route(world_.params(), at, std::max(o.accepted_at, free),
+                        world_.restaurant(o.restaurant), bundle_ready(world_, o),
+                        drop_points(world_, o));
+    world_.retime(o);
+    at = world_.order(o.orders.back()).at;
+    place = last_drop(o);
+    free = o.plan.free_at;
+  }
+  world_.set_free(c, at, place, free);
+}
+
+void Dispatcher::withdraw_accepted(CourierId c, Point at, Minutes now, Withdrawal::Reason why) {
+  std::vector<OfferId> ids = world_.courier(c).accepted;
+  // Latest first, so the courier's chain unwinds consistently.
+  std::sort(ids.rbegin(), ids.rend());
+  for (OfferId id : ids) {
+    auto it = committed_.find(id);
+    world_.uncommit(it->second);
+    withdrawals_.push_back(Withdrawal{id, c, it->second.orders, why});
+    committed_.erase(it);
+    ++stats_.reassigned_late;
+  }
+  world_.set_free(c, at, Place{Place::Kind::CourierStart, c}, now);
 }
 
 void Dispatcher::forget_picked_up(Minutes now) {
+  // With progress reports only a report moves an assignment on; otherwise the plan is the truth.
+  if (options_.progress_reports) return;
   for (auto it = committed_.begin(); it != committed_.end();) {
     if (it->second.plan.pickup <= now) {
       world_.mark_picked_up(it->second);
-      it = committed_.erase(it);
+      delivering_.insert(committed_.extract(it++));
+    } else {
+      ++it;
+    }
+  }
+  for (auto it = delivering_.begin(); it != delivering_.end();) {
+    if (it->second.plan.free_at <= now) {
+      world_.mark_delivered(it->second);
+      it = delivering_.erase(it);
     } else {
       ++it;
     }
   }
 }
+
+void Dispatcher::expire_offers(Minutes now) {
+  if (options_.offer_timeout <= 0) return;
+  for (auto it = outstanding_.begin(); it != outstanding_.end();) {
+    if (now - it->second.made_at >= options_.offer_timeout) {
+      world_.release_offer(it->second, /*declined=*/true);
+      withdrawals_.push_back(Withdrawal{it->first, it->second.courier, it->second.orders,
+                                        Withdrawal::Reason::OfferTimedOut});
+      ++stats_.expired;
+      it = outstanding_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+std::vector<Withdrawal> Dispatcher::take_withdrawals() { return std::exchange(withdrawals_, {}); }
 
 std::optional<Offer> Dispatcher::validate(const Proposal& p, Minutes now,
                                           std::vector<char>& used) const {
@@ -94,6 +249,7 @@ std::optional<Offer> Dispatcher::validate(const Proposal& p, Minutes now,
 
 std::vector<Offer> Dispatcher::decide(Minutes now) {
   forget_picked_up(now);
+  expire_offers(now);
   std::vector<Proposal> proposals = policy_->decide(world_, now);
   std::vector<Offer> made;
   std::vector<char> used(world_.courier_count(), 0);
@@ -120,14 +276,15 @@ std::optional<Offer> Dispatcher::accept(OfferId id, Minutes now) {
   outstanding_.erase(it);
   const CourierState& c = world_.courier(offer.courier);
   // Re-time from the acceptance minute: the courier leaves once it has said yes.
-  Minutes ready = 0;
-  std::vector<Point> drops;
-  for (OrderId o : offer.orders) {
-    ready = std::max(ready, world_.order(o).ready);
-    drops.push_back(world_.order(o).at);
-  }
+  offer.accepted_at = now;
+  offer.from = c.free_place;
+  offer.from_point = c.free_point;
+  offer.from_time = c.free_time;
+  offer.orders_before = c.orders_committed;
   offer.plan = plan_route(world_.params(), c.free_point, std::max(now, c.free_time),
-                          world_.restaurant(offer.restaurant), ready, drops);
+                          world_.restaurant(offer.restaurant), bundle_ready(world_, offer),
+                          drop_points(world_, offer));
+  offer.promised_pickup = offer.plan.pickup;
   if (offer.plan.pickup > c.shift_end) {
     // Accepted too late to pick up within the shift: treat as a decline without blame.
     world_.release_offer(offer, /*declined=*/false);

@@ -35,10 +35,22 @@ void record(const Instance& in, const Offer& a, Solution& sol,
   }
 }
 
+// A uniform draw in [0, 1) for one offer (splitmix64 of seed and offer id): the same offer gets
+// the same answer whatever else the replay does.
+double draw(std::uint64_t seed, OfferId id) {
+  std::uint64_t z = seed * 0x9E3779B97F4A7C15ULL + id;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  z ^= z >> 31;
+  return static_cast<double>(z >> 11) * 0x1.0p-53;
+}
+
 }  // namespace
 
-ReplayResult replay(const Instance& in, std::unique_ptr<Policy> policy) {
-  Dispatcher dispatcher(in.params, restaurant_points(in), std::move(policy));
+ReplayResult replay(const Instance& in, std::unique_ptr<Policy> policy, const ReplayOptions& options) {
+  DispatcherOptions dispatcher_options;
+  if (options.silence_rate > 0) dispatcher_options.offer_timeout = options.offer_timeout;
+  Dispatcher dispatcher(in.params, restaurant_points(in), std::move(policy), dispatcher_options);
   ReplayResult result;
 
   // Events sorted by time, ties by id, so the replay is deterministic.
@@ -71,16 +83,22 @@ ReplayResult replay(const Instance& in, std::unique_ptr<Policy> policy) {
       const Order& ord = in.orders[o];
       dispatcher.order_placed(o, ord.at, ord.restaurant, now, ord.ready);
     }
-    if (dispatcher.world().pending().empty()) {
+    if (dispatcher.world().pending().empty() && dispatcher.outstanding_offers() == 0) {
       if (next_order == order_events.size()) break;  // every order is assigned
       continue;
     }
     ++result.decision_rounds;
     for (const Offer& offer : dispatcher.decide(now)) {
-      if (auto a = dispatcher.accept(offer.id, now)) {
+      const double u = draw(options.seed, offer.id);
+      if (u < options.decline_rate) {
+        dispatcher.decline(offer.id, now);
+      } else if (u < options.decline_rate + options.silence_rate) {
+        // No answer: the offer holds its courier until the time-out withdraws it.
+      } else if (auto a = dispatcher.accept(offer.id, now)) {
         record(in, *a, result.solution, moves);
       }
     }
+    (void)dispatcher.take_withdrawals();  // nobody to tell in a replay
   }
   std::sort(result.solution.orders.begin(), result.solution.orders.end(),
             [](const OrderRecord& a, const OrderRecord& b) { return a.order < b.order; });

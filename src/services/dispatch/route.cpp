@@ -7,15 +7,12 @@
 
 namespace se::dispatch {
 
-RoutePlan plan_route(const ServiceParams& params, Point from, Minutes depart, Point restaurant,
-                     Minutes ready, std::span<const Point> drops) {
-  const Minutes hp = half_service(params.pickup_service);
+namespace {
+
+// Fills the drop-offs of `plan` from its leave_restaurant onwards.
+void plan_dropoffs(const ServiceParams& params, Point restaurant, std::span<const Point> drops,
+                   RoutePlan& plan) {
   const Minutes hd = half_service(params.dropoff_service);
-  RoutePlan plan;
-  plan.depart = depart;
-  plan.arrive_restaurant = depart + travel_minutes(from, restaurant, params.meters_per_minute);
-  plan.pickup = std::max(ready, plan.arrive_restaurant + hp);
-  plan.leave_restaurant = plan.pickup + hp;
   Point at = restaurant;
   Minutes t = plan.leave_restaurant;
   for (const Point& d : drops) {
@@ -27,6 +24,30 @@ RoutePlan plan_route(const ServiceParams& params, Point from, Minutes depart, Po
     at = d;
   }
   plan.free_at = t;
+}
+
+}  // namespace
+
+RoutePlan plan_route(const ServiceParams& params, Point from, Minutes depart, Point restaurant,
+                     Minutes ready, std::span<const Point> drops) {
+  const Minutes hp = half_service(params.pickup_service);
+  RoutePlan plan;
+  plan.depart = depart;
+  plan.arrive_restaurant = depart + travel_minutes(from, restaurant, params.meters_per_minute);
+  plan.pickup = std::max(ready, plan.arrive_restaurant + hp);
+  plan.leave_restaurant = plan.pickup + hp;
+  plan_dropoffs(params, restaurant, drops, plan);
+  return plan;
+}
+
+RoutePlan plan_from_pickup(const ServiceParams& params, Point restaurant, Minutes pickup,
+                           std::span<const Point> drops) {
+  RoutePlan plan;
+  plan.depart = pickup;
+  plan.arrive_restaurant = pickup;
+  plan.pickup = pickup;
+  plan.leave_restaurant = pickup + half_service(params.pickup_service);
+  plan_dropoffs(params, restaurant, drops, plan);
   return plan;
 }
 

@@ -22,6 +22,11 @@ struct RoutePlan {
 [[nodiscard]] RoutePlan plan_route(const ServiceParams& params, Point from, Minutes depart,
                                    Point restaurant, Minutes ready, std::span<const Point> drops);
 
+// The rest of a plan once the pickup has happened at `pickup` (reported by the courier): the
+// drop-offs from the restaurant onwards. depart and arrive_restaurant are left at `pickup`.
+[[nodiscard]] RoutePlan plan_from_pickup(const ServiceParams& params, Point restaurant, Minutes pickup,
+                                         std::span<const Point> drops);
+
 // Same timing without allocating: only what cost functions need.
 struct RouteSummary {
   Minutes arrive_restaurant = 0;

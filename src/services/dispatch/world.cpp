@@ -17,7 +17,8 @@ CourierState& World::courier_mut(CourierId c) {
 
 void World::index_courier(CourierId c) {
   const CourierState& s = couriers_.at(c);
-  index_.insert(CourierSpot{c, s.free_point, s.free_time, s.shift_start, s.shift_end, s.orders_committed});
+  index_.insert(
+      CourierSpot{c, s.free_point, s.free_time, s.shift_start, s.shift_end, s.orders_committed});
 }
 
 bool World::declined(OrderId o, CourierId c) const {
@@ -118,7 +119,25 @@ void World::commit(const Offer& offer) {
 }
 
 void World::mark_picked_up(const Offer& offer) {
-  std::erase(courier_mut(offer.courier).accepted, offer.id);
+  auto& s = courier_mut(offer.courier);
+  std::erase(s.accepted, offer.id);
+  s.delivering.push_back(offer.id);
+}
+
+void World::mark_delivered(const Offer& offer) {
+  std::erase(courier_mut(offer.courier).delivering, offer.id);
+}
+
+void World::retime(const Offer& offer) {
+  for (OrderId o : offer.orders) order_mut(o).pickup = offer.plan.pickup;
+}
+
+void World::set_free(CourierId c, Point at, Place place, Minutes free_time) {
+  auto& s = courier_mut(c);
+  s.free_point = at;
+  s.free_place = place;
+  s.free_time = free_time;
+  if (s.online && !s.has_offer) index_courier(c);
 }
 
 void World::uncommit(const Offer& offer) {

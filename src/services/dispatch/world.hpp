@@ -39,6 +39,8 @@ struct CourierState {
   OfferId offer = 0;
   // Accepted assignments whose pickup may still be ahead: released if it goes offline.
   std::vector<OfferId> accepted;
+  // Picked up, not yet delivered: the courier is carrying food.
+  std::vector<OfferId> delivering;
 };
 
 struct Offer {
@@ -47,6 +49,8 @@ struct Offer {
   RestaurantId restaurant = 0;
   std::vector<OrderId> orders;  // in drop-off sequence
   Minutes made_at = 0;
+  Minutes accepted_at = 0;      // when the courier said yes: it leaves then, or once free
+  Minutes promised_pickup = 0;  // the pickup planned at acceptance, to measure lateness
   Place from;                   // where the courier starts this assignment
   Point from_point;
   Minutes from_time = 0;        // when it was free before this assignment
@@ -88,6 +92,11 @@ class World {
   void uncommit(const Offer& offer);
   // The assignment's pickup has happened: it can no longer be released by going offline.
   void mark_picked_up(const Offer& offer);
+  void mark_delivered(const Offer& offer);
+  // A committed assignment was re-timed (a report or a live location): its orders' pickups.
+  void retime(const Offer& offer);
+  // Where and from when the courier next waits for instructions, once re-estimated.
+  void set_free(CourierId c, Point at, Place place, Minutes free_time);
 
  private:
   OrderState& order_mut(OrderId o);

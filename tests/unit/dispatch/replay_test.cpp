@@ -60,6 +60,28 @@ TEST_P(Replays, SolutionFilesRoundTrip) {
   EXPECT_TRUE(check_feasibility(in, back).feasible());
 }
 
+// The live world's paths on a whole day: a fifth of the offers declined, a tenth never answered.
+TEST_P(Replays, DeclinedAndUnansweredOffersStillServeTheDay) {
+  SyntheticSpec spec;
+  spec.seed = 3;
+  const Instance in = make_synthetic_instance(spec);
+  ReplayOptions live;
+  live.decline_rate = 0.2;
+  live.silence_rate = 0.1;
+  live.seed = 7;
+  const ReplayResult a = replay(in, make_policy(GetParam()), live);
+  const ReplayResult b = replay(in, make_policy(GetParam()), live);
+  EXPECT_GT(a.stats.declined, a.stats.offers / 10);
+  EXPECT_GT(a.stats.expired, a.stats.offers / 20);
+  EXPECT_EQ(a.stats.accepted, a.solution.assignments.size());
+  const auto fr = check_feasibility(in, a.solution);
+  EXPECT_TRUE(fr.feasible()) << (fr.violations.empty() ? "" : fr.violations[0].detail);
+  EXPECT_EQ(compute_metrics(in, a.solution).orders_delivered, in.orders.size());
+  EXPECT_TRUE(same(a.solution, b.solution)) << "same input and seed gave a different solution";
+  live.seed = 8;
+  EXPECT_FALSE(same(a.solution, replay(in, make_policy(GetParam()), live).solution));
+}
+
 // The real benchmark day, when the shared data set is present on this machine.
 TEST_P(Replays, BenchmarkDayIsFeasible) {
   const std::filesystem::path dir = "/work/shared/mdrp/instances/0o50t75s2p125";
