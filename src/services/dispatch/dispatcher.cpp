@@ -275,7 +275,8 @@ std::optional<Offer> Dispatcher::accept(OfferId id, Minutes now) {
   Offer offer = std::move(it->second);
   outstanding_.erase(it);
   const CourierState& c = world_.courier(offer.courier);
-  // Re-time from the acceptance minute: the courier leaves once it has said yes.
+  // Re-time from the acceptance minute: the courier leaves once it has said yes. Where and when
+  // it is free are read again too: a progress report may have moved them since the offer.
   offer.accepted_at = now;
   offer.from = c.free_place;
   offer.from_point = c.free_point;

@@ -95,7 +95,6 @@ class Dispatcher {
   // Withdraws every accepted assignment of the courier still ahead of its pickup; it now waits
   // at `at` from `now`.
   void withdraw_accepted(CourierId c, Point at, Minutes now, Withdrawal::Reason why);
-  [[nodiscard]] bool delivering(CourierId c) const;
 
   DispatcherOptions options_;
   World world_;
