@@ -305,6 +305,12 @@ class Checker {
 
 }  // namespace
 
+bool FeasibilityReport::only_moves_rules_broken() const {
+  return std::all_of(violations.begin(), violations.end(), [](const Violation& v) {
+    return v.rule == Rule::MovesContinuous || v.rule == Rule::AtRestaurant || v.rule == Rule::NoDiversion;
+  });
+}
+
 FeasibilityReport check_feasibility(const Instance& instance, const Solution& solution) {
   return Checker(instance, solution).run();
 }

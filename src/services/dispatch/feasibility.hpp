@@ -42,6 +42,10 @@ struct FeasibilityReport {
   std::vector<Violation> violations;
   [[nodiscard]] bool feasible() const { return violations.empty(); }
   [[nodiscard]] std::size_t count(Rule r) const;
+  // Every violation is one of the rules about a courier's moves (continuous, at the restaurant,
+  // no diversion): what a ride stopped half-way, which the benchmark's files cannot express,
+  // breaks in a replay with slower couriers (ReplayOptions::slowdown). The order rules hold.
+  [[nodiscard]] bool only_moves_rules_broken() const;
 };
 
 [[nodiscard]] FeasibilityReport check_feasibility(const Instance& instance, const Solution& solution);

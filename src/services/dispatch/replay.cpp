@@ -1,6 +1,9 @@
 #include "services/dispatch/replay.hpp"
 
 #include <algorithm>
+#include <optional>
+
+#include "services/dispatch/courier_sim.hpp"
 
 namespace se::dispatch {
 
@@ -10,29 +13,6 @@ std::vector<Point> restaurant_points(const Instance& in) {
   std::vector<Point> pts;
   for (const auto& r : in.restaurants) pts.push_back(r.at);
   return pts;
-}
-
-// Each committed assignment becomes the courier's moves: to the restaurant, then to each
-// customer in sequence, leaving every stop after the second half of its service time.
-void record(const Instance& in, const Offer& a, Solution& sol,
-            std::vector<std::vector<MoveRecord>>& moves) {
-  sol.assignments.push_back(AssignmentRecord{a.made_at, a.plan.pickup, a.courier, a.orders});
-  for (std::size_t i = 0; i < a.orders.size(); ++i) {
-    const Order& o = in.orders[a.orders[i]];
-    sol.orders.push_back(
-        OrderRecord{a.orders[i], o.placed, o.ready, a.plan.pickup, a.plan.dropoff[i], a.courier});
-  }
-  auto& m = moves[a.courier];
-  m.push_back(MoveRecord{a.courier, a.plan.depart, a.from, Place{Place::Kind::Restaurant, a.restaurant}});
-  Place at{Place::Kind::Restaurant, a.restaurant};
-  Minutes leave = a.plan.leave_restaurant;
-  for (std::size_t i = 0; i < a.orders.size(); ++i) {
-    const Place to{Place::Kind::Customer, a.orders[i]};
-    m.push_back(MoveRecord{a.courier, leave, at, to});
-    at = to;
-    // The courier leaves the customer as late as the drop-off plus its second half of service.
-    leave = a.plan.dropoff[i] + (a.plan.dropoff[i] - a.plan.arrive_customer[i]);
-  }
 }
 
 // A uniform draw in [0, 1) for one offer (splitmix64 of seed and offer id): the same offer gets
@@ -47,11 +27,23 @@ double draw(std::uint64_t seed, OfferId id) {
 
 }  // namespace
 
-ReplayResult replay(const Instance& in, std::unique_ptr<Policy> policy, const ReplayOptions& options) {
+ReplayResult replay(const Instance& in, std::unique_ptr<Policy> policy,
+                    const ReplayOptions& options) {
+  const bool reports = options.couriers_report || options.slowdown > 0;
   DispatcherOptions dispatcher_options;
   if (options.silence_rate > 0) dispatcher_options.offer_timeout = options.offer_timeout;
+  dispatcher_options.progress_reports = reports;
+  if (reports) dispatcher_options.reassign_when_late = options.reassign_when_late;
   Dispatcher dispatcher(in.params, restaurant_points(in), std::move(policy), dispatcher_options);
   ReplayResult result;
+  std::optional<CourierSim> couriers;
+  if (reports) {
+    // Its own stream of draws, so the answers to offers stay what they are without slowdown.
+    const std::uint64_t seed = options.seed ^ 0x51D0E5EEDULL;
+    couriers.emplace(in, [seed, slowdown = options.slowdown](OfferId id) {
+      return 1.0 + slowdown * draw(seed, id);
+    });
+  }
 
   // Events sorted by time, ties by id, so the replay is deterministic.
   std::vector<std::pair<Minutes, OrderId>> order_events;
@@ -70,23 +62,48 @@ ReplayResult replay(const Instance& in, std::unique_ptr<Policy> policy, const Re
   const Minutes end = off_events.back().first;
   std::vector<std::vector<MoveRecord>> moves(in.couriers.size());
   std::size_t next_order = 0, next_on = 0, next_off = 0;
-  for (Minutes now = start; now <= end; ++now) {
+  // The reporting couriers' news up to `now`, each report answered before the next is made.
+  const auto hear_couriers = [&](Minutes now) {
+    for (CourierId c = 0; c < in.couriers.size(); ++c) {
+      while (auto r = couriers->next_report(c, now)) {
+        switch (r->kind) {
+          case CourierReport::Kind::Location:
+            dispatcher.courier_location(c, r->at, r->time);
+            for (const Withdrawal& w : dispatcher.take_withdrawals())
+              couriers->withdrawn(w.courier, w.offer, r->time);
+            break;
+          case CourierReport::Kind::PickedUp:
+            if (!dispatcher.picked_up(r->offer, r->time)) ++result.unexpected_reports;
+            break;
+          case CourierReport::Kind::Delivered:
+            if (!dispatcher.delivered(r->offer, r->time)) ++result.unexpected_reports;
+            break;
+        }
+      }
+    }
+  };
+  for (Minutes now = start; now <= end || (couriers && !couriers->idle()); ++now) {
     while (next_on < on_events.size() && on_events[next_on].first <= now) {
       const CourierId c = on_events[next_on++].second;
       dispatcher.courier_online(c, in.couriers[c].at, now, in.couriers[c].off);
     }
     while (next_off < off_events.size() && off_events[next_off].first <= now) {
-      dispatcher.courier_offline(off_events[next_off++].second, now);
+      const CourierId c = off_events[next_off++].second;
+      dispatcher.courier_offline(c, now);
+      if (couriers) couriers->offline(c, now);
     }
+    if (couriers) hear_couriers(now);
     while (next_order < order_events.size() && order_events[next_order].first <= now) {
       const OrderId o = order_events[next_order++].second;
       const Order& ord = in.orders[o];
       dispatcher.order_placed(o, ord.at, ord.restaurant, now, ord.ready);
     }
     if (dispatcher.world().pending().empty() && dispatcher.outstanding_offers() == 0) {
-      if (next_order == order_events.size()) break;  // every order is assigned
+      // Every order is assigned (and, with reporting couriers, delivered).
+      if (next_order == order_events.size() && (!couriers || couriers->idle())) break;
       continue;
     }
+    if (now > end) continue;  // nobody is left to offer to; deliveries may still be under way
     ++result.decision_rounds;
     for (const Offer& offer : dispatcher.decide(now)) {
       const double u = draw(options.seed, offer.id);
@@ -95,15 +112,19 @@ ReplayResult replay(const Instance& in, std::unique_ptr<Policy> policy, const Re
       } else if (u < options.decline_rate + options.silence_rate) {
         // No answer: the offer holds its courier until the time-out withdraws it.
       } else if (auto a = dispatcher.accept(offer.id, now)) {
-        record(in, *a, result.solution, moves);
+        if (couriers) {
+          couriers->accepted(*a);
+        } else {
+          record_assignment(in, *a, a->plan, a->from, result.solution, moves);
+        }
       }
     }
-    (void)dispatcher.take_withdrawals();  // nobody to tell in a replay
+    (void)dispatcher.take_withdrawals();  // time-outs: nobody to tell in a replay
   }
-  std::sort(result.solution.orders.begin(), result.solution.orders.end(),
-            [](const OrderRecord& a, const OrderRecord& b) { return a.order < b.order; });
-  for (auto& per_courier : moves) {
-    for (auto& m : per_courier) result.solution.moves.push_back(m);
+  if (couriers) {
+    result.solution = couriers->take_solution();
+  } else {
+    close_solution(result.solution, moves);
   }
   result.stats = dispatcher.stats();
   return result;

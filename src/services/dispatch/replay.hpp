@@ -1,8 +1,9 @@
 // Replays one benchmark day through the Dispatcher minute by minute: orders are revealed at their
 // placement time, couriers at their on-time, and every offer is accepted (the benchmark has no
-// declines) unless ReplayOptions make couriers decline or ignore some, to exercise the live
-// world's paths on a real day. The committed assignments become a Solution in the benchmark's
-// shape.
+// declines) unless ReplayOptions make couriers decline or ignore some, or ride slower than
+// planned and report what they do, to exercise the live world's paths on a real day. The
+// committed assignments (or, with reporting couriers, what they carried out) become a Solution in
+// the benchmark's shape.
 #pragma once
 #include "services/dispatch/dispatcher.hpp"
 #include "services/dispatch/solution.hpp"
@@ -13,6 +14,9 @@ struct ReplayResult {
   Solution solution;
   DispatcherStats stats;
   std::size_t decision_rounds = 0;
+  // Courier reports the dispatcher did not expect (a pickup or delivery of an assignment it
+  // does not hold): always 0 unless the two disagree.
+  std::size_t unexpected_reports = 0;
 };
 
 struct ReplayOptions {
@@ -22,6 +26,17 @@ struct ReplayOptions {
   double silence_rate = 0;
   Minutes offer_timeout = 2;
   std::uint64_t seed = 1;
+  // Couriers ride slower than the travel model: each assignment's rides take 1 + slowdown x u
+  // times as long (u uniform in [0, 1), drawn per offer from `seed`). The couriers then report
+  // their location every minute on the way to a pickup, each pickup and each delivery
+  // (CourierSim), and the solution holds what they did, not what was planned. Such a solution
+  // keeps the benchmark's order rules but not its travel times, so it is not checked as one.
+  double slowdown = 0;
+  // With slowdown: an assignment whose pickup, re-estimated from a live location, slips more
+  // than this many minutes behind its promise goes back to the pool (0: only past shift end).
+  Minutes reassign_when_late = 0;
+  // With slowdown 0, true runs the same reporting couriers at the model's own speed.
+  bool couriers_report = false;
 };
 
 [[nodiscard]] ReplayResult replay(const Instance& instance, std::unique_ptr<Policy> policy,

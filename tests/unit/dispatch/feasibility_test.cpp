@@ -156,3 +156,20 @@ TEST(DispatchFeasibility, EveryRuleHasAFailingTest) {
 
 }  // namespace
 }  // namespace se::dispatch
+
+namespace se::dispatch {
+namespace {
+
+TEST(FeasibilityReport, OnlyMovesRulesBrokenTellsOrderRulesApart) {
+  FeasibilityReport fr;
+  EXPECT_TRUE(fr.only_moves_rules_broken());
+  fr.violations.push_back(Violation{Rule::MovesContinuous, "stopped half-way"});
+  fr.violations.push_back(Violation{Rule::AtRestaurant, "no move to the restaurant"});
+  fr.violations.push_back(Violation{Rule::NoDiversion, "route differs"});
+  EXPECT_TRUE(fr.only_moves_rules_broken());
+  fr.violations.push_back(Violation{Rule::PickupBeforeOffTime, "picked up after the shift"});
+  EXPECT_FALSE(fr.only_moves_rules_broken());
+}
+
+}  // namespace
+}  // namespace se::dispatch
