@@ -95,6 +95,7 @@ void CourierSim::start(Courier& c) {
                         in_.restaurants[job.restaurant].at, ready, drops);
   c.started = true;
   c.picked_up = false;
+  c.dropped = 0;
   c.last_location = c.actual.depart;
 }
 
@@ -130,17 +131,24 @@ std::optional<CourierReport> CourierSim::next_report(CourierId id, Minutes now) 
       // On the way to the restaurant: a location every minute of the ride.
       if (c.last_location + 1 < c.actual.arrive_restaurant && c.last_location + 1 <= now) {
         ++c.last_location;
-        return CourierReport{CourierReport::Kind::Location, id, job, c.last_location,
+        return CourierReport{CourierReport::Kind::Location, id, job, 0, c.last_location,
                              position(c, c.last_location)};
       }
       if (c.actual.pickup > now) return std::nullopt;
       c.picked_up = true;
-      return CourierReport{CourierReport::Kind::PickedUp, id, job, c.actual.pickup, {}};
+      return CourierReport{CourierReport::Kind::PickedUp, id, job, 0, c.actual.pickup, {}};
+    }
+    const auto& orders = c.jobs.front().orders;
+    if (c.dropped < orders.size()) {
+      if (c.actual.dropoff[c.dropped] > now) return std::nullopt;
+      const std::size_t i = c.dropped++;
+      return CourierReport{
+          CourierReport::Kind::DroppedOff, id, job, orders[i], c.actual.dropoff[i], {}};
     }
     if (c.actual.free_at > now) return std::nullopt;
     const Minutes at = c.actual.free_at;
     finish(c);
-    return CourierReport{CourierReport::Kind::Delivered, id, job, at, {}};
+    return CourierReport{CourierReport::Kind::Delivered, id, job, 0, at, {}};
   }
   return std::nullopt;
 }

@@ -1,7 +1,8 @@
 // Couriers carrying out their accepted assignments at their own pace, for replays of the live
 // world. Each assignment's rides take longer than the dispatcher's travel model by a factor
 // drawn for it, so the dispatcher's plans go stale and only what the couriers report (their
-// location while riding to a pickup, each pickup, each delivery) tells it what happened.
+// location while riding to a pickup, each pickup, each order handed over, each assignment done)
+// tells it what happened.
 // Pure: simulated minutes, no I/O.
 #pragma once
 #include <deque>
@@ -25,10 +26,11 @@ void record_assignment(const Instance& in, const Offer& offer, const RoutePlan& 
 void close_solution(Solution& sol, std::vector<std::vector<MoveRecord>>& moves);
 
 struct CourierReport {
-  enum class Kind : std::uint8_t { Location, PickedUp, Delivered };
+  enum class Kind : std::uint8_t { Location, PickedUp, DroppedOff, Delivered };
   Kind kind = Kind::Location;
   CourierId courier = 0;
   OfferId offer = 0;
+  OrderId order = 0;  // DroppedOff only
   Minutes time = 0;
   Point at;  // where the courier is (Location only)
 };
@@ -63,7 +65,8 @@ class CourierSim {
     std::deque<Offer> jobs;  // accepted, in acceptance order; the front one is under way
     bool started = false;
     bool picked_up = false;
-    RoutePlan actual;  // the front job's real timing, once started
+    std::size_t dropped = 0;  // orders of the front job handed over
+    RoutePlan actual;         // the front job's real timing, once started
     Minutes last_location = 0;
   };
 

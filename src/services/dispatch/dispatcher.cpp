@@ -65,7 +65,7 @@ void Dispatcher::courier_location(CourierId c, Point at, Minutes now) {
     return;
   }
   const CourierState& s = world_.courier(c);
-  if (!s.delivering.empty()) return;  // carrying food: its delivery report re-anchors it
+  if (!s.delivering.empty()) return;  // carrying food: its drop-off reports re-time it
   if (s.accepted.empty()) {
     world_.courier_location(c, at, now);
     return;
@@ -119,6 +119,21 @@ bool Dispatcher::delivered(OfferId id, Minutes now) {
   delivering_.erase(it);
   world_.mark_delivered(offer);
   replan_from(offer.courier, id, world_.order(offer.orders.back()).at, last_drop(offer), now);
+  return true;
+}
+
+bool Dispatcher::dropped_off(OfferId id, OrderId order, Minutes now) {
+  // A drop-off without a pickup report implies the pickup.
+  if (committed_.contains(id)) picked_up(id, now);
+  auto it = delivering_.find(id);
+  if (it == delivering_.end()) return false;
+  Offer& offer = it->second;
+  const auto at = std::find(offer.orders.begin(), offer.orders.end(), order);
+  if (at == offer.orders.end()) return false;
+  const auto done = static_cast<std::size_t>(at - offer.orders.begin());
+  const std::vector<Point> drops = drop_points(world_, offer);
+  retime_after_dropoff(world_.params(), drops, done, now, offer.plan);
+  replan_from(offer.courier, id, drops.back(), last_drop(offer), offer.plan.free_at);
   return true;
 }
 

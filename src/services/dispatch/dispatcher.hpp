@@ -64,9 +64,12 @@ class Dispatcher {
   void courier_location(CourierId c, Point at, Minutes now);
   // Progress reports of an accepted assignment; false if it is not one in that state. A pickup
   // makes the assignment permanent and re-times its drop-offs; a delivery frees the courier at
-  // its last drop-off from `now`. Either re-times the courier's later assignments.
+  // its last drop-off from `now`. Each re-times the courier's later assignments.
   bool picked_up(OfferId id, Minutes now);
   bool delivered(OfferId id, Minutes now);
+  // One order of a picked-up assignment handed over at `now`; false if it is not one. The rest of
+  // the bundle's drop-offs, when the courier is free and its later assignments are re-timed.
+  bool dropped_off(OfferId id, OrderId order, Minutes now);
 
   // One decision step: offers past their time-out are withdrawn, then new offers are made, each
   // holding its courier and orders until answered.

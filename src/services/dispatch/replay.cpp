@@ -75,6 +75,9 @@ ReplayResult replay(const Instance& in, std::unique_ptr<Policy> policy,
           case CourierReport::Kind::PickedUp:
             if (!dispatcher.picked_up(r->offer, r->time)) ++result.unexpected_reports;
             break;
+          case CourierReport::Kind::DroppedOff:
+            if (!dispatcher.dropped_off(r->offer, r->order, r->time)) ++result.unexpected_reports;
+            break;
           case CourierReport::Kind::Delivered:
             if (!dispatcher.delivered(r->offer, r->time)) ++result.unexpected_reports;
             break;

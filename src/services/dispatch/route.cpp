@@ -9,12 +9,11 @@ namespace se::dispatch {
 
 namespace {
 
-// Fills the drop-offs of `plan` from its leave_restaurant onwards.
-void plan_dropoffs(const ServiceParams& params, Point restaurant, std::span<const Point> drops,
-                   RoutePlan& plan) {
+// Appends the drop-offs of `drops` to `plan` for a courier leaving `at` at `t`, and when it is
+// free after the last.
+void append_dropoffs(const ServiceParams& params, Point at, Minutes t, std::span<const Point> drops,
+                     RoutePlan& plan) {
   const Minutes hd = half_service(params.dropoff_service);
-  Point at = restaurant;
-  Minutes t = plan.leave_restaurant;
   for (const Point& d : drops) {
     t += travel_minutes(at, d, params.meters_per_minute);
     plan.arrive_customer.push_back(t);
@@ -24,6 +23,12 @@ void plan_dropoffs(const ServiceParams& params, Point restaurant, std::span<cons
     at = d;
   }
   plan.free_at = t;
+}
+
+// Fills the drop-offs of `plan` from its leave_restaurant onwards.
+void plan_dropoffs(const ServiceParams& params, Point restaurant, std::span<const Point> drops,
+                   RoutePlan& plan) {
+  append_dropoffs(params, restaurant, plan.leave_restaurant, drops, plan);
 }
 
 }  // namespace
@@ -38,6 +43,16 @@ RoutePlan plan_route(const ServiceParams& params, Point from, Minutes depart, Po
   plan.leave_restaurant = plan.pickup + hp;
   plan_dropoffs(params, restaurant, drops, plan);
   return plan;
+}
+
+void retime_after_dropoff(const ServiceParams& params, std::span<const Point> drops,
+                          std::size_t done, Minutes dropped_at, RoutePlan& plan) {
+  plan.arrive_customer.resize(done + 1);
+  plan.dropoff.resize(done + 1);
+  plan.arrive_customer[done] = std::min(plan.arrive_customer[done], dropped_at);
+  plan.dropoff[done] = dropped_at;
+  append_dropoffs(params, drops[done], dropped_at + half_service(params.dropoff_service),
+                  drops.subspan(done + 1), plan);
 }
 
 RoutePlan plan_from_pickup(const ServiceParams& params, Point restaurant, Minutes pickup,

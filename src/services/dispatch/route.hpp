@@ -27,6 +27,11 @@ struct RoutePlan {
 [[nodiscard]] RoutePlan plan_from_pickup(const ServiceParams& params, Point restaurant, Minutes pickup,
                                          std::span<const Point> drops);
 
+// Order `done` of the plan's drop-off sequence `drops` was dropped off at `dropped_at` (reported
+// by the courier): the later drop-offs and free_at are re-timed from there.
+void retime_after_dropoff(const ServiceParams& params, std::span<const Point> drops,
+                          std::size_t done, Minutes dropped_at, RoutePlan& plan);
+
 // Same timing without allocating: only what cost functions need.
 struct RouteSummary {
   Minutes arrive_restaurant = 0;

@@ -55,8 +55,8 @@ TEST(CourierSim, TwiceAsSlowRidesTwiceAsLongAndReportsOnTheWay) {
   sim.accepted(offer_of(1, 0, 0));
   const auto reports = drain(sim, 100);
   // 20 minutes to the restaurant: locations at minutes 1..19, then the pickup at 20 + 2, the
-  // drop-off ride of 4 minutes, and the delivery when it leaves the customer.
-  ASSERT_EQ(reports.size(), 21u);
+  // drop-off after a ride of 4 minutes, and the delivery when it leaves the customer.
+  ASSERT_EQ(reports.size(), 22u);
   for (Minutes m = 1; m <= 19; ++m) {
     const CourierReport& r = reports[static_cast<std::size_t>(m - 1)];
     EXPECT_EQ(r.kind, CourierReport::Kind::Location);
@@ -65,8 +65,11 @@ TEST(CourierSim, TwiceAsSlowRidesTwiceAsLongAndReportsOnTheWay) {
   }
   EXPECT_EQ(reports[19].kind, CourierReport::Kind::PickedUp);
   EXPECT_EQ(reports[19].time, 22);
-  EXPECT_EQ(reports[20].kind, CourierReport::Kind::Delivered);
-  EXPECT_EQ(reports[20].time, 22 + 2 + 4 + 2 + 2);
+  EXPECT_EQ(reports[20].kind, CourierReport::Kind::DroppedOff);
+  EXPECT_EQ(reports[20].order, 0u);
+  EXPECT_EQ(reports[20].time, 22 + 2 + 4 + 2);
+  EXPECT_EQ(reports[21].kind, CourierReport::Kind::Delivered);
+  EXPECT_EQ(reports[21].time, 22 + 2 + 4 + 2 + 2);
   const Solution sol = sim.take_solution();
   ASSERT_EQ(sol.orders.size(), 1u);
   EXPECT_EQ(sol.orders[0].pickup, 22);
@@ -113,9 +116,10 @@ TEST(CourierSim, OfflineKeepsOnlyTheFoodOnBoard) {
   ASSERT_EQ(before.back().kind, CourierReport::Kind::PickedUp);
   sim.offline(0, 12);
   const auto after = drain(sim, 100);
-  ASSERT_EQ(after.size(), 1u);
-  EXPECT_EQ(after[0].kind, CourierReport::Kind::Delivered);
-  EXPECT_EQ(after[0].offer, 1u);
+  ASSERT_EQ(after.size(), 2u);
+  EXPECT_EQ(after[0].kind, CourierReport::Kind::DroppedOff);
+  EXPECT_EQ(after[1].kind, CourierReport::Kind::Delivered);
+  EXPECT_EQ(after[1].offer, 1u);
   EXPECT_TRUE(sim.idle());
 }
 

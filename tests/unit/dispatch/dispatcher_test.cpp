@@ -261,6 +261,32 @@ TEST(DispatchDispatcher, ALatePickupRetimesTheCouriersNextAssignment) {
   EXPECT_EQ(d.world().order(0).status, OrderStatus::Assigned);
 }
 
+TEST(DispatchDispatcher, EachDropOffReportRetimesTheRestOfTheBundle) {
+  // c0 carries orders 0 and 1 of one restaurant: 500 m north, then 300 m east of it.
+  Dispatcher d(params100(), {{0, 0}},
+               std::make_unique<Scripted>(std::map<Minutes, std::vector<Proposal>>{{0, {{0, {0, 1}}}}}),
+               with_reports());
+  d.courier_online(0, {300, 0}, 0, 300);
+  d.order_placed(0, {0, 500}, 0, 0, 0);
+  d.order_placed(1, {300, 0}, 0, 0, 0);
+  const auto offers = d.decide(0);
+  ASSERT_EQ(offers.size(), 1u);
+  const auto a = d.accept(offers[0].id, 0);
+  ASSERT_TRUE(a.has_value());
+  ASSERT_EQ(a->orders, (std::vector<OrderId>{0, 1}));
+  // Pickup 5, order 0 at 5 + 2 + 5 + 2 = 14, order 1 at 14 + 2 + 6 + 2 = 24, free at 26.
+  EXPECT_EQ(d.world().courier(0).free_time, 26);
+  ASSERT_TRUE(d.picked_up(a->id, 5));
+  ASSERT_TRUE(d.dropped_off(a->id, 0, 20));  // six minutes late at the first door
+  EXPECT_EQ(d.world().courier(0).free_time, 20 + 2 + 6 + 2 + 2);
+  ASSERT_TRUE(d.dropped_off(a->id, 1, 27));  // and then quick
+  EXPECT_EQ(d.world().courier(0).free_time, 29);
+  EXPECT_FALSE(d.dropped_off(a->id, 7, 28));  // not an order of this assignment
+  EXPECT_FALSE(d.dropped_off(a->id + 1, 0, 28));
+  ASSERT_TRUE(d.delivered(a->id, 29));
+  EXPECT_FALSE(d.dropped_off(a->id, 1, 30));  // delivered: nothing left to re-time
+}
+
 // A policy that proposes the same order to two couriers, and an order to a busy courier.
 class GreedyTwice final : public Policy {
  public:
