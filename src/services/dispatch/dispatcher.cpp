@@ -19,7 +19,11 @@ Minutes bundle_ready(const World& world, const Offer& offer) {
   return ready;
 }
 
+// Where the courier ends an assignment: its last customer.
 Place last_drop(const Offer& offer) { return Place{Place::Kind::Customer, offer.orders.back()}; }
+Point last_drop_point(const World& world, const Offer& offer) {
+  return world.order(offer.orders.back()).at;
+}
 
 }  // namespace
 
@@ -86,7 +90,7 @@ void Dispatcher::courier_location(CourierId c, Point at, Minutes now) {
   }
   a.plan = plan;
   world_.retime(a);
-  replan_from(c, first, world_.order(a.orders.back()).at, last_drop(a), plan.free_at);
+  replan_after(a, plan.free_at);
 }
 
 bool Dispatcher::picked_up(OfferId id, Minutes now) {
@@ -101,12 +105,8 @@ bool Dispatcher::picked_up(OfferId id, Minutes now) {
   offer.plan = std::move(plan);
   world_.mark_picked_up(offer);
   world_.retime(offer);
-  const Point end = world_.order(offer.orders.back()).at;
-  const Minutes free = offer.plan.free_at;
-  const CourierId c = offer.courier;
-  const Place place = last_drop(offer);
-  delivering_.emplace(id, std::move(offer));
-  replan_from(c, id, end, place, free);
+  const Offer& carried = delivering_.emplace(id, std::move(offer)).first->second;
+  replan_after(carried, carried.plan.free_at);
   return true;
 }
 
@@ -118,7 +118,7 @@ bool Dispatcher::delivered(OfferId id, Minutes now) {
   const Offer offer = std::move(it->second);
   delivering_.erase(it);
   world_.mark_delivered(offer);
-  replan_from(offer.courier, id, world_.order(offer.orders.back()).at, last_drop(offer), now);
+  replan_after(offer, now);
   return true;
 }
 
@@ -131,13 +131,16 @@ bool Dispatcher::dropped_off(OfferId id, OrderId order, Minutes now) {
   const auto at = std::find(offer.orders.begin(), offer.orders.end(), order);
   if (at == offer.orders.end()) return false;
   const auto done = static_cast<std::size_t>(at - offer.orders.begin());
-  const std::vector<Point> drops = drop_points(world_, offer);
-  retime_after_dropoff(world_.params(), drops, done, now, offer.plan);
-  replan_from(offer.courier, id, drops.back(), last_drop(offer), offer.plan.free_at);
+  retime_after_dropoff(world_.params(), drop_points(world_, offer), done, now, offer.plan);
+  replan_after(offer, offer.plan.free_at);
   return true;
 }
 
-void Dispatcher::replan_from(CourierId c, OfferId after, Point at, Place place, Minutes free) {
+void Dispatcher::replan_after(const Offer& done, Minutes free) {
+  const CourierId c = done.courier;
+  const OfferId after = done.id;
+  Point at = last_drop_point(world_, done);
+  Place place = last_drop(done);
   const CourierState& s = world_.courier(c);
   std::vector<OfferId> later;
   for (OfferId id : s.delivering) {
@@ -150,7 +153,7 @@ void Dispatcher::replan_from(CourierId c, OfferId after, Point at, Place place, 
   for (OfferId id : later) {
     if (auto d = delivering_.find(id); d != delivering_.end()) {
       // Already picked up: its plan was fixed by the pickup report.
-      at = world_.order(d->second.orders.back()).at;
+      at = last_drop_point(world_, d->second);
       place = last_drop(d->second);
       free = d->second.plan.free_at;
       continue;
@@ -163,7 +166,7 @@ void Dispatcher::replan_from(CourierId c, OfferId after, Point at, Place place, 
                         world_.restaurant(o.restaurant), bundle_ready(world_, o),
                         drop_points(world_, o));
     world_.retime(o);
-    at = world_.order(o.orders.back()).at;
+    at = last_drop_point(world_, o);
     place = last_drop(o);
     free = o.plan.free_at;
   }

@@ -91,10 +91,10 @@ class Dispatcher {
                                               std::vector<char>& used) const;
   void forget_picked_up(Minutes now);
   void expire_offers(Minutes now);
-  // The courier is free of assignment `after` and those before it at `at` from `free`:
-  // re-plans its later assignments still ahead of their pickup, in acceptance order, and files
-  // where and when it ends up free.
-  void replan_from(CourierId c, OfferId after, Point at, Place place, Minutes free);
+  // The courier is free of assignment `done` (and those before it) at its last customer from
+  // `free`: re-plans its later assignments still ahead of their pickup, in acceptance order, and
+  // files where and when it ends up free.
+  void replan_after(const Offer& done, Minutes free);
   // Withdraws every accepted assignment of the courier still ahead of its pickup; it now waits
   // at `at` from `now`.
   void withdraw_accepted(CourierId c, Point at, Minutes now, Withdrawal::Reason why);
