@@ -84,7 +84,7 @@ void CourierSim::withdrawn(CourierId id, OfferId offer, Minutes now) {
 void CourierSim::start(Courier& c) {
   const Offer& job = c.jobs.front();
   ServiceParams slow = in_.params;
-  slow.meters_per_minute /= std::max(1.0, slowness_(job.id));
+  slow.meters_per_minute /= std::max(0.1, slowness_(job.id));
   std::vector<Point> drops;
   Minutes ready = 0;
   for (OrderId o : job.orders) {

@@ -1,6 +1,6 @@
 // Couriers carrying out their accepted assignments at their own pace, for replays of the live
-// world. Each assignment's rides take longer than the dispatcher's travel model by a factor
-// drawn for it, so the dispatcher's plans go stale and only what the couriers report (their
+// world. Each assignment's rides take longer (or shorter) than the dispatcher's travel model by a
+// factor drawn for it, so the dispatcher's plans go stale and only what the couriers report (their
 // location while riding to a pickup, each pickup, each order handed over, each assignment done)
 // tells it what happened.
 // Pure: simulated minutes, no I/O.
@@ -37,7 +37,8 @@ struct CourierReport {
 
 class CourierSim {
  public:
-  // `slowness(offer)` >= 1 multiplies every ride of that assignment.
+  // `slowness(offer)` multiplies every ride of that assignment (above 1: slower than the model;
+  // clamped to at least 0.1).
   CourierSim(const Instance& in, std::function<double(OfferId)> slowness);
 
   // The courier said yes: it starts once it has finished the assignments before this one.

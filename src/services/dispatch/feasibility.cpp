@@ -305,9 +305,11 @@ class Checker {
 
 }  // namespace
 
-bool FeasibilityReport::only_moves_rules_broken() const {
+bool FeasibilityReport::only_travel_rules_broken() const {
   return std::all_of(violations.begin(), violations.end(), [](const Violation& v) {
-    return v.rule == Rule::MovesContinuous || v.rule == Rule::AtRestaurant || v.rule == Rule::NoDiversion;
+    return v.rule == Rule::MovesContinuous || v.rule == Rule::TimeMonotone ||
+           v.rule == Rule::AtRestaurant || v.rule == Rule::AtCustomer ||
+           v.rule == Rule::NoDiversion;
   });
 }
 

@@ -42,10 +42,12 @@ struct FeasibilityReport {
   std::vector<Violation> violations;
   [[nodiscard]] bool feasible() const { return violations.empty(); }
   [[nodiscard]] std::size_t count(Rule r) const;
-  // Every violation is one of the rules about a courier's moves (continuous, at the restaurant,
-  // no diversion): what a ride stopped half-way, which the benchmark's files cannot express,
-  // breaks in a replay with slower couriers (ReplayOptions::slowdown). The order rules hold.
-  [[nodiscard]] bool only_moves_rules_broken() const;
+  // Every violation is one of the rules that follow from the travel model: moves continuous,
+  // times monotone, at the restaurant and at the customer in time, no diversion. A replay whose
+  // couriers ride slower or faster than the model (ReplayOptions::slowdown, speedup) may break
+  // those (a ride stopped half-way has no move; a fast courier arrives before the model
+  // allows); the order rules must hold.
+  [[nodiscard]] bool only_travel_rules_broken() const;
 };
 
 [[nodiscard]] FeasibilityReport check_feasibility(const Instance& instance, const Solution& solution);

@@ -29,7 +29,7 @@ double draw(std::uint64_t seed, OfferId id) {
 
 ReplayResult replay(const Instance& in, std::unique_ptr<Policy> policy,
                     const ReplayOptions& options) {
-  const bool reports = options.couriers_report || options.slowdown > 0;
+  const bool reports = options.couriers_report || options.slowdown > 0 || options.speedup > 0;
   DispatcherOptions dispatcher_options;
   if (options.silence_rate > 0) dispatcher_options.offer_timeout = options.offer_timeout;
   dispatcher_options.progress_reports = reports;
@@ -40,9 +40,10 @@ ReplayResult replay(const Instance& in, std::unique_ptr<Policy> policy,
   if (reports) {
     // Its own stream of draws, so the answers to offers stay what they are without slowdown.
     const std::uint64_t seed = options.seed ^ 0x51D0E5EEDULL;
-    couriers.emplace(in, [seed, slowdown = options.slowdown](OfferId id) {
-      return 1.0 + slowdown * draw(seed, id);
-    });
+    couriers.emplace(in,
+                     [seed, slowdown = options.slowdown, speedup = options.speedup](OfferId id) {
+                       return 1.0 - speedup + (slowdown + speedup) * draw(seed, id);
+                     });
   }
 
   // Events sorted by time, ties by id, so the replay is deterministic.

@@ -26,16 +26,19 @@ struct ReplayOptions {
   double silence_rate = 0;
   Minutes offer_timeout = 2;
   std::uint64_t seed = 1;
-  // Couriers ride slower than the travel model: each assignment's rides take 1 + slowdown x u
-  // times as long (u uniform in [0, 1), drawn per offer from `seed`). The couriers then report
-  // their location every minute on the way to a pickup, each pickup and each delivery
-  // (CourierSim), and the solution holds what they did, not what was planned. Such a solution
-  // keeps the benchmark's order rules but not its travel times, so it is not checked as one.
+  // Couriers ride slower (or faster) than the travel model: each assignment's rides take
+  // 1 - speedup + (slowdown + speedup) x u times as long (u uniform in [0, 1), drawn per offer
+  // from `seed`). The couriers then report their location every minute on the way to a pickup,
+  // each pickup, each order handed over and each assignment done (CourierSim), and the solution
+  // holds what they did, not what was planned. Such a solution keeps the benchmark's order rules
+  // but not its travel model, so it is not checked as one
+  // (FeasibilityReport::only_travel_rules_broken).
   double slowdown = 0;
-  // With slowdown: an assignment whose pickup, re-estimated from a live location, slips more
-  // than this many minutes behind its promise goes back to the pool (0: only past shift end).
+  double speedup = 0;  // below 1
+  // With reporting couriers: an assignment whose pickup, re-estimated from a live location, slips
+  // more than this many minutes behind its promise goes back to the pool (0: only past shift end).
   Minutes reassign_when_late = 0;
-  // With slowdown 0, true runs the same reporting couriers at the model's own speed.
+  // With slowdown and speedup 0, true runs the same reporting couriers at the model's speed.
   bool couriers_report = false;
 };
 

@@ -160,15 +160,17 @@ TEST(DispatchFeasibility, EveryRuleHasAFailingTest) {
 namespace se::dispatch {
 namespace {
 
-TEST(FeasibilityReport, OnlyMovesRulesBrokenTellsOrderRulesApart) {
+TEST(FeasibilityReport, OnlyTravelRulesBrokenTellsOrderRulesApart) {
   FeasibilityReport fr;
-  EXPECT_TRUE(fr.only_moves_rules_broken());
+  EXPECT_TRUE(fr.only_travel_rules_broken());
   fr.violations.push_back(Violation{Rule::MovesContinuous, "stopped half-way"});
   fr.violations.push_back(Violation{Rule::AtRestaurant, "no move to the restaurant"});
   fr.violations.push_back(Violation{Rule::NoDiversion, "route differs"});
-  EXPECT_TRUE(fr.only_moves_rules_broken());
+  fr.violations.push_back(Violation{Rule::AtCustomer, "arrived before the model allows"});
+  fr.violations.push_back(Violation{Rule::TimeMonotone, "left before the model arrives"});
+  EXPECT_TRUE(fr.only_travel_rules_broken());
   fr.violations.push_back(Violation{Rule::PickupBeforeOffTime, "picked up after the shift"});
-  EXPECT_FALSE(fr.only_moves_rules_broken());
+  EXPECT_FALSE(fr.only_travel_rules_broken());
 }
 
 }  // namespace
