@@ -1,5 +1,6 @@
-// Couriers slower than the travel model (CourierSim) and the replay that drives the dispatcher
-// with their reports: locations, pickups, deliveries, and withdrawals from late couriers.
+// Couriers slower or faster than the travel model (CourierSim) and the replay that drives the
+// dispatcher with their reports: locations, pickups, drop-offs, deliveries, and withdrawals from
+// late couriers.
 #include <gtest/gtest.h>
 
 #include <algorithm>
