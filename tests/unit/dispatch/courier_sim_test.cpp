@@ -241,6 +241,26 @@ TEST_P(SlowCouriers, FasterCouriersServeTheDaySooner) {
   EXPECT_EQ(compute_metrics(in, both.solution).orders_delivered, in.orders.size());
 }
 
+// Every live-world path at once: declines, silences, couriers faster and slower, reassignment.
+TEST_P(SlowCouriers, DeclinesSilencesAndUnevenPacesTogether) {
+  SyntheticSpec spec;
+  spec.seed = 3;
+  const Instance in = make_synthetic_instance(spec);
+  ReplayOptions live;
+  live.decline_rate = 0.2;
+  live.silence_rate = 0.1;
+  live.slowdown = 0.4;
+  live.speedup = 0.2;
+  live.reassign_when_late = 3;
+  live.seed = 9;
+  const ReplayResult r = replay(in, make_policy(GetParam()), live);
+  EXPECT_GT(r.stats.declined, 0u);
+  EXPECT_GT(r.stats.expired, 0u);
+  EXPECT_EQ(r.unexpected_reports, 0u);
+  expect_carried_out_consistently(in, r.solution, /*none_faster=*/false);
+  EXPECT_EQ(compute_metrics(in, r.solution).orders_delivered, in.orders.size());
+}
+
 INSTANTIATE_TEST_SUITE_P(Dispatch, SlowCouriers, ::testing::Values("greedy", "slack"));
 
 }  // namespace
