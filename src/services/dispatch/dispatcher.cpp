@@ -1,6 +1,7 @@
 #include "services/dispatch/dispatcher.hpp"
 
 #include <algorithm>
+#include <span>
 #include <utility>
 
 namespace se::dispatch {
@@ -17,6 +18,18 @@ Minutes bundle_ready(const World& world, const Offer& offer) {
   Minutes ready = 0;
   for (OrderId o : offer.orders) ready = std::max(ready, world.order(o).ready);
   return ready;
+}
+
+// Starts the offer where and when its courier is next free, at `now` at the earliest, and plans
+// its route; `ready` and `drops` are the bundle's.
+void start_from_courier(const World& world, Offer& offer, const CourierState& c, Minutes now,
+                        Minutes ready, std::span<const Point> drops) {
+  offer.from = c.free_place;
+  offer.from_point = c.free_point;
+  offer.from_time = c.free_time;
+  offer.orders_before = c.orders_committed;
+  offer.plan = plan_route(world.params(), c.free_point, std::max(now, c.free_time),
+                          world.restaurant(offer.restaurant), ready, drops);
 }
 
 // Where the courier ends an assignment: its last customer.
@@ -151,24 +164,23 @@ void Dispatcher::replan_after(const Offer& done, Minutes free) {
   }
   std::sort(later.begin(), later.end());
   for (OfferId id : later) {
+    const Offer* next = nullptr;
     if (auto d = delivering_.find(id); d != delivering_.end()) {
-      // Already picked up: its plan was fixed by the pickup report.
-      at = last_drop_point(world_, d->second);
-      place = last_drop(d->second);
-      free = d->second.plan.free_at;
-      continue;
+      next = &d->second;  // already picked up: its plan was fixed by the pickup report
+    } else {
+      Offer& o = committed_.at(id);
+      o.from_point = at;
+      o.from = place;
+      o.from_time = free;
+      o.plan = plan_route(world_.params(), at, std::max(o.accepted_at, free),
+                          world_.restaurant(o.restaurant), bundle_ready(world_, o),
+                          drop_points(world_, o));
+      world_.retime(o);
+      next = &o;
     }
-    Offer& o = committed_.at(id);
-    o.from_point = at;
-    o.from = place;
-    o.from_time = free;
-    o.plan = plan_route(world_.params(), at, std::max(o.accepted_at, free),
-                        world_.restaurant(o.restaurant), bundle_ready(world_, o),
-                        drop_points(world_, o));
-    world_.retime(o);
-    at = last_drop_point(world_, o);
-    place = last_drop(o);
-    free = o.plan.free_at;
+    at = last_drop_point(world_, *next);
+    place = last_drop(*next);
+    free = next->plan.free_at;
   }
   world_.set_free(c, at, place, free);
 }
@@ -255,12 +267,7 @@ std::optional<Offer> Dispatcher::validate(const Proposal& p, Minutes now,
   offer.restaurant = r;
   offer.orders = p.orders;
   offer.made_at = now;
-  offer.from = c.free_place;
-  offer.from_point = c.free_point;
-  offer.from_time = c.free_time;
-  offer.orders_before = c.orders_committed;
-  offer.plan = plan_route(world_.params(), c.free_point, std::max(now, c.free_time),
-                          world_.restaurant(r), ready, drops);
+  start_from_courier(world_, offer, c, now, ready, drops);
   if (offer.plan.pickup > c.shift_end) return std::nullopt;
   return offer;
 }
@@ -296,13 +303,8 @@ std::optional<Offer> Dispatcher::accept(OfferId id, Minutes now) {
   // Re-time from the acceptance minute: the courier leaves once it has said yes. Where and when
   // it is free are read again too: a progress report may have moved them since the offer.
   offer.accepted_at = now;
-  offer.from = c.free_place;
-  offer.from_point = c.free_point;
-  offer.from_time = c.free_time;
-  offer.orders_before = c.orders_committed;
-  offer.plan = plan_route(world_.params(), c.free_point, std::max(now, c.free_time),
-                          world_.restaurant(offer.restaurant), bundle_ready(world_, offer),
-                          drop_points(world_, offer));
+  start_from_courier(world_, offer, c, now, bundle_ready(world_, offer),
+                     drop_points(world_, offer));
   offer.promised_pickup = offer.plan.pickup;
   if (offer.plan.pickup > c.shift_end) {
     // Accepted too late to pick up within the shift: treat as a decline without blame.
