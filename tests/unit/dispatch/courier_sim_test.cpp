@@ -160,12 +160,17 @@ void expect_carried_out_consistently(const Instance& in, const Solution& sol,
   }
 }
 
+// A synthetic day with couriers enough for every order.
+Instance easy_day() {
+  SyntheticSpec spec;
+  spec.seed = 3;
+  return make_synthetic_instance(spec);
+}
+
 class SlowCouriers : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(SlowCouriers, ReportingAtTheModelsSpeedChangesNothing) {
-  SyntheticSpec spec;
-  spec.seed = 3;
-  const Instance in = make_synthetic_instance(spec);
+  const Instance in = easy_day();
   ReplayOptions reporting;
   reporting.couriers_report = true;
   const ReplayResult planned = replay(in, make_policy(GetParam()));
@@ -182,9 +187,7 @@ TEST_P(SlowCouriers, ReportingAtTheModelsSpeedChangesNothing) {
 }
 
 TEST_P(SlowCouriers, ServeTheDayLaterButConsistently) {
-  SyntheticSpec spec;
-  spec.seed = 3;
-  const Instance in = make_synthetic_instance(spec);
+  const Instance in = easy_day();
   ReplayOptions slow;
   slow.slowdown = 0.3;
   slow.reassign_when_late = 5;
@@ -204,9 +207,7 @@ TEST_P(SlowCouriers, ServeTheDayLaterButConsistently) {
 }
 
 TEST_P(SlowCouriers, LateCouriersLoseAssignmentsThatOthersThenServe) {
-  SyntheticSpec spec;
-  spec.seed = 3;
-  const Instance in = make_synthetic_instance(spec);
+  const Instance in = easy_day();
   ReplayOptions slow;
   slow.slowdown = 1.0;
   slow.reassign_when_late = 2;
@@ -219,9 +220,7 @@ TEST_P(SlowCouriers, LateCouriersLoseAssignmentsThatOthersThenServe) {
 }
 
 TEST_P(SlowCouriers, FasterCouriersServeTheDaySooner) {
-  SyntheticSpec spec;
-  spec.seed = 3;
-  const Instance in = make_synthetic_instance(spec);
+  const Instance in = easy_day();
   ReplayOptions fast;
   fast.speedup = 0.3;
   fast.reassign_when_late = 5;
@@ -243,9 +242,7 @@ TEST_P(SlowCouriers, FasterCouriersServeTheDaySooner) {
 
 // Every live-world path at once: declines, silences, couriers faster and slower, reassignment.
 TEST_P(SlowCouriers, DeclinesSilencesAndUnevenPacesTogether) {
-  SyntheticSpec spec;
-  spec.seed = 3;
-  const Instance in = make_synthetic_instance(spec);
+  const Instance in = easy_day();
   ReplayOptions live;
   live.decline_rate = 0.2;
   live.silence_rate = 0.1;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <optional>
 
 #include "services/dispatch/dispatcher.hpp"
 #include "services/dispatch/greedy_policy.hpp"
@@ -229,6 +230,15 @@ TEST(DispatchDispatcher, PastItsShiftACourierLosesTheAssignment) {
   EXPECT_EQ(d.world().order(0).status, OrderStatus::Pending);
 }
 
+// The round's only offer, accepted at once; nullopt (and a failure) if the round made another
+// number of offers.
+std::optional<Offer> accept_the_offer(Dispatcher& d, Minutes now) {
+  const auto offers = d.decide(now);
+  EXPECT_EQ(offers.size(), 1u);
+  if (offers.size() != 1) return std::nullopt;
+  return d.accept(offers[0].id, now);
+}
+
 TEST(DispatchDispatcher, ALatePickupRetimesTheCouriersNextAssignment) {
   // c0 takes order 0 at minute 0 and, still busy, order 1 (same restaurant, drop 300 m away) at 1.
   Dispatcher d(params100(), {{0, 0}},
@@ -238,13 +248,9 @@ TEST(DispatchDispatcher, ALatePickupRetimesTheCouriersNextAssignment) {
   d.courier_online(0, {300, 0}, 0, 300);
   d.order_placed(0, {0, 500}, 0, 0, 0);
   d.order_placed(1, {300, 0}, 0, 1, 0);
-  const auto a = d.decide(0);
-  ASSERT_EQ(a.size(), 1u);
-  const auto first = d.accept(a[0].id, 0);
+  const auto first = accept_the_offer(d, 0);
   ASSERT_TRUE(first.has_value());
-  const auto b = d.decide(1);
-  ASSERT_EQ(b.size(), 1u);
-  const auto second = d.accept(b[0].id, 1);
+  const auto second = accept_the_offer(d, 1);
   ASSERT_TRUE(second.has_value());
   // Free at 16 at order 0's door, 5 minutes back to the restaurant: pickup 23, free 23 + 2 + 3 + 4.
   EXPECT_EQ(second->plan.pickup, 23);
@@ -263,15 +269,14 @@ TEST(DispatchDispatcher, ALatePickupRetimesTheCouriersNextAssignment) {
 
 TEST(DispatchDispatcher, EachDropOffReportRetimesTheRestOfTheBundle) {
   // c0 carries orders 0 and 1 of one restaurant: 500 m north, then 300 m east of it.
-  Dispatcher d(params100(), {{0, 0}},
-               std::make_unique<Scripted>(std::map<Minutes, std::vector<Proposal>>{{0, {{0, {0, 1}}}}}),
-               with_reports());
+  Dispatcher d(
+      params100(), {{0, 0}},
+      std::make_unique<Scripted>(std::map<Minutes, std::vector<Proposal>>{{0, {{0, {0, 1}}}}}),
+      with_reports());
   d.courier_online(0, {300, 0}, 0, 300);
   d.order_placed(0, {0, 500}, 0, 0, 0);
   d.order_placed(1, {300, 0}, 0, 0, 0);
-  const auto offers = d.decide(0);
-  ASSERT_EQ(offers.size(), 1u);
-  const auto a = d.accept(offers[0].id, 0);
+  const auto a = accept_the_offer(d, 0);
   ASSERT_TRUE(a.has_value());
   ASSERT_EQ(a->orders, (std::vector<OrderId>{0, 1}));
   // Pickup 5, order 0 at 5 + 2 + 5 + 2 = 14, order 1 at 14 + 2 + 6 + 2 = 24, free at 26.
