@@ -1,7 +1,6 @@
 #include "services/dispatch/dispatcher.hpp"
 
 #include <algorithm>
-#include <span>
 #include <utility>
 
 namespace se::dispatch {
@@ -21,15 +20,15 @@ Minutes bundle_ready(const World& world, const Offer& offer) {
 }
 
 // Starts the offer where and when its courier is next free, at `now` at the earliest, and plans
-// its route; `ready` and `drops` are the bundle's.
-void start_from_courier(const World& world, Offer& offer, const CourierState& c, Minutes now,
-                        Minutes ready, std::span<const Point> drops) {
+// its route.
+void start_from_courier(const World& world, Offer& offer, const CourierState& c, Minutes now) {
   offer.from = c.free_place;
   offer.from_point = c.free_point;
   offer.from_time = c.free_time;
   offer.orders_before = c.orders_committed;
   offer.plan = plan_route(world.params(), c.free_point, std::max(now, c.free_time),
-                          world.restaurant(offer.restaurant), ready, drops);
+                          world.restaurant(offer.restaurant), bundle_ready(world, offer),
+                          drop_points(world, offer));
 }
 
 // Where the courier ends an assignment: its last customer.
@@ -246,15 +245,11 @@ std::optional<Offer> Dispatcher::validate(const Proposal& p, Minutes now,
     if (o >= world_.order_count()) return std::nullopt;  // never revealed: no peeking
   }
   const RestaurantId r = world_.order(p.orders.front()).restaurant;
-  Minutes ready = 0;
-  std::vector<Point> drops;
   for (OrderId o : p.orders) {
     const OrderState& os = world_.order(o);
     if (os.status != OrderStatus::Pending || os.restaurant != r || world_.declined(o, p.courier)) {
       return std::nullopt;
     }
-    ready = std::max(ready, os.ready);
-    drops.push_back(os.at);
   }
   // A proposal may not repeat an order.
   for (std::size_t i = 0; i < p.orders.size(); ++i) {
@@ -267,7 +262,7 @@ std::optional<Offer> Dispatcher::validate(const Proposal& p, Minutes now,
   offer.restaurant = r;
   offer.orders = p.orders;
   offer.made_at = now;
-  start_from_courier(world_, offer, c, now, ready, drops);
+  start_from_courier(world_, offer, c, now);
   if (offer.plan.pickup > c.shift_end) return std::nullopt;
   return offer;
 }
@@ -303,8 +298,7 @@ std::optional<Offer> Dispatcher::accept(OfferId id, Minutes now) {
   // Re-time from the acceptance minute: the courier leaves once it has said yes. Where and when
   // it is free are read again too: a progress report may have moved them since the offer.
   offer.accepted_at = now;
-  start_from_courier(world_, offer, c, now, bundle_ready(world_, offer),
-                     drop_points(world_, offer));
+  start_from_courier(world_, offer, c, now);
   offer.promised_pickup = offer.plan.pickup;
   if (offer.plan.pickup > c.shift_end) {
     // Accepted too late to pick up within the shift: treat as a decline without blame.

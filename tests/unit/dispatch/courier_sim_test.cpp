@@ -14,6 +14,7 @@
 #include "services/dispatch/replay.hpp"
 #include "services/dispatch/synthetic.hpp"
 #include "services/dispatch/travel.hpp"
+#include "synthetic_days.hpp"
 
 namespace se::dispatch {
 namespace {
@@ -160,12 +161,7 @@ void expect_carried_out_consistently(const Instance& in, const Solution& sol,
   }
 }
 
-// A synthetic day with couriers enough for every order.
-Instance easy_day() {
-  SyntheticSpec spec;
-  spec.seed = 3;
-  return make_synthetic_instance(spec);
-}
+using testing_days::easy_day;
 
 class SlowCouriers : public ::testing::TestWithParam<const char*> {};
 

@@ -8,6 +8,7 @@
 #include "services/dispatch/metrics.hpp"
 #include "services/dispatch/replay.hpp"
 #include "services/dispatch/synthetic.hpp"
+#include "synthetic_days.hpp"
 
 namespace se::dispatch {
 namespace {
@@ -35,9 +36,7 @@ bool same(const Solution& a, const Solution& b) {
 class Replays : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(Replays, SyntheticDayIsFeasibleCompleteAndDeterministic) {
-  SyntheticSpec spec;
-  spec.seed = 3;
-  const Instance in = make_synthetic_instance(spec);
+  const Instance in = testing_days::easy_day();
   const ReplayResult a = replay(in, make_policy(GetParam()));
   const ReplayResult b = replay(in, make_policy(GetParam()));
   const auto fr = check_feasibility(in, a.solution);
@@ -62,9 +61,7 @@ TEST_P(Replays, SolutionFilesRoundTrip) {
 
 // The live world's paths on a whole day: a fifth of the offers declined, a tenth never answered.
 TEST_P(Replays, DeclinedAndUnansweredOffersStillServeTheDay) {
-  SyntheticSpec spec;
-  spec.seed = 3;
-  const Instance in = make_synthetic_instance(spec);
+  const Instance in = testing_days::easy_day();
   ReplayOptions live;
   live.decline_rate = 0.2;
   live.silence_rate = 0.1;
