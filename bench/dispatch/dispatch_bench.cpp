@@ -4,12 +4,12 @@
 //     orders in a deterministic synthetic city: P50 / P99 / max over 1,000 rounds in 10 cities.
 #include <time.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
-#include <fmt/format.h>
 #include <string>
 #include <vector>
 
@@ -67,8 +67,8 @@ void bench_replay(const fs::path& root) {
   }
   if (largest.empty()) return;
   const sd::Instance in = sd::read_instance(largest);
-  fmt::print("replay of largest instance {} ({} orders, {} couriers)\n", largest.filename().string(),
-             in.orders.size(), in.couriers.size());
+  fmt::print("replay of largest instance {} ({} orders, {} couriers)\n",
+             largest.filename().string(), in.orders.size(), in.couriers.size());
   for (const char* policy : {"greedy", "slack"}) {
     std::vector<double> times, cpu;
     std::size_t delivered = 0;
@@ -80,9 +80,10 @@ void bench_replay(const fs::path& root) {
       times.push_back(ms_since(t0));
       delivered = sd::compute_metrics(in, r.solution).orders_delivered;
     }
-    fmt::print("  {:<7} wall median {:8.1f} ms  min {:8.1f} ms | cpu median {:8.1f} ms  ({} delivered)\n",
-               policy, percentile(times, 0.5), *std::min_element(times.begin(), times.end()),
-               percentile(cpu, 0.5), delivered);
+    fmt::print(
+        "  {:<7} wall median {:8.1f} ms  min {:8.1f} ms | cpu median {:8.1f} ms  ({} delivered)\n",
+        policy, percentile(times, 0.5), *std::min_element(times.begin(), times.end()),
+        percentile(cpu, 0.5), delivered);
   }
 }
 
@@ -93,7 +94,8 @@ void bench_round(const std::vector<std::string>& overrides) {
     const char* v = std::getenv(name);
     return v != nullptr ? static_cast<std::size_t>(std::stoul(v)) : fallback;
   };
-  const std::size_t kCities = env_or("DISPATCH_BENCH_CITIES", 10), kRounds = env_or("DISPATCH_BENCH_ROUNDS", 100);
+  const std::size_t kCities = env_or("DISPATCH_BENCH_CITIES", 10),
+                    kRounds = env_or("DISPATCH_BENCH_ROUNDS", 100);
   constexpr double kSide = 30000;  // a 30 km x 30 km metropolis
   constexpr std::size_t kRestaurants = 4000;
   std::vector<double> times, cpu;
@@ -101,7 +103,8 @@ void bench_round(const std::vector<std::string>& overrides) {
   for (std::size_t city = 0; city < kCities; ++city) {
     sd::SplitMix64 rng(1000 + city);
     std::vector<sd::Point> restaurants;
-    for (std::size_t i = 0; i < kRestaurants; ++i) restaurants.push_back({rng.uniform() * kSide, rng.uniform() * kSide});
+    for (std::size_t i = 0; i < kRestaurants; ++i)
+      restaurants.push_back({rng.uniform() * kSide, rng.uniform() * kSide});
     sd::ServiceParams params;
     sd::SlackPolicyParams pp;
     for (const auto& o : overrides) sd::apply_override(pp, o);
@@ -115,7 +118,8 @@ void bench_round(const std::vector<std::string>& overrides) {
     for (sd::OrderId o = 0; o < kOrders; ++o) {
       const auto r = static_cast<sd::RestaurantId>(rng.next() % kRestaurants);
       const double angle = rng.uniform() * 6.283185307179586, dist = 300 + rng.uniform() * 3000;
-      const sd::Point drop{restaurants[r].x + dist * std::cos(angle), restaurants[r].y + dist * std::sin(angle)};
+      const sd::Point drop{restaurants[r].x + dist * std::cos(angle),
+                           restaurants[r].y + dist * std::sin(angle)};
       const sd::Minutes placed = now - rng.between(0, 20);
       d.order_placed(o, drop, r, placed, placed + rng.between(5, 30));
     }
@@ -129,19 +133,22 @@ void bench_round(const std::vector<std::string>& overrides) {
     }
     last = slack->last_round();
   }
-  fmt::print("decision round: {} online couriers, {} pending orders, {} rounds in {} cities\n", kCouriers,
-             kOrders, times.size(), kCities);
+  fmt::print("decision round: {} online couriers, {} pending orders, {} rounds in {} cities\n",
+             kCouriers, kOrders, times.size(), kCities);
   fmt::print("  wall: P50 {:.2f} ms  P99 {:.2f} ms  max {:.2f} ms\n", percentile(times, 0.5),
              percentile(times, 0.99), *std::max_element(times.begin(), times.end()));
-  fmt::print("  cpu:  P50 {:.2f} ms  P99 {:.2f} ms  max {:.2f} ms\n", percentile(cpu, 0.5), percentile(cpu, 0.99),
-             *std::max_element(cpu.begin(), cpu.end()));
+  fmt::print("  cpu:  P50 {:.2f} ms  P99 {:.2f} ms  max {:.2f} ms\n", percentile(cpu, 0.5),
+             percentile(cpu, 0.99), *std::max_element(cpu.begin(), cpu.end()));
   // Matched cost is the policy's own objective (minutes, serve value included): it shows what a
   // parameter that trades quality for speed (candidates, rival_factor) gives up.
-  fmt::print("  last round: {} due orders, {} bundles, {} candidate couriers, {} arcs, {} components, "
-             "{} enumerated, {} flow solves, {} matched, {} committed, matched cost {:.2f} min per bundle\n",
-             last.due_orders, last.bundles, last.couriers, last.arcs, last.matching.components,
-             last.matching.enumerated, last.matching.solver_calls, last.matched, last.committed,
-             static_cast<double>(last.matched_cents) / 100.0 / static_cast<double>(std::max<std::size_t>(1, last.matched)));
+  fmt::print(
+      "  last round: {} due orders, {} bundles, {} candidate couriers, {} arcs, {} components, "
+      "{} enumerated, {} flow solves, {} matched, {} committed, matched cost {:.2f} min per "
+      "bundle\n",
+      last.due_orders, last.bundles, last.couriers, last.arcs, last.matching.components,
+      last.matching.enumerated, last.matching.solver_calls, last.matched, last.committed,
+      static_cast<double>(last.matched_cents) / 100.0 /
+          static_cast<double>(std::max<std::size_t>(1, last.matched)));
 }
 
 }  // namespace

@@ -8,14 +8,14 @@
 // Threads: producers on one io_context, relay + consumer on another (two cores here).
 #include <utility>
 
+#include <fmt/format.h>
+#include <sodium.h>
 #include <CLI/CLI.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <fmt/format.h>
-#include <sodium.h>
 
 #include <algorithm>
 #include <atomic>
@@ -87,23 +87,24 @@ int main(int argc, char** argv) {
   co.transactional = false;
   co.batch = 500;
   co.block = 200ms;
-  se::bus::Consumer consumer(cio.get_executor(), *cbus, nullptr, co,
-                             [&sh](const se::bus::Envelope& e, se::store::PgLease*) -> asio::awaitable<void> {
-                               const auto now = Clock::now();
-                               sh.consumed++;
-                               if (sh.measuring) {
-                                 std::lock_guard lk(sh.mu);
-                                 auto it = sh.committed.find(e.event_id);
-                                 if (it != sh.committed.end()) {
-                                   sh.latencies_ms.push_back(
-                                       std::chrono::duration<double, std::milli>(now - it->second).count());
-                                   sh.committed.erase(it);
-                                 } else {
-                                   sh.early.insert(e.event_id);
-                                 }
-                               }
-                               co_return;
-                             });
+  se::bus::Consumer consumer(
+      cio.get_executor(), *cbus, nullptr, co,
+      [&sh](const se::bus::Envelope& e, se::store::PgLease*) -> asio::awaitable<void> {
+        const auto now = Clock::now();
+        sh.consumed++;
+        if (sh.measuring) {
+          std::lock_guard lk(sh.mu);
+          auto it = sh.committed.find(e.event_id);
+          if (it != sh.committed.end()) {
+            sh.latencies_ms.push_back(
+                std::chrono::duration<double, std::milli>(now - it->second).count());
+            sh.committed.erase(it);
+          } else {
+            sh.early.insert(e.event_id);
+          }
+        }
+        co_return;
+      });
   asio::co_spawn(cio, relay.run(), asio::detached);
   asio::co_spawn(cio, consumer.run(), asio::detached);
   std::thread consumer_thread([&] { cio.run(); });
@@ -125,8 +126,9 @@ int main(int argc, char** argv) {
           std::uint32_t seed = static_cast<std::uint32_t>(p * 7919 + 1);
           while (Clock::now() < end) {
             if (tx_rate > 0) {  // open loop: producer p's n-th transaction is due at a fixed time
-              const auto due = start + std::chrono::duration_cast<Clock::duration>(
-                                           std::chrono::duration<double>((double(n) * producers + p) / tx_rate));
+              const auto due =
+                  start + std::chrono::duration_cast<Clock::duration>(
+                              std::chrono::duration<double>((double(n) * producers + p) / tx_rate));
               if (due > Clock::now()) {
                 timer.expires_at(due);
                 co_await timer.async_wait(asio::use_awaitable);
@@ -159,8 +161,10 @@ int main(int argc, char** argv) {
               produced_measured += static_cast<std::uint64_t>(per_tx);
               std::lock_guard lk(sh.mu);
               for (auto& id : ids) {
-                if (sh.early.erase(id)) sh.latencies_ms.push_back(0.0);
-                else sh.committed.emplace(std::move(id), t);
+                if (sh.early.erase(id))
+                  sh.latencies_ms.push_back(0.0);
+                else
+                  sh.committed.emplace(std::move(id), t);
               }
             }
           }
@@ -197,17 +201,23 @@ int main(int argc, char** argv) {
 
   auto& lat = sh.latencies_ms;
   std::sort(lat.begin(), lat.end());
-  auto pct = [&](double q) { return lat.empty() ? 0.0 : lat[std::min(lat.size() - 1, static_cast<std::size_t>(q * double(lat.size())))]; };
-  const double window = std::chrono::duration<double>(std::max(end, drained) - measure_from).count();
+  auto pct = [&](double q) {
+    return lat.empty()
+               ? 0.0
+               : lat[std::min(lat.size() - 1, static_cast<std::size_t>(q * double(lat.size())))];
+  };
+  const double window =
+      std::chrono::duration<double>(std::max(end, drained) - measure_from).count();
   const double produced_rate = double(produced_measured) / seconds;
   const double e2e_rate = double(lat.size()) / window;
   (void)consumed_at_end;
-  std::cout << fmt::format(
-                   R"({{"bench":"events","bus":"{}","target_rate":{},"producers":{},"per_tx":{},"seconds":{},)"
-                   R"("produced_per_s":{:.0f},"end_to_end_per_s":{:.0f},"measured":{},"not_consumed":{},)"
-                   R"("p50_ms":{:.2f},"p90_ms":{:.2f},"p99_ms":{:.2f},"max_ms":{:.2f}}})",
-                   backend, rate, producers, per_tx, seconds, produced_rate, e2e_rate, lat.size(), lost, pct(0.50),
-                   pct(0.90), pct(0.99), lat.empty() ? 0.0 : lat.back())
-            << std::endl;
+  std::cout
+      << fmt::format(
+             R"({{"bench":"events","bus":"{}","target_rate":{},"producers":{},"per_tx":{},"seconds":{},)"
+             R"("produced_per_s":{:.0f},"end_to_end_per_s":{:.0f},"measured":{},"not_consumed":{},)"
+             R"("p50_ms":{:.2f},"p90_ms":{:.2f},"p99_ms":{:.2f},"max_ms":{:.2f}}})",
+             backend, rate, producers, per_tx, seconds, produced_rate, e2e_rate, lat.size(), lost,
+             pct(0.50), pct(0.90), pct(0.99), lat.empty() ? 0.0 : lat.back())
+      << std::endl;
   return lost == 0 ? 0 : 1;
 }

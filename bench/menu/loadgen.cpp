@@ -13,13 +13,13 @@
 // Paths come from --urls FILE (one path per line, e.g. /restaurants/<id>/menu), picked
 // round-robin or seeded-random. Prints a text summary and, with --json, one JSON line.
 // Errors: status other than 2xx/304, socket errors, malformed responses.
+#include <sys/resource.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
@@ -100,33 +100,53 @@ Options parse_args(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (a == "--host") o.host = val();
-    else if (a == "--port") o.port = val();
-    else if (a == "--urls") o.urls_file = val();
-    else if (a == "--path") o.path = val();
-    else if (a == "--label") o.label = val();
+    if (a == "--host")
+      o.host = val();
+    else if (a == "--port")
+      o.port = val();
+    else if (a == "--urls")
+      o.urls_file = val();
+    else if (a == "--path")
+      o.path = val();
+    else if (a == "--label")
+      o.label = val();
     else if (a == "--order") {
       auto v = val();
-      if (v == "random") o.random_order = true;
-      else if (v == "rr") o.random_order = false;
-      else usage(2);
-    } else if (a == "--seed") o.seed = std::stoull(val());
-    else if (a == "--rate") o.rate = std::stod(val());
-    else if (a == "--connections") o.connections = std::stoi(val());
-    else if (a == "--threads") o.threads = std::stoi(val());
-    else if (a == "--duration") o.duration_s = std::stod(val());
-    else if (a == "--warmup") o.warmup_s = std::stod(val());
-    else if (a == "--drain") o.drain_s = std::stod(val());
-    else if (a == "--json") o.json = true;
-    else if (a == "--quiet") o.quiet = o.json = true;
-    else if (a == "--timeline") o.timeline = true;
-    else if (a == "-h" || a == "--help") usage(0);
+      if (v == "random")
+        o.random_order = true;
+      else if (v == "rr")
+        o.random_order = false;
+      else
+        usage(2);
+    } else if (a == "--seed")
+      o.seed = std::stoull(val());
+    else if (a == "--rate")
+      o.rate = std::stod(val());
+    else if (a == "--connections")
+      o.connections = std::stoi(val());
+    else if (a == "--threads")
+      o.threads = std::stoi(val());
+    else if (a == "--duration")
+      o.duration_s = std::stod(val());
+    else if (a == "--warmup")
+      o.warmup_s = std::stod(val());
+    else if (a == "--drain")
+      o.drain_s = std::stod(val());
+    else if (a == "--json")
+      o.json = true;
+    else if (a == "--quiet")
+      o.quiet = o.json = true;
+    else if (a == "--timeline")
+      o.timeline = true;
+    else if (a == "-h" || a == "--help")
+      usage(0);
     else {
       std::fprintf(stderr, "unknown option %s\n", a.c_str());
       usage(2);
     }
   }
-  if (o.connections < 1 || o.threads < 1 || o.duration_s <= 0 || o.rate < 0 || o.warmup_s < 0) usage(2);
+  if (o.connections < 1 || o.threads < 1 || o.duration_s <= 0 || o.rate < 0 || o.warmup_s < 0)
+    usage(2);
   if (o.threads > o.connections) o.threads = o.connections;
   return o;
 }
@@ -141,7 +161,7 @@ struct Stats {
   std::uint64_t unfinished = 0;  // scheduled in the window but not answered before the drain ended
   std::uint64_t bytes = 0;
   std::uint64_t backlog_max = 0;
-  std::uint64_t responses_total = 0;  // every response, warm-up and drain included
+  std::uint64_t responses_total = 0;                   // every response, warm-up and drain included
   std::vector<std::vector<std::uint32_t>> per_second;  // latencies by second of intended send time
 };
 
@@ -151,13 +171,17 @@ class Worker {
   Worker(const Options& o, const std::vector<std::string>& requests, int conns, double rate,
          std::uint64_t seed, Clock::time_point start)
       : o_(o), requests_(requests), rate_(rate), rng_(seed), start_(start), timer_(io_) {
-    measure_from_ = start_ + std::chrono::duration_cast<ns>(std::chrono::duration<double>(o.warmup_s));
-    end_ = measure_from_ + std::chrono::duration_cast<ns>(std::chrono::duration<double>(o.duration_s));
-    stats_.lat_us.reserve(rate > 0 ? static_cast<std::size_t>(rate * o.duration_s * 1.05) + 16 : 1 << 20);
+    measure_from_ =
+        start_ + std::chrono::duration_cast<ns>(std::chrono::duration<double>(o.warmup_s));
+    end_ =
+        measure_from_ + std::chrono::duration_cast<ns>(std::chrono::duration<double>(o.duration_s));
+    stats_.lat_us.reserve(rate > 0 ? static_cast<std::size_t>(rate * o.duration_s * 1.05) + 16
+                                   : 1 << 20);
     tcp::resolver resolver(io_);
     endpoints_ = resolver.resolve(o.host, o.port);
     for (int i = 0; i < conns; ++i) conns_.push_back(std::make_unique<Conn>(*this, i));
-    if (rate > 0) interval_ = std::chrono::duration_cast<ns>(std::chrono::duration<double>(1.0 / rate));
+    if (rate > 0)
+      interval_ = std::chrono::duration_cast<ns>(std::chrono::duration<double>(1.0 / rate));
   }
 
   void run() {
@@ -172,7 +196,8 @@ class Worker {
       stopped_issuing_ = true;
       timer_.cancel();
       drain_timer_ = std::make_unique<asio::steady_timer>(
-          io_, Clock::now() + std::chrono::duration_cast<ns>(std::chrono::duration<double>(o_.drain_s)));
+          io_,
+          Clock::now() + std::chrono::duration_cast<ns>(std::chrono::duration<double>(o_.drain_s)));
       drain_timer_->async_wait([this](const boost::system::error_code&) { finish(); });
       maybe_finish_early();
     });
@@ -199,22 +224,23 @@ class Worker {
 
     void connect() {
       connecting = true;
-      asio::async_connect(sock, w.endpoints_, [this](const boost::system::error_code& ec, const tcp::endpoint&) {
-        connecting = false;
-        if (ec) {
-          ++w.stats_.socket_errors;
-          // Retry shortly; the server may be restarting or refusing.
-          auto t = std::make_shared<asio::steady_timer>(w.io_, std::chrono::milliseconds(50));
-          t->async_wait([this, t](const boost::system::error_code&) {
-            if (!w.finished_) reconnect();
+      asio::async_connect(
+          sock, w.endpoints_, [this](const boost::system::error_code& ec, const tcp::endpoint&) {
+            connecting = false;
+            if (ec) {
+              ++w.stats_.socket_errors;
+              // Retry shortly; the server may be restarting or refusing.
+              auto t = std::make_shared<asio::steady_timer>(w.io_, std::chrono::milliseconds(50));
+              t->async_wait([this, t](const boost::system::error_code&) {
+                if (!w.finished_) reconnect();
+              });
+              return;
+            }
+            boost::system::error_code ig;
+            sock.set_option(tcp::no_delay(true), ig);
+            connected = true;
+            w.on_idle(*this);
           });
-          return;
-        }
-        boost::system::error_code ig;
-        sock.set_option(tcp::no_delay(true), ig);
-        connected = true;
-        w.on_idle(*this);
-      });
     }
 
     void reconnect() {
@@ -230,10 +256,11 @@ class Worker {
       busy = true;
       intended = origin;
       const std::string& req = w.next_request();
-      asio::async_write(sock, asio::buffer(req), [this](const boost::system::error_code& ec, std::size_t) {
-        if (ec) return fail();
-        read();
-      });
+      asio::async_write(sock, asio::buffer(req),
+                        [this](const boost::system::error_code& ec, std::size_t) {
+                          if (ec) return fail();
+                          read();
+                        });
     }
 
     void read() {
@@ -312,7 +339,8 @@ class Worker {
     static bool iequals(std::string_view a, std::string_view b) {
       if (a.size() != b.size()) return false;
       for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+        if (std::tolower(static_cast<unsigned char>(a[i])) !=
+            std::tolower(static_cast<unsigned char>(b[i])))
           return false;
       return true;
     }
@@ -337,7 +365,8 @@ class Worker {
     ++stats_.responses_total;
     if (in_window(c.intended)) {
       const auto now = Clock::now();
-      const auto us = std::chrono::duration_cast<std::chrono::microseconds>(now - c.intended).count();
+      const auto us =
+          std::chrono::duration_cast<std::chrono::microseconds>(now - c.intended).count();
       stats_.lat_us.push_back(static_cast<std::uint32_t>(std::clamp<long long>(us, 0, UINT32_MAX)));
       if (o_.timeline) {
         const auto sec = static_cast<std::size_t>(
@@ -347,8 +376,10 @@ class Worker {
       }
       ++stats_.completed;
       stats_.bytes += bytes;
-      if ((status >= 200 && status < 300) || status == 304) ++stats_.ok;
-      else ++stats_.status_errors;
+      if ((status >= 200 && status < 300) || status == 304)
+        ++stats_.ok;
+      else
+        ++stats_.status_errors;
     }
     maybe_finish_early();
   }
@@ -461,7 +492,8 @@ class Worker {
 double pct(const std::vector<std::uint32_t>& sorted, double p) {
   if (sorted.empty()) return 0;
   // Nearest-rank percentile.
-  const auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(sorted.size())));
+  const auto rank =
+      static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(sorted.size())));
   return sorted[std::min(sorted.size() - 1, rank == 0 ? 0 : rank - 1)] / 1000.0;
 }
 
@@ -502,10 +534,12 @@ int main(int argc, char** argv) {
     const auto offset = rate > 0 ? std::chrono::duration_cast<ns>(std::chrono::duration<double>(
                                        static_cast<double>(t) / (rate * o.threads)))
                                  : ns{0};
-    workers.push_back(std::make_unique<Worker>(o, requests, conns, rate, o.seed + 7919 * t, start + offset));
+    workers.push_back(
+        std::make_unique<Worker>(o, requests, conns, rate, o.seed + 7919 * t, start + offset));
   }
   std::vector<std::thread> threads;
-  for (std::size_t t = 1; t < workers.size(); ++t) threads.emplace_back([&, t] { workers[t]->run(); });
+  for (std::size_t t = 1; t < workers.size(); ++t)
+    threads.emplace_back([&, t] { workers[t]->run(); });
   workers[0]->run();
   for (auto& th : threads) th.join();
 
@@ -523,7 +557,8 @@ int main(int argc, char** argv) {
     all.responses_total += s.responses_total;
     if (all.per_second.size() < s.per_second.size()) all.per_second.resize(s.per_second.size());
     for (std::size_t i = 0; i < s.per_second.size(); ++i)
-      all.per_second[i].insert(all.per_second[i].end(), s.per_second[i].begin(), s.per_second[i].end());
+      all.per_second[i].insert(all.per_second[i].end(), s.per_second[i].begin(),
+                               s.per_second[i].end());
   }
   std::sort(all.lat_us.begin(), all.lat_us.end());
   // Achieved rate: answered (2xx/304 or not) within the window, per second of window.
@@ -541,17 +576,23 @@ int main(int argc, char** argv) {
   const std::string label = o.label.empty() ? o.host + ":" + o.port : o.label;
 
   if (!o.quiet) {
-    std::printf("%s  mode=%s%s connections=%d threads=%d duration=%.0fs warmup=%.0fs paths=%zu order=%s\n",
-                label.c_str(), mode,
-                o.rate > 0 ? (" target=" + std::to_string(static_cast<long long>(o.rate)) + "rps").c_str() : "",
-                o.connections, o.threads, o.duration_s, o.warmup_s, paths.size(),
-                o.random_order ? "random" : "rr");
-    std::printf("  requests %llu  rps %.1f  MB/s %.2f\n", static_cast<unsigned long long>(all.completed), rps,
+    std::printf(
+        "%s  mode=%s%s connections=%d threads=%d duration=%.0fs warmup=%.0fs paths=%zu order=%s\n",
+        label.c_str(), mode,
+        o.rate > 0 ? (" target=" + std::to_string(static_cast<long long>(o.rate)) + "rps").c_str()
+                   : "",
+        o.connections, o.threads, o.duration_s, o.warmup_s, paths.size(),
+        o.random_order ? "random" : "rr");
+    std::printf("  requests %llu  rps %.1f  MB/s %.2f\n",
+                static_cast<unsigned long long>(all.completed), rps,
                 static_cast<double>(all.bytes) / o.duration_s / 1e6);
-    std::printf("  latency ms  p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f\n", p50, p90, p99, p999, mx);
+    std::printf("  latency ms  p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f\n", p50, p90, p99,
+                p999, mx);
     std::printf("  errors %llu  (status %llu, socket %llu, unfinished %llu)  max backlog %llu\n",
-                static_cast<unsigned long long>(errors), static_cast<unsigned long long>(all.status_errors),
-                static_cast<unsigned long long>(all.socket_errors), static_cast<unsigned long long>(all.unfinished),
+                static_cast<unsigned long long>(errors),
+                static_cast<unsigned long long>(all.status_errors),
+                static_cast<unsigned long long>(all.socket_errors),
+                static_cast<unsigned long long>(all.unfinished),
                 static_cast<unsigned long long>(all.backlog_max));
   }
   if (o.timeline && !o.quiet) {
@@ -565,16 +606,19 @@ int main(int argc, char** argv) {
   }
   if (o.json) {
     std::printf(
-        "JSON {\"label\":\"%s\",\"mode\":\"%s\",\"target_rps\":%.0f,\"connections\":%d,\"threads\":%d,"
-        "\"duration_s\":%.1f,\"requests\":%llu,\"rps\":%.1f,\"p50_ms\":%.3f,\"p90_ms\":%.3f,\"p99_ms\":%.3f,"
-        "\"p999_ms\":%.3f,\"max_ms\":%.3f,\"errors\":%llu,\"status_errors\":%llu,\"socket_errors\":%llu,"
+        "JSON "
+        "{\"label\":\"%s\",\"mode\":\"%s\",\"target_rps\":%.0f,\"connections\":%d,\"threads\":%d,"
+        "\"duration_s\":%.1f,\"requests\":%llu,\"rps\":%.1f,\"p50_ms\":%.3f,\"p90_ms\":%.3f,\"p99_"
+        "ms\":%.3f,"
+        "\"p999_ms\":%.3f,\"max_ms\":%.3f,\"errors\":%llu,\"status_errors\":%llu,\"socket_errors\":"
+        "%llu,"
         "\"unfinished\":%llu,\"bytes\":%llu,\"responses_total\":%llu,\"client_cpu_s\":%.3f}\n",
         label.c_str(), mode, o.rate, o.connections, o.threads, o.duration_s,
         static_cast<unsigned long long>(all.completed), rps, p50, p90, p99, p999, mx,
         static_cast<unsigned long long>(errors), static_cast<unsigned long long>(all.status_errors),
-        static_cast<unsigned long long>(all.socket_errors), static_cast<unsigned long long>(all.unfinished),
-        static_cast<unsigned long long>(all.bytes), static_cast<unsigned long long>(all.responses_total),
-        client_cpu_s);
+        static_cast<unsigned long long>(all.socket_errors),
+        static_cast<unsigned long long>(all.unfinished), static_cast<unsigned long long>(all.bytes),
+        static_cast<unsigned long long>(all.responses_total), client_cpu_s);
   }
   std::fflush(stdout);
   return 0;

@@ -124,14 +124,22 @@ int main(int argc, char** argv) {
   std::string fixtures_file, jwt_keys, label = "run";
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
-    if (k == "--port") port = std::stoi(v);
-    else if (k == "--conns") conns = std::stoi(v);
-    else if (k == "--rate") rate = std::stod(v);
-    else if (k == "--duration") duration = std::stod(v);
-    else if (k == "--warmup") warmup = std::stod(v);
-    else if (k == "--fixtures") fixtures_file = v;
-    else if (k == "--jwt-keys") jwt_keys = v;
-    else if (k == "--label") label = v;
+    if (k == "--port")
+      port = std::stoi(v);
+    else if (k == "--conns")
+      conns = std::stoi(v);
+    else if (k == "--rate")
+      rate = std::stod(v);
+    else if (k == "--duration")
+      duration = std::stod(v);
+    else if (k == "--warmup")
+      warmup = std::stod(v);
+    else if (k == "--fixtures")
+      fixtures_file = v;
+    else if (k == "--jwt-keys")
+      jwt_keys = v;
+    else if (k == "--label")
+      label = v;
   }
   se::jwt::Config cfg;
   cfg.keys = se::jwt::parse_keys(jwt_keys);
@@ -140,7 +148,8 @@ int main(int argc, char** argv) {
   std::vector<Fixture> fx;
   // Keys are unique per process run too: a second run against the same database must place new
   // orders, not replay the first run's (a replay is one cheap read and would inflate the rate).
-  const std::string run_id = std::to_string(std::random_device{}()) + std::to_string(std::time(nullptr));
+  const std::string run_id =
+      std::to_string(std::random_device{}()) + std::to_string(std::time(nullptr));
   std::ifstream in(fixtures_file);
   for (std::string line; std::getline(in, line);) {
     std::istringstream ls(line);
@@ -154,18 +163,22 @@ int main(int argc, char** argv) {
     fx.push_back(std::move(f));
   }
   if (fx.empty() || port == 0) {
-    std::cerr << "usage: orders_loadgen --port P --fixtures FILE --jwt-keys SPEC [--conns C] [--rate R] [--duration S]\n";
+    std::cerr << "usage: orders_loadgen --port P --fixtures FILE --jwt-keys SPEC [--conns C] "
+                 "[--rate R] [--duration S]\n";
     return 2;
   }
   std::atomic<long> created{0}, declined{0}, sold_out{0}, other{0}, errors{0};
   std::mutex mu;
   std::vector<Sample> samples;
   const auto start = Clock::now();
-  const auto measure_from = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(warmup));
-  const auto end = measure_from + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(duration));
+  const auto measure_from =
+      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(warmup));
+  const auto end = measure_from + std::chrono::duration_cast<Clock::duration>(
+                                      std::chrono::duration<double>(duration));
   std::atomic<long> next_order{0};  // the shared schedule's next order (fixed rate)
   const auto due = [&](long n) {
-    return start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(static_cast<double>(n) / rate));
+    return start + std::chrono::duration_cast<Clock::duration>(
+                       std::chrono::duration<double>(static_cast<double>(n) / rate));
   };
   std::vector<std::thread> threads;
   for (int t = 0; t < conns; ++t)
@@ -189,9 +202,12 @@ int main(int argc, char** argv) {
                       R"({"restaurant_id":"%s","items":[{"food_item_id":"%s","quantity":1}],)"
                       R"("delivery_address":"bench","delivery_point":{"lat":%.6f,"lng":%.6f}})",
                       f.restaurant.c_str(), f.item.c_str(), f.lat, f.lng);
-        std::string req = "POST /orders HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nAuthorization: " +
-                          f.auth + "\r\nIdempotency-Key: " + run_id + "-" + label + "-" + std::to_string(t) + "-" + std::to_string(n) +
-                          "\r\nContent-Length: " + std::to_string(std::strlen(body)) + "\r\n\r\n" + body;
+        std::string req =
+            "POST /orders HTTP/1.1\r\nHost: bench\r\nContent-Type: "
+            "application/json\r\nAuthorization: " +
+            f.auth + "\r\nIdempotency-Key: " + run_id + "-" + label + "-" + std::to_string(t) +
+            "-" + std::to_string(n) + "\r\nContent-Length: " + std::to_string(std::strlen(body)) +
+            "\r\n\r\n" + body;
         double payment = 0;
         const int status = exchange(fd, port, req, payment);
         const auto done = Clock::now();
@@ -199,11 +215,16 @@ int main(int argc, char** argv) {
         const double latency = std::chrono::duration<double, std::milli>(done - intended).count();
         const double due_s = std::chrono::duration<double>(intended - measure_from).count();
         mine.push_back({latency, payment, due_s});
-        if (status == 201) created++;
-        else if (status == 402) declined++;
-        else if (status == 409) sold_out++;
-        else if (status == 0) errors++;
-        else other++;
+        if (status == 201)
+          created++;
+        else if (status == 402)
+          declined++;
+        else if (status == 409)
+          sold_out++;
+        else if (status == 0)
+          errors++;
+        else
+          other++;
       }
       if (fd >= 0) ::close(fd);
       std::lock_guard l(mu);

@@ -1,7 +1,7 @@
 // dispatch-replay and dispatch-eval: run the dispatch engine on a benchmark day and check any
 // solution of that benchmark. The decisions are made in se::dispatch; this file only does I/O.
-#include <chrono>
 #include <fmt/format.h>
+#include <chrono>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -39,7 +39,8 @@ sd::FeasibilityReport report(const sd::Instance& in, const sd::Solution& sol) {
   }
   constexpr std::size_t kShown = 20;
   for (std::size_t i = 0; i < fr.violations.size() && i < kShown; ++i) {
-    std::cout << fmt::format("  ! [{}] {}\n", sd::rule_name(fr.violations[i].rule), fr.violations[i].detail);
+    std::cout << fmt::format("  ! [{}] {}\n", sd::rule_name(fr.violations[i].rule),
+                             fr.violations[i].detail);
   }
   std::cout << (fr.feasible() ? "FEASIBLE\n" : "INFEASIBLE\n");
   const sd::Metrics m = sd::compute_metrics(in, sol);
@@ -55,7 +56,8 @@ const RegisterCommand kReplay([](CLI::App& root) {
   auto out = std::make_shared<std::string>();
   auto policy = std::make_shared<std::string>("slack");
   cmd->add_option("--instance", *instance, "Instance directory (orders.txt, couriers.txt, ...)")
-      ->required()->check(CLI::ExistingDirectory);
+      ->required()
+      ->check(CLI::ExistingDirectory);
   cmd->add_option("--out", *out, "Directory for the three solution_info_*.txt files")->required();
   auto params = std::make_shared<std::vector<std::string>>();
   cmd->add_option("--policy", *policy, "Dispatch policy: greedy | slack")->capture_default_str();
@@ -66,7 +68,8 @@ const RegisterCommand kReplay([](CLI::App& root) {
   cmd->add_option("--silence-rate", live->silence_rate,
                   "Share of offers couriers leave unanswered until the offer time-out")
       ->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--offer-timeout", live->offer_timeout, "Minutes before an unanswered offer is withdrawn")
+  cmd->add_option("--offer-timeout", live->offer_timeout,
+                  "Minutes before an unanswered offer is withdrawn")
       ->capture_default_str()
       ->check(CLI::Range(1, 60));
   cmd->add_option("--seed", live->seed, "Seed of the declines, silences and courier paces")
@@ -96,8 +99,8 @@ const RegisterCommand kReplay([](CLI::App& root) {
     std::cout << fmt::format("policy {} on {}: {} decision rounds, {} offers, replay {:.1f} ms\n",
                              *policy, *instance, result.decision_rounds, result.stats.offers, ms);
     if (live->decline_rate > 0 || live->silence_rate > 0) {
-      std::cout << fmt::format("offers declined {}, timed out {}, accepted {}\n", result.stats.declined,
-                               result.stats.expired, result.stats.accepted);
+      std::cout << fmt::format("offers declined {}, timed out {}, accepted {}\n",
+                               result.stats.declined, result.stats.expired, result.stats.accepted);
     }
     if (live->slowdown > 0 || live->speedup > 0) {
       // What the couriers did keeps the benchmark's order rules but not its travel model: a ride
@@ -123,9 +126,12 @@ const RegisterCommand kEval([](CLI::App& root) {
                                   "compute its metrics");
   auto instance = std::make_shared<std::string>();
   auto solution = std::make_shared<std::string>();
-  cmd->add_option("--instance", *instance, "Instance directory")->required()->check(CLI::ExistingDirectory);
+  cmd->add_option("--instance", *instance, "Instance directory")
+      ->required()
+      ->check(CLI::ExistingDirectory);
   cmd->add_option("--solution", *solution, "Directory with solution_info_*.txt")
-      ->required()->check(CLI::ExistingDirectory);
+      ->required()
+      ->check(CLI::ExistingDirectory);
   cmd->callback([instance, solution] {
     const sd::Instance in = sd::read_instance(*instance);
     const sd::Solution sol = sd::read_solution(*solution, in);

@@ -4,12 +4,12 @@
 //   events dlq replay <topic> [--max N]                put DLQ records back on <topic>
 #include <utility>
 
+#include <fmt/format.h>
+#include <sodium.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <fmt/format.h>
-#include <sodium.h>
 
 #include <chrono>
 #include <iostream>
@@ -38,8 +38,10 @@ struct EventsConfig {
 void print(const bus::Record& r) {
   json line{{"topic", r.topic}, {"key", r.key}, {"position", r.position}};
   auto v = json::parse(r.value, nullptr, false);
-  if (v.is_discarded()) line["raw"] = r.value;
-  else line["value"] = std::move(v);
+  if (v.is_discarded())
+    line["raw"] = r.value;
+  else
+    line["value"] = std::move(v);
   std::cout << line.dump() << "\n" << std::flush;
 }
 
@@ -71,14 +73,24 @@ void run_blocking(EventsConfig& cfg, std::function<asio::awaitable<void>(bus::Ev
 }
 
 void common(CLI::App& c, EventsConfig& cfg) {
-  c.add_option("--redis", cfg.redis, "Redis host:port")->envname("SWIFTEATS_REDIS")->capture_default_str();
-  c.add_option("--bus", cfg.bus.bus.backend, "redis or kafka")->envname("SWIFTEATS_BUS")->capture_default_str();
-  c.add_option("--bus-redis", cfg.bus.redis, "Redis host:port of the bus (default: --redis)")->envname("SWIFTEATS_BUS_REDIS");
-  c.add_option("--bus-partitions", cfg.bus.bus.partitions, "Redis Streams: streams per topic (as the servers)")
-      ->envname("SWIFTEATS_BUS_PARTITIONS")->capture_default_str();
+  c.add_option("--redis", cfg.redis, "Redis host:port")
+      ->envname("SWIFTEATS_REDIS")
+      ->capture_default_str();
+  c.add_option("--bus", cfg.bus.bus.backend, "redis or kafka")
+      ->envname("SWIFTEATS_BUS")
+      ->capture_default_str();
+  c.add_option("--bus-redis", cfg.bus.redis, "Redis host:port of the bus (default: --redis)")
+      ->envname("SWIFTEATS_BUS_REDIS");
+  c.add_option("--bus-partitions", cfg.bus.bus.partitions,
+               "Redis Streams: streams per topic (as the servers)")
+      ->envname("SWIFTEATS_BUS_PARTITIONS")
+      ->capture_default_str();
   c.add_option("--kafka-brokers", cfg.bus.bus.kafka_brokers, "Kafka bootstrap servers")
-      ->envname("SWIFTEATS_KAFKA_BROKERS")->capture_default_str();
-  c.add_option("--kafka-config", cfg.bus.kafka_config, "Extra librdkafka key=value")->envname("SWIFTEATS_KAFKA_CONFIG")->delimiter(',');
+      ->envname("SWIFTEATS_KAFKA_BROKERS")
+      ->capture_default_str();
+  c.add_option("--kafka-config", cfg.bus.kafka_config, "Extra librdkafka key=value")
+      ->envname("SWIFTEATS_KAFKA_CONFIG")
+      ->delimiter(',');
   c.add_option("topic", cfg.topic, "Topic, e.g. restaurant_updates.medium")->required();
   c.add_option("--max", cfg.max, "Stop after this many records");
 }
@@ -88,9 +100,11 @@ void setup(CLI::App& root) {
   ev->require_subcommand(1);
 
   auto tail_cfg = std::make_shared<EventsConfig>();
-  auto* tail = ev->add_subcommand("tail", "Print a topic's records as JSON lines, following new ones");
+  auto* tail =
+      ev->add_subcommand("tail", "Print a topic's records as JSON lines, following new ones");
   common(*tail, *tail_cfg);
-  tail->add_flag("--from-beginning", tail_cfg->from_beginning, "Start at the oldest retained record");
+  tail->add_flag("--from-beginning", tail_cfg->from_beginning,
+                 "Start at the oldest retained record");
   tail->callback([tail_cfg] {
     run_blocking(*tail_cfg, [tail_cfg](bus::EventBus& b) -> asio::awaitable<void> {
       bus::ReadCursor cur;
@@ -109,7 +123,8 @@ void setup(CLI::App& root) {
   auto* dlq = ev->add_subcommand("dlq", "Dead-letter queues");
   dlq->require_subcommand(1);
   auto list_cfg = std::make_shared<EventsConfig>();
-  auto* list = dlq->add_subcommand("list", "Print the DLQ of a topic (error, attempts, original event)");
+  auto* list =
+      dlq->add_subcommand("list", "Print the DLQ of a topic (error, attempts, original event)");
   common(*list, *list_cfg);
   list->callback([list_cfg] {
     run_blocking(*list_cfg, [list_cfg](bus::EventBus& b) -> asio::awaitable<void> {

@@ -27,7 +27,8 @@ std::string default_migrations_dir() {
   fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (!ec) {
     for (fs::path p = exe.parent_path(); !p.empty() && p != p.root_path(); p = p.parent_path()) {
-      if (fs::is_directory(p / "migrations", ec) && fs::exists(p / "migrations" / "0001_extensions.sql", ec)) {
+      if (fs::is_directory(p / "migrations", ec) &&
+          fs::exists(p / "migrations" / "0001_extensions.sql", ec)) {
         return (p / "migrations").string();
       }
     }
@@ -43,11 +44,13 @@ const RegisterCommand reg([](CLI::App& root) {
   auto opts = std::make_shared<Opts>();
   auto* cmd = root.add_subcommand("migrate", "Apply pending database migrations (idempotent)");
   cmd->add_option("--pg", opts->pg, "libpq conninfo (env SWIFTEATS_PG)");
-  cmd->add_option("--migrations", opts->dir, "directory of NNNN_name.sql files (env SWIFTEATS_MIGRATIONS)");
+  cmd->add_option("--migrations", opts->dir,
+                  "directory of NNNN_name.sql files (env SWIFTEATS_MIGRATIONS)");
   cmd->callback([opts] {
     std::string pg = opts->pg.empty() ? env_or("SWIFTEATS_PG", "") : opts->pg;
     if (pg.empty()) throw std::runtime_error("no database: pass --pg CONNINFO or set SWIFTEATS_PG");
-    std::string dir = opts->dir.empty() ? env_or("SWIFTEATS_MIGRATIONS", default_migrations_dir()) : opts->dir;
+    std::string dir =
+        opts->dir.empty() ? env_or("SWIFTEATS_MIGRATIONS", default_migrations_dir()) : opts->dir;
     auto report = se::store::migrate(pg, dir);
     for (const auto& f : report.applied) std::cout << "migrate: applied " << f << "\n";
     std::cout << "migrate: " << report.applied.size() << " applied, " << report.already_applied

@@ -1,23 +1,23 @@
 // `swifteats serve`: runs the selected services in one process behind one port.
 #include <utility>  // before asio's awaitable headers on Boost 1.74
 
+#include <fmt/format.h>
+#include <sodium.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <stdexcept>
 #include <thread>
-#include <sodium.h>
 
 #include "app/command_registry.hpp"
+#include "bus/runtime.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "core/middleware.hpp"
 #include "core/server.hpp"
 #include "services/auth/api.hpp"
 #include "services/auth/security.hpp"
-#include "bus/runtime.hpp"
 #include "services/catalog/api.hpp"
 #include "services/catalog/menu_cache.hpp"
 #include "services/orders/api.hpp"
@@ -65,7 +65,8 @@ struct ServeConfig {
 };
 
 store::BatchLimits batch_limits(const ServeConfig& cfg) {
-  return {static_cast<std::size_t>(cfg.db_batch_max), static_cast<std::size_t>(cfg.db_batch_in_flight)};
+  return {static_cast<std::size_t>(cfg.db_batch_max),
+          static_cast<std::size_t>(cfg.db_batch_in_flight)};
 }
 
 // The bound port, for services that call this same process (orders -> payments by default).
@@ -81,7 +82,8 @@ std::set<std::string> parse_services(const std::string& list) {
     const auto j = std::min(list.find(',', i), list.size());
     std::string name = list.substr(i, j - i);
     if (!kKnownServices.count(name))
-      throw std::runtime_error(fmt::format("unknown service '{}' (known: auth, catalog, orders, payments, relay, or all)", name));
+      throw std::runtime_error(fmt::format(
+          "unknown service '{}' (known: auth, catalog, orders, payments, relay, or all)", name));
     out.insert(name);
     i = j + 1;
   }
@@ -90,14 +92,18 @@ std::set<std::string> parse_services(const std::string& list) {
 
 std::optional<Problem> translate_store_errors(const std::exception& e) {
   if (dynamic_cast<const store::PgUnavailable*>(&e))
-    return Problem{503, "database_unavailable", "Service unavailable", "the database is not reachable; retry shortly"};
+    return Problem{503, "database_unavailable", "Service unavailable",
+                   "the database is not reachable; retry shortly"};
   if (const auto* pe = dynamic_cast<const store::PgError*>(&e)) {
     if (pe->sqlstate == "57014")
-      return Problem{503, "database_timeout", "Service unavailable", "the database took too long; retry shortly"};
+      return Problem{503, "database_timeout", "Service unavailable",
+                     "the database took too long; retry shortly"};
     if (pe->sqlstate == "40001" || pe->sqlstate == "40P01")
-      return Problem{503, "database_conflict", "Service unavailable", "a concurrent update won; retry"};
+      return Problem{503, "database_conflict", "Service unavailable",
+                     "a concurrent update won; retry"};
     if (pe->sqlstate.empty())
-      return Problem{503, "database_unavailable", "Service unavailable", "the database connection failed; retry"};
+      return Problem{503, "database_unavailable", "Service unavailable",
+                     "the database connection failed; retry"};
   }
   return std::nullopt;
 }
@@ -114,7 +120,8 @@ void ensure_partitions(const ServeConfig& cfg) {
   asio::co_spawn(
       io,
       [&pool]() -> asio::awaitable<void> {
-        co_await pool.query("SELECT ensure_partitions(now() - interval '1 month', now() + interval '3 months')");
+        co_await pool.query(
+            "SELECT ensure_partitions(now() - interval '1 month', now() + interval '3 months')");
       },
       [](std::exception_ptr e) {
         if (!e) return;
@@ -149,8 +156,7 @@ class Worker : public http::WorkerScope {
     http::use_standard_middlewares(router, translate_store_errors);
     auth::install_gateway(router, cfg.security, *redis_, translate_store_errors);
     add_ops_routes(router);
-    if (services.count("auth"))
-      auth_ = auth::register_auth(router, *pg_, *redis_, cfg.security);
+    if (services.count("auth")) auth_ = auth::register_auth(router, *pg_, *redis_, cfg.security);
     if (services.count("catalog")) {
       catalog::CatalogOptions co;
       co.menu_cache_ttl = std::chrono::seconds(cfg.menu_cache_ttl_s);
@@ -159,10 +165,12 @@ class Worker : public http::WorkerScope {
     if (services.count("payments")) {
       payments::PaymentsOptions pay;
       const auto dash = cfg.payments_latency_ms.find('-');
-      pay.policy.latency_min = std::chrono::milliseconds(std::stoi(cfg.payments_latency_ms.substr(0, dash)));
-      pay.policy.latency_max = dash == std::string::npos
-                                   ? pay.policy.latency_min
-                                   : std::chrono::milliseconds(std::stoi(cfg.payments_latency_ms.substr(dash + 1)));
+      pay.policy.latency_min =
+          std::chrono::milliseconds(std::stoi(cfg.payments_latency_ms.substr(0, dash)));
+      pay.policy.latency_max =
+          dash == std::string::npos
+              ? pay.policy.latency_min
+              : std::chrono::milliseconds(std::stoi(cfg.payments_latency_ms.substr(dash + 1)));
       pay.policy.success_rate = cfg.payments_success_rate;
       pay.internal_key = cfg.payments_key;
       pay.batch = batch_limits(cfg);
@@ -171,7 +179,9 @@ class Worker : public http::WorkerScope {
     if (services.count("orders")) {
       orders::OrdersOptions oo;
       const std::string url = cfg.payments_url;
-      oo.payments_url = [url] { return url.empty() ? "http://127.0.0.1:" + std::to_string(g_bound_port.load()) : url; };
+      oo.payments_url = [url] {
+        return url.empty() ? "http://127.0.0.1:" + std::to_string(g_bound_port.load()) : url;
+      };
       oo.payment_timeout = std::chrono::milliseconds(cfg.payment_timeout_ms);
       oo.payments_key = cfg.payments_key;
       oo.run_sweeper = index == 0;  // one per process; settling is a CAS, so processes may overlap
@@ -209,8 +219,8 @@ class Worker : public http::WorkerScope {
       // Redis only accelerates: without it we still serve, degraded.
       const char* status = !pg_up ? "unavailable" : redis_up ? "ready" : "degraded";
       co_return http::Response::json(
-          pg_up ? 200 : 503, fmt::format(R"({{"status":"{}","postgres":"{}","redis":"{}"}})", status,
-                                         pg_up ? "up" : "down", redis_up ? "up" : "down"));
+          pg_up ? 200 : 503, fmt::format(R"({{"status":"{}","postgres":"{}","redis":"{}"}})",
+                                         status, pg_up ? "up" : "down", redis_up ? "up" : "down"));
     });
     r.get("/metrics", [](http::Request&) -> asio::awaitable<http::Response> {
       co_return http::Response::text(200, metrics::Registry::global().render(),
@@ -220,7 +230,8 @@ class Worker : public http::WorkerScope {
 
   // One event-bus runtime per process, on worker 0: the outbox relay (service "relay") and the
   // consumers of the services running here.
-  void start_bus(asio::io_context& io, const ServeConfig& cfg, const std::set<std::string>& services) {
+  void start_bus(asio::io_context& io, const ServeConfig& cfg,
+                 const std::set<std::string>& services) {
     const bool relay = services.count("relay") > 0;
     const bool catalog = services.count("catalog") > 0;
     if (!relay && !catalog) return;
@@ -231,8 +242,8 @@ class Worker : public http::WorkerScope {
     if (catalog) {
       // Every instance drops cached menus when any instance changes a restaurant: a private
       // group per process over restaurant_updates, high priority first.
-      bus_menu_cache_ = std::make_shared<catalog::MenuCache>(io.get_executor(), *redis_,
-                                                             std::chrono::seconds(cfg.menu_cache_ttl_s));
+      bus_menu_cache_ = std::make_shared<catalog::MenuCache>(
+          io.get_executor(), *redis_, std::chrono::seconds(cfg.menu_cache_ttl_s));
       bus::ConsumerOptions co;
       co.group = "menu-cache." + bus_->config().instance;
       co.topics = bus::topics::restaurant_updates_by_priority();
@@ -242,21 +253,23 @@ class Worker : public http::WorkerScope {
       co.from_beginning = false;
       co.transactional = false;
       auto cache = bus_menu_cache_;
-      bus_->add_consumer(co, [cache](const bus::Envelope& e, store::PgLease*) -> asio::awaitable<void> {
-        if (e.topic != bus::topics::kOrderUpdates) {
-          co_await cache->invalidate(e.key);
-          co_return;
-        }
-        // Stock moves when an order is placed (reserved) and when it fails or is cancelled
-        // (restored); other steps leave the menu as it was.
-        const auto p = nlohmann::json::parse(e.payload, nullptr, false);
-        if (p.is_discarded()) co_return;
-        const std::string status = p.value("status", "");
-        const std::string restaurant = p.value("restaurantId", "");
-        if (restaurant.empty() || (status != "pending_payment" && status != "failed" && status != "cancelled"))
-          co_return;
-        co_await cache->invalidate(restaurant);
-      });
+      bus_->add_consumer(
+          co, [cache](const bus::Envelope& e, store::PgLease*) -> asio::awaitable<void> {
+            if (e.topic != bus::topics::kOrderUpdates) {
+              co_await cache->invalidate(e.key);
+              co_return;
+            }
+            // Stock moves when an order is placed (reserved) and when it fails or is cancelled
+            // (restored); other steps leave the menu as it was.
+            const auto p = nlohmann::json::parse(e.payload, nullptr, false);
+            if (p.is_discarded()) co_return;
+            const std::string status = p.value("status", "");
+            const std::string restaurant = p.value("restaurantId", "");
+            if (restaurant.empty() ||
+                (status != "pending_payment" && status != "failed" && status != "cancelled"))
+              co_return;
+            co_await cache->invalidate(restaurant);
+          });
     }
   }
 
@@ -270,11 +283,12 @@ class Worker : public http::WorkerScope {
       if (worker == "0" && name == "main") {
         out += "# TYPE db_pool_connections gauge\n# TYPE db_pool_acquire_timeouts_total counter\n";
       }
-      out += fmt::format("db_pool_connections{{pool=\"{5}\",worker=\"{0}\",state=\"open\"}} {1}\n"
-                         "db_pool_connections{{pool=\"{5}\",worker=\"{0}\",state=\"in_use\"}} {2}\n"
-                         "db_pool_connections{{pool=\"{5}\",worker=\"{0}\",state=\"waiting\"}} {3}\n"
-                         "db_pool_acquire_timeouts_total{{pool=\"{5}\",worker=\"{0}\"}} {4}\n",
-                         worker, s.open, s.in_use, s.waiting, s.acquire_timeouts, name);
+      out += fmt::format(
+          "db_pool_connections{{pool=\"{5}\",worker=\"{0}\",state=\"open\"}} {1}\n"
+          "db_pool_connections{{pool=\"{5}\",worker=\"{0}\",state=\"in_use\"}} {2}\n"
+          "db_pool_connections{{pool=\"{5}\",worker=\"{0}\",state=\"waiting\"}} {3}\n"
+          "db_pool_acquire_timeouts_total{{pool=\"{5}\",worker=\"{0}\"}} {4}\n",
+          worker, s.open, s.in_use, s.waiting, s.acquire_timeouts, name);
     });
   }
 
@@ -293,18 +307,30 @@ class Worker : public http::WorkerScope {
 void setup(CLI::App& root) {
   auto cfg = std::make_shared<ServeConfig>();
   auto* cmd = root.add_subcommand("serve", "Serve the HTTP API (all services, or a subset)");
-  cmd->add_option("--host", cfg->host, "Address to listen on")->envname("SWIFTEATS_HOST")->capture_default_str();
-  cmd->add_option("--port", cfg->port, "Port to listen on (0 = any free port)")->envname("SWIFTEATS_PORT")->capture_default_str();
-  cmd->add_option("--threads", cfg->threads, "Worker threads, one io_context each (0 = one per core)")
-      ->envname("SWIFTEATS_THREADS")->capture_default_str();
-  cmd->add_option("--pg", cfg->pg, "PostgreSQL connection string (libpq)")->envname("SWIFTEATS_PG")->capture_default_str();
-  cmd->add_option("--pg-pool-size", cfg->pg_pool_size, "PostgreSQL connections per process, split across workers")
-      ->envname("SWIFTEATS_PG_POOL_SIZE")->capture_default_str();
+  cmd->add_option("--host", cfg->host, "Address to listen on")
+      ->envname("SWIFTEATS_HOST")
+      ->capture_default_str();
+  cmd->add_option("--port", cfg->port, "Port to listen on (0 = any free port)")
+      ->envname("SWIFTEATS_PORT")
+      ->capture_default_str();
+  cmd->add_option("--threads", cfg->threads,
+                  "Worker threads, one io_context each (0 = one per core)")
+      ->envname("SWIFTEATS_THREADS")
+      ->capture_default_str();
+  cmd->add_option("--pg", cfg->pg, "PostgreSQL connection string (libpq)")
+      ->envname("SWIFTEATS_PG")
+      ->capture_default_str();
+  cmd->add_option("--pg-pool-size", cfg->pg_pool_size,
+                  "PostgreSQL connections per process, split across workers")
+      ->envname("SWIFTEATS_PG_POOL_SIZE")
+      ->capture_default_str();
   cmd->add_option("--orders-pg-pool-size", cfg->orders_pg_pool_size,
                   "PostgreSQL connections per process for the order path, split across workers")
-      ->envname("SWIFTEATS_ORDERS_PG_POOL_SIZE")->capture_default_str();
-  cmd->add_option("--orders-pg-settings", cfg->orders_pg_settings,
-                  "PostgreSQL settings of the order path's connections: name=value,... (docs/operations.md)")
+      ->envname("SWIFTEATS_ORDERS_PG_POOL_SIZE")
+      ->capture_default_str();
+  cmd->add_option(
+         "--orders-pg-settings", cfg->orders_pg_settings,
+         "PostgreSQL settings of the order path's connections: name=value,... (docs/operations.md)")
       ->envname("SWIFTEATS_ORDERS_PG_SETTINGS")
       ->check([](const std::string& v) {
         try {
@@ -315,51 +341,83 @@ void setup(CLI::App& root) {
         }
       })
       ->capture_default_str();
-  cmd->add_option("--statement-timeout-ms", cfg->statement_timeout_ms, "PostgreSQL statement timeout")
-      ->envname("SWIFTEATS_STATEMENT_TIMEOUT_MS")->capture_default_str();
-  cmd->add_option("--redis", cfg->redis, "Redis host:port")->envname("SWIFTEATS_REDIS")->capture_default_str();
+  cmd->add_option("--statement-timeout-ms", cfg->statement_timeout_ms,
+                  "PostgreSQL statement timeout")
+      ->envname("SWIFTEATS_STATEMENT_TIMEOUT_MS")
+      ->capture_default_str();
+  cmd->add_option("--redis", cfg->redis, "Redis host:port")
+      ->envname("SWIFTEATS_REDIS")
+      ->capture_default_str();
   auth::add_flags(*cmd, cfg->security);
   bus::add_flags(*cmd, cfg->bus);
   cmd->add_option("--menu-cache-ttl", cfg->menu_cache_ttl_s, "Menu cache TTL in seconds")
-      ->envname("SWIFTEATS_MENU_CACHE_TTL")->capture_default_str();
+      ->envname("SWIFTEATS_MENU_CACHE_TTL")
+      ->capture_default_str();
   cmd->add_option("--log-level", cfg->log_level, "trace, debug, info, warn, error, off")
-      ->envname("SWIFTEATS_LOG_LEVEL")->capture_default_str();
+      ->envname("SWIFTEATS_LOG_LEVEL")
+      ->capture_default_str();
   cmd->add_option("--body-limit", cfg->body_limit, "Largest request body in bytes")
-      ->envname("SWIFTEATS_BODY_LIMIT")->capture_default_str();
-  cmd->add_option("--read-timeout-ms", cfg->read_timeout_ms, "Time allowed to read a request, and keep-alive idle time")
-      ->envname("SWIFTEATS_READ_TIMEOUT_MS")->capture_default_str();
-  cmd->add_option("--drain-timeout-ms", cfg->drain_timeout_ms, "Time in-flight requests get on shutdown")
-      ->envname("SWIFTEATS_DRAIN_TIMEOUT_MS")->capture_default_str();
+      ->envname("SWIFTEATS_BODY_LIMIT")
+      ->capture_default_str();
+  cmd->add_option("--read-timeout-ms", cfg->read_timeout_ms,
+                  "Time allowed to read a request, and keep-alive idle time")
+      ->envname("SWIFTEATS_READ_TIMEOUT_MS")
+      ->capture_default_str();
+  cmd->add_option("--drain-timeout-ms", cfg->drain_timeout_ms,
+                  "Time in-flight requests get on shutdown")
+      ->envname("SWIFTEATS_DRAIN_TIMEOUT_MS")
+      ->capture_default_str();
   cmd->add_option("--services", cfg->services, "Comma-separated services to run, or all")
-      ->envname("SWIFTEATS_SERVICES")->capture_default_str();
-  cmd->add_option("--payments-key", cfg->payments_key,
-                  "Shared secret between orders and the payment gateway (X-Internal-Key); needed when "
-                  "they run in different processes. Empty: random, this process only")
+      ->envname("SWIFTEATS_SERVICES")
+      ->capture_default_str();
+  cmd->add_option(
+         "--payments-key", cfg->payments_key,
+         "Shared secret between orders and the payment gateway (X-Internal-Key); needed when "
+         "they run in different processes. Empty: random, this process only")
       ->envname("SWIFTEATS_PAYMENTS_KEY");
-  cmd->add_option("--payments-url", cfg->payments_url, "Payment gateway base URL (empty: this process)")
+  cmd->add_option("--payments-url", cfg->payments_url,
+                  "Payment gateway base URL (empty: this process)")
       ->envname("SWIFTEATS_PAYMENTS_URL");
-  cmd->add_option("--payments-latency-ms", cfg->payments_latency_ms, "Mock gateway latency, 'min-max' ms")
-      ->envname("SWIFTEATS_PAYMENTS_LATENCY_MS")->capture_default_str();
-  cmd->add_option("--payments-success-rate", cfg->payments_success_rate, "Mock gateway success probability")
-      ->envname("SWIFTEATS_PAYMENTS_SUCCESS_RATE")->check(CLI::Range(0.0, 1.0))->capture_default_str();
-  cmd->add_option("--payment-timeout-ms", cfg->payment_timeout_ms, "Orders: timeout of one gateway attempt")
-      ->envname("SWIFTEATS_PAYMENT_TIMEOUT_MS")->capture_default_str();
-  cmd->add_option("--orders-sweep-interval-ms", cfg->orders_sweep_interval_ms, "Orders: sweeper period")
-      ->envname("SWIFTEATS_ORDERS_SWEEP_INTERVAL_MS")->capture_default_str();
+  cmd->add_option("--payments-latency-ms", cfg->payments_latency_ms,
+                  "Mock gateway latency, 'min-max' ms")
+      ->envname("SWIFTEATS_PAYMENTS_LATENCY_MS")
+      ->capture_default_str();
+  cmd->add_option("--payments-success-rate", cfg->payments_success_rate,
+                  "Mock gateway success probability")
+      ->envname("SWIFTEATS_PAYMENTS_SUCCESS_RATE")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  cmd->add_option("--payment-timeout-ms", cfg->payment_timeout_ms,
+                  "Orders: timeout of one gateway attempt")
+      ->envname("SWIFTEATS_PAYMENT_TIMEOUT_MS")
+      ->capture_default_str();
+  cmd->add_option("--orders-sweep-interval-ms", cfg->orders_sweep_interval_ms,
+                  "Orders: sweeper period")
+      ->envname("SWIFTEATS_ORDERS_SWEEP_INTERVAL_MS")
+      ->capture_default_str();
   cmd->add_option("--orders-sweep-grace-ms", cfg->orders_sweep_grace_ms,
                   "Orders: age after which a pending payment is settled by asking the gateway")
-      ->envname("SWIFTEATS_ORDERS_SWEEP_GRACE_MS")->capture_default_str();
+      ->envname("SWIFTEATS_ORDERS_SWEEP_GRACE_MS")
+      ->capture_default_str();
   cmd->add_option("--orders-cas-attempts", cfg->orders_cas_attempts,
                   "Orders: optimistic stock compare-and-set attempts before the guarded decrement")
-      ->envname("SWIFTEATS_ORDERS_CAS_ATTEMPTS")->check(CLI::Range(0, 10))->capture_default_str();
-  cmd->add_option("--db-batch-max", cfg->db_batch_max,
-                  "Most concurrent calls of one hot statement (order placement read and write, payment "
-                  "confirmation, gateway charge) coalesced into one statement; 1 = no coalescing")
-      ->envname("SWIFTEATS_DB_BATCH_MAX")->check(CLI::Range(1, 1000))->capture_default_str();
-  cmd->add_option("--db-batch-in-flight", cfg->db_batch_in_flight,
-                  "Coalesced statements of one kind running at once per worker thread; calls arriving "
-                  "meanwhile wait and form the next one")
-      ->envname("SWIFTEATS_DB_BATCH_IN_FLIGHT")->check(CLI::Range(1, 64))->capture_default_str();
+      ->envname("SWIFTEATS_ORDERS_CAS_ATTEMPTS")
+      ->check(CLI::Range(0, 10))
+      ->capture_default_str();
+  cmd->add_option(
+         "--db-batch-max", cfg->db_batch_max,
+         "Most concurrent calls of one hot statement (order placement read and write, payment "
+         "confirmation, gateway charge) coalesced into one statement; 1 = no coalescing")
+      ->envname("SWIFTEATS_DB_BATCH_MAX")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  cmd->add_option(
+         "--db-batch-in-flight", cfg->db_batch_in_flight,
+         "Coalesced statements of one kind running at once per worker thread; calls arriving "
+         "meanwhile wait and form the next one")
+      ->envname("SWIFTEATS_DB_BATCH_IN_FLIGHT")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   cmd->callback([cfg] {
     if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
     log::init(cfg->log_level);
@@ -371,16 +429,19 @@ void setup(CLI::App& root) {
       sodium_bin2hex(hex, sizeof hex, key, sizeof key);
       cfg->payments_key = hex;
       if (services.count("orders") != services.count("payments"))
-        log::warn("--payments-key is not set: orders and the payment gateway in different processes "
-                  "cannot talk; set SWIFTEATS_PAYMENTS_KEY on both");
+        log::warn(
+            "--payments-key is not set: orders and the payment gateway in different processes "
+            "cannot talk; set SWIFTEATS_PAYMENTS_KEY on both");
     }
     std::vector<std::string> warnings;
     cfg->security.finalize(warnings);
     for (const auto& w : warnings) log::warn(w);
     if (!cfg->security.bootstrap_admin_email.empty() &&
-        auth::ensure_admin_blocking(cfg->pg, *cfg->security.hasher, cfg->security.bootstrap_admin_email,
+        auth::ensure_admin_blocking(cfg->pg, *cfg->security.hasher,
+                                    cfg->security.bootstrap_admin_email,
                                     cfg->security.bootstrap_admin_password))
-      log::info("bootstrap admin account created", {{"email", cfg->security.bootstrap_admin_email}});
+      log::info("bootstrap admin account created",
+                {{"email", cfg->security.bootstrap_admin_email}});
     ensure_partitions(*cfg);
     http::ServerOptions so;
     so.host = cfg->host;
@@ -389,14 +450,17 @@ void setup(CLI::App& root) {
     so.body_limit = cfg->body_limit;
     so.read_timeout = std::chrono::milliseconds(cfg->read_timeout_ms);
     so.drain_timeout = std::chrono::milliseconds(cfg->drain_timeout_ms);
-    if (so.threads <= 0) so.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    if (so.threads <= 0)
+      so.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     const int threads = so.threads;
-    http::Server server(so, [cfg, services, threads](asio::io_context& io, int index, http::Router& router) {
-      return std::make_unique<Worker>(io, index, router, *cfg, services, threads);
-    });
+    http::Server server(
+        so, [cfg, services, threads](asio::io_context& io, int index, http::Router& router) {
+          return std::make_unique<Worker>(io, index, router, *cfg, services, threads);
+        });
     server.run([&](int port) {
       g_bound_port = port;
-      log::announce("listening", {{"port", port}, {"threads", threads}, {"services", cfg->services}});
+      log::announce("listening",
+                    {{"port", port}, {"threads", threads}, {"services", cfg->services}});
     });
     log::info("stopped");
   });

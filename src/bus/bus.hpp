@@ -26,17 +26,19 @@ namespace se::bus {
 struct Record {
   std::string topic;
   std::string key;
-  std::string value;     // the serialized envelope (or a DLQ entry)
-  std::string position;  // backend position: Redis "<partition>/<stream id>", Kafka "<partition>/<offset>"
+  std::string value;  // the serialized envelope (or a DLQ entry)
+  std::string
+      position;  // backend position: Redis "<partition>/<stream id>", Kafka "<partition>/<offset>"
   bool redelivered = false;  // known to have been delivered before (taken over from a dead member)
 };
 
 struct SubscribeOptions {
   std::string group;
-  std::string member;                // unique within the group
-  std::vector<std::string> topics;   // in priority order: earlier topics are handled first
-  bool from_beginning = true;        // a new group starts at the oldest retained record, else only new ones
-  bool ephemeral = false;            // the group is private to this member and removed on close()
+  std::string member;               // unique within the group
+  std::vector<std::string> topics;  // in priority order: earlier topics are handled first
+  bool from_beginning =
+      true;                // a new group starts at the oldest retained record, else only new ones
+  bool ephemeral = false;  // the group is private to this member and removed on close()
 };
 
 struct TopicLag {
@@ -50,7 +52,8 @@ class Subscription {
   virtual ~Subscription() = default;
   // Up to `max` records (per topic partition), waiting up to `block` when none is ready.
   // Records come grouped by topic in the priority order of SubscribeOptions::topics.
-  virtual boost::asio::awaitable<std::vector<Record>> fetch(int max, std::chrono::milliseconds block) = 0;
+  virtual boost::asio::awaitable<std::vector<Record>> fetch(int max,
+                                                            std::chrono::milliseconds block) = 0;
   // Marks records handled (Redis XACK; Kafka commits offset+1 per partition).
   virtual boost::asio::awaitable<void> ack(const std::vector<Record>& records) = 0;
   virtual boost::asio::awaitable<std::vector<TopicLag>> lag() = 0;
@@ -69,9 +72,11 @@ class EventBus {
   virtual ~EventBus() = default;
   [[nodiscard]] virtual std::string name() const = 0;  // "redis" or "kafka"
   virtual boost::asio::awaitable<void> publish(std::vector<Record> records) = 0;
-  virtual boost::asio::awaitable<std::unique_ptr<Subscription>> subscribe(SubscribeOptions opts) = 0;
+  virtual boost::asio::awaitable<std::unique_ptr<Subscription>> subscribe(
+      SubscribeOptions opts) = 0;
   // Reads retained records without a group (tail, DLQ listing), from the cursor on.
-  virtual boost::asio::awaitable<std::vector<Record>> read(const std::string& topic, ReadCursor& cursor, int max,
+  virtual boost::asio::awaitable<std::vector<Record>> read(const std::string& topic,
+                                                           ReadCursor& cursor, int max,
                                                            std::chrono::milliseconds block) = 0;
   // Records retained in a topic (DLQ size).
   virtual boost::asio::awaitable<std::int64_t> length(const std::string& topic) = 0;

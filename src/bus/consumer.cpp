@@ -1,10 +1,10 @@
 #include "bus/consumer.hpp"
 
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
 #include <sodium.h>
 #include <unistd.h>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -20,10 +20,11 @@ using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 using store::pg_params;
 
-std::string dlq_entry(const Record& rec, const std::string& group, const std::string& error, int attempts) {
+std::string dlq_entry(const Record& rec, const std::string& group, const std::string& error,
+                      int attempts) {
   json j = json::parse(rec.value, nullptr, false);
   if (j.is_discarded() || !j.is_object()) j = json{{"raw", rec.value}};
-  j["dlq"] = {{"error", error},   {"attempts", attempts},     {"consumer", group},
+  j["dlq"] = {{"error", error},     {"attempts", attempts},      {"consumer", group},
               {"topic", rec.topic}, {"failedAt", now_rfc3339()}, {"position", rec.position}};
   return j.dump();
 }
@@ -47,23 +48,29 @@ std::optional<Record> replay_record(const Record& dlq_record) {
 namespace {
 std::string outcome_name(Consumer::Outcome o) {
   switch (o) {
-    case Consumer::Outcome::handled: return "handled";
-    case Consumer::Outcome::duplicate: return "duplicate";
-    case Consumer::Outcome::stale: return "stale";
-    case Consumer::Outcome::dead_lettered: return "dead_lettered";
+    case Consumer::Outcome::handled:
+      return "handled";
+    case Consumer::Outcome::duplicate:
+      return "duplicate";
+    case Consumer::Outcome::stale:
+      return "stale";
+    case Consumer::Outcome::dead_lettered:
+      return "dead_lettered";
   }
   return "unknown";
 }
 }  // namespace
 
-Consumer::Consumer(asio::any_io_executor ex, EventBus& bus, store::PgPool* pool, ConsumerOptions opts, Handler h)
+Consumer::Consumer(asio::any_io_executor ex, EventBus& bus, store::PgPool* pool,
+                   ConsumerOptions opts, Handler h)
     : ex_(ex), bus_(bus), pool_(pool), opts_(std::move(opts)), handler_(std::move(h)), timer_(ex) {
   if (opts_.member.empty()) {
     char host[128] = {};
     gethostname(host, sizeof host - 1);
     opts_.member = fmt::format("{}-{}-{}", host, getpid(), new_uuid().substr(0, 8));
   }
-  if (opts_.transactional && !pool_) throw std::invalid_argument("a transactional consumer needs a PgPool");
+  if (opts_.transactional && !pool_)
+    throw std::invalid_argument("a transactional consumer needs a PgPool");
   auto& m = metrics::Registry::global();
   m.describe("bus_consumed_total", "counter", "Records a consumer group finished, by outcome");
   m.describe("bus_retries_total", "counter", "Failed handling attempts that were retried");
@@ -71,7 +78,8 @@ Consumer::Consumer(asio::any_io_executor ex, EventBus& bus, store::PgPool* pool,
   m.describe("bus_dlq_size", "gauge", "Records retained in a DLQ topic");
   m.describe("bus_consumer_lag", "gauge", "Records not yet delivered to a consumer group");
   m.describe("bus_consumer_pending", "gauge", "Records delivered to a group but not yet acked");
-  m.describe("bus_event_age_seconds", "histogram", "From the event's commit (occurredAt) to handled");
+  m.describe("bus_event_age_seconds", "histogram",
+             "From the event's commit (occurredAt) to handled");
 }
 
 Consumer::~Consumer() { stop(); }
@@ -95,7 +103,8 @@ awaitable<Consumer::Outcome> Consumer::apply(const Envelope& e) {
   auto tx = co_await pool_->acquire();
   co_await tx.begin();
   auto seen = co_await tx.query(
-      "INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2::uuid) ON CONFLICT DO NOTHING",
+      "INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2::uuid) ON CONFLICT DO "
+      "NOTHING",
       pg_params(opts_.group, e.event_id));
   if (seen.affected() == 0) {
     co_await tx.rollback();
@@ -118,7 +127,8 @@ awaitable<Consumer::Outcome> Consumer::apply(const Envelope& e) {
 }
 
 awaitable<void> Consumer::dead_letter(const Record& rec, const std::string& error, int attempts) {
-  std::vector<Record> out{Record{topics::dlq_of(rec.topic), rec.key, dlq_entry(rec, opts_.group, error, attempts), {}, false}};
+  std::vector<Record> out{Record{
+      topics::dlq_of(rec.topic), rec.key, dlq_entry(rec, opts_.group, error, attempts), {}, false}};
   // The DLQ write must not be lost: retry until it lands or we are stopped (then the record
   // stays unacked and is redelivered).
   auto delay = std::chrono::milliseconds(100);
@@ -133,9 +143,13 @@ awaitable<void> Consumer::dead_letter(const Record& rec, const std::string& erro
     co_await sleep(delay);
     delay = std::min(delay * 2, std::chrono::milliseconds(5000));
   }
-  log::warn("event dead-lettered", {{"group", opts_.group}, {"topic", rec.topic}, {"key", rec.key},
-                                    {"attempts", attempts}, {"error", error}});
-  metrics::Registry::global().counter("bus_dead_lettered_total", {{"group", opts_.group}, {"topic", rec.topic}})++;
+  log::warn("event dead-lettered", {{"group", opts_.group},
+                                    {"topic", rec.topic},
+                                    {"key", rec.key},
+                                    {"attempts", attempts},
+                                    {"error", error}});
+  metrics::Registry::global().counter("bus_dead_lettered_total",
+                                      {{"group", opts_.group}, {"topic", rec.topic}})++;
 }
 
 awaitable<Consumer::Outcome> Consumer::handle(const Record& rec) {
@@ -195,7 +209,8 @@ awaitable<void> Consumer::run() {
   while (!stopped_) {
     try {
       if (!sub) {
-        SubscribeOptions so{opts_.group, opts_.member, opts_.topics, opts_.from_beginning, opts_.ephemeral};
+        SubscribeOptions so{opts_.group, opts_.member, opts_.topics, opts_.from_beginning,
+                            opts_.ephemeral};
         sub = co_await bus_.subscribe(so);
       }
       auto records = co_await sub->fetch(opts_.batch, opts_.block);
@@ -205,8 +220,9 @@ awaitable<void> Consumer::run() {
         if (stopped_) break;
         const auto outcome = co_await handle(rec);
         done.push_back(rec);
-        m.counter("bus_consumed_total", {{"group", opts_.group}, {"topic", rec.topic},
-                                         {"outcome", outcome_name(outcome)}})++;
+        m.counter(
+            "bus_consumed_total",
+            {{"group", opts_.group}, {"topic", rec.topic}, {"outcome", outcome_name(outcome)}})++;
         if (outcome == Outcome::handled) {
           // occurredAt has millisecond precision: good enough for the latency histogram.
           try {
@@ -214,9 +230,11 @@ awaitable<void> Consumer::run() {
             if (e.occurred_at.size() >= 23) {
               std::tm tm{};
               strptime(e.occurred_at.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
-              const auto ms = static_cast<std::int64_t>(timegm(&tm)) * 1000 + std::stoi(e.occurred_at.substr(20, 3));
+              const auto ms = static_cast<std::int64_t>(timegm(&tm)) * 1000 +
+                              std::stoi(e.occurred_at.substr(20, 3));
               const double age = static_cast<double>(now_unix_micros() / 1000 - ms) / 1000.0;
-              m.histogram("bus_event_age_seconds", {{"group", opts_.group}}).observe(std::max(0.0, age));
+              m.histogram("bus_event_age_seconds", {{"group", opts_.group}})
+                  .observe(std::max(0.0, age));
             }
           } catch (const std::exception&) {
           }
@@ -229,7 +247,8 @@ awaitable<void> Consumer::run() {
       }
       backoff = std::chrono::milliseconds(200);
     } catch (const std::exception& e) {
-      if (!stopped_) log::warn("event consumer failed; retrying", {{"group", opts_.group}, {"error", e.what()}});
+      if (!stopped_)
+        log::warn("event consumer failed; retrying", {{"group", opts_.group}, {"error", e.what()}});
       failed = true;
     }
     if (failed && !stopped_) {

@@ -24,12 +24,12 @@
 namespace se::bus {
 
 struct ConsumerOptions {
-  std::string group;               // consumer name: processed_events.consumer and the bus group
-  std::string member;              // unique in the group (host-pid-random when empty)
-  std::vector<std::string> topics; // priority order
-  bool ephemeral = false;          // a private group for this process (cache invalidation fan-out)
+  std::string group;                // consumer name: processed_events.consumer and the bus group
+  std::string member;               // unique in the group (host-pid-random when empty)
+  std::vector<std::string> topics;  // priority order
+  bool ephemeral = false;           // a private group for this process (cache invalidation fan-out)
   bool from_beginning = true;
-  bool transactional = true;       // needs a PgPool: dedup + versions + handler in one transaction
+  bool transactional = true;  // needs a PgPool: dedup + versions + handler in one transaction
   RetryPolicy retry;
   int batch = 100;
   std::chrono::milliseconds block{1000};
@@ -37,11 +37,13 @@ struct ConsumerOptions {
 };
 
 // tx is the open transaction (transactional consumers) or nullptr. Throwing means "failed".
-using Handler = std::function<boost::asio::awaitable<void>(const Envelope& event, store::PgLease* tx)>;
+using Handler =
+    std::function<boost::asio::awaitable<void>(const Envelope& event, store::PgLease* tx)>;
 
 class Consumer {
  public:
-  Consumer(boost::asio::any_io_executor ex, EventBus& bus, store::PgPool* pool, ConsumerOptions opts, Handler h);
+  Consumer(boost::asio::any_io_executor ex, EventBus& bus, store::PgPool* pool,
+           ConsumerOptions opts, Handler h);
   ~Consumer();
   // Runs until stop(); never throws.
   boost::asio::awaitable<void> run();
@@ -54,7 +56,8 @@ class Consumer {
  private:
   boost::asio::awaitable<Outcome> handle(const Record& rec);
   boost::asio::awaitable<Outcome> apply(const Envelope& e);
-  boost::asio::awaitable<void> dead_letter(const Record& rec, const std::string& error, int attempts);
+  boost::asio::awaitable<void> dead_letter(const Record& rec, const std::string& error,
+                                           int attempts);
   boost::asio::awaitable<void> publish_stats(Subscription& sub);
   boost::asio::awaitable<void> sleep(std::chrono::milliseconds d);
 
@@ -70,7 +73,8 @@ class Consumer {
 
 // Builds a DLQ entry: the original envelope with a "dlq" object (error, attempts, consumer,
 // topic, failedAt); a value that is not JSON is kept under "raw".
-std::string dlq_entry(const Record& rec, const std::string& group, const std::string& error, int attempts);
+std::string dlq_entry(const Record& rec, const std::string& group, const std::string& error,
+                      int attempts);
 // The record to publish to put a DLQ entry back on its topic (nullopt if it is not one).
 std::optional<Record> replay_record(const Record& dlq_record);
 

@@ -29,8 +29,8 @@ std::string to_json(const Envelope& e);
 // Throws std::invalid_argument when the text is not an envelope.
 Envelope from_json(std::string_view text);
 
-std::string new_uuid();            // random (v4)
-std::string now_rfc3339();         // current UTC time, millisecond precision
+std::string new_uuid();     // random (v4)
+std::string now_rfc3339();  // current UTC time, millisecond precision
 std::int64_t now_unix_micros();
 
 // Partition of a key among n partitions: FNV-1a, stable across processes and languages.
@@ -51,7 +51,8 @@ inline std::vector<std::string> restaurant_updates_by_priority() {
 }
 std::string assignment_requests(std::string_view geo);  // driver_assignment.requests.{geo}
 std::string assignment_events(std::string_view geo);    // driver_assignment.events.{geo}
-// Dead-letter topic: driver_assignment.{requests|events}.dlq.{geo} as in the seed, else <topic>.dlq.
+// Dead-letter topic: driver_assignment.{requests|events}.dlq.{geo} as in the seed, else
+// <topic>.dlq.
 std::string dlq_of(std::string_view topic);
 // The topic a DLQ topic collects for (nullopt if `topic` is not a DLQ).
 std::optional<std::string> origin_of_dlq(std::string_view topic);

@@ -7,14 +7,14 @@
 // each queue signals a pipe (rd_kafka_queue_io_event_enable) that asio waits on.
 #include <utility>
 
-#include <boost/asio/posix/stream_descriptor.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <librdkafka/rdkafka.h>
 #include <unistd.h>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
 #include <map>
@@ -77,7 +77,8 @@ class QueueWaker {
       if (!ec) fd->cancel();
     });
     boost::system::error_code ec;
-    co_await fd_.async_wait(asio::posix::stream_descriptor::wait_read, asio::redirect_error(asio::use_awaitable, ec));
+    co_await fd_.async_wait(asio::posix::stream_descriptor::wait_read,
+                            asio::redirect_error(asio::use_awaitable, ec));
     timer.cancel();
   }
 
@@ -116,7 +117,8 @@ int partition_count(rd_kafka_t* rk, const std::string& topic) {
 
 class KafkaSubscription final : public Subscription {
  public:
-  KafkaSubscription(asio::any_io_executor ex, const BusConfig& cfg, SubscribeOptions opts) : opts_(std::move(opts)) {
+  KafkaSubscription(asio::any_io_executor ex, const BusConfig& cfg, SubscribeOptions opts)
+      : opts_(std::move(opts)) {
     std::map<std::string, std::string> props{
         {"group.id", opts_.group},
         {"client.id", opts_.member},
@@ -124,7 +126,8 @@ class KafkaSubscription final : public Subscription {
         {"enable.auto.offset.store", "false"},
         {"auto.offset.reset", opts_.from_beginning ? "earliest" : "latest"},
         {"session.timeout.ms", std::to_string(cfg.kafka_session_timeout.count())},
-        {"heartbeat.interval.ms", std::to_string(std::max<std::int64_t>(100, cfg.kafka_session_timeout.count() / 5))},
+        {"heartbeat.interval.ms",
+         std::to_string(std::max<std::int64_t>(100, cfg.kafka_session_timeout.count() / 5))},
         {"allow.auto.create.topics", "true"},
         {"fetch.wait.max.ms", "10"},
     };
@@ -138,7 +141,8 @@ class KafkaSubscription final : public Subscription {
     rd_kafka_poll_set_consumer(rk_);
     waker_ = std::make_unique<QueueWaker>(ex, rd_kafka_queue_get_consumer(rk_));
     auto* list = rd_kafka_topic_partition_list_new(static_cast<int>(opts_.topics.size()));
-    for (const auto& t : opts_.topics) rd_kafka_topic_partition_list_add(list, t.c_str(), RD_KAFKA_PARTITION_UA);
+    for (const auto& t : opts_.topics)
+      rd_kafka_topic_partition_list_add(list, t.c_str(), RD_KAFKA_PARTITION_UA);
     auto e = rd_kafka_subscribe(rk_, list);
     rd_kafka_topic_partition_list_destroy(list);
     if (e) throw KafkaError(fmt::format("kafka subscribe: {}", rd_kafka_err2str(e)));
@@ -161,7 +165,8 @@ class KafkaSubscription final : public Subscription {
         if (!m) break;
         if (m->err) {
           if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-            log::debug("kafka consumer event", {{"group", opts_.group}, {"error", rd_kafka_message_errstr(m)}});
+            log::debug("kafka consumer event",
+                       {{"group", opts_.group}, {"error", rd_kafka_message_errstr(m)}});
         } else {
           out.push_back(to_record(m));
         }
@@ -169,7 +174,8 @@ class KafkaSubscription final : public Subscription {
       }
       const auto now = Clock::now();
       if (!out.empty() || now >= deadline) break;
-      co_await waker_->wait(std::min(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now), 200ms));
+      co_await waker_->wait(
+          std::min(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now), 200ms));
     }
     std::stable_sort(out.begin(), out.end(), [&](const Record& a, const Record& b) {
       return topic_index(a.topic) < topic_index(b.topic);
@@ -186,7 +192,8 @@ class KafkaSubscription final : public Subscription {
       n = std::max(n, off + 1);
     }
     auto* list = rd_kafka_topic_partition_list_new(static_cast<int>(next.size()));
-    for (const auto& [tp, off] : next) rd_kafka_topic_partition_list_add(list, tp.first.c_str(), tp.second)->offset = off;
+    for (const auto& [tp, off] : next)
+      rd_kafka_topic_partition_list_add(list, tp.first.c_str(), tp.second)->offset = off;
     auto e = rd_kafka_commit(rk_, list, 1 /*async*/);
     rd_kafka_topic_partition_list_destroy(list);
     if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET)
@@ -223,7 +230,8 @@ class KafkaSubscription final : public Subscription {
 
  private:
   std::size_t topic_index(const std::string& topic) const {
-    return static_cast<std::size_t>(std::find(opts_.topics.begin(), opts_.topics.end(), topic) - opts_.topics.begin());
+    return static_cast<std::size_t>(std::find(opts_.topics.begin(), opts_.topics.end(), topic) -
+                                    opts_.topics.begin());
   }
 
   SubscribeOptions opts_;
@@ -250,8 +258,11 @@ class KafkaBus final : public EventBus {
  public:
   KafkaBus(asio::any_io_executor ex, BusConfig cfg) : ex_(std::move(ex)), cfg_(std::move(cfg)) {
     std::map<std::string, std::string> props{
-        {"enable.idempotence", "true"}, {"acks", "all"},        {"linger.ms", "1"},
-        {"message.timeout.ms", "30000"}, {"partitioner", "consistent_random"},
+        {"enable.idempotence", "true"},
+        {"acks", "all"},
+        {"linger.ms", "1"},
+        {"message.timeout.ms", "30000"},
+        {"partitioner", "consistent_random"},
     };
     auto* conf = make_conf(cfg_, props);
     rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
@@ -283,10 +294,10 @@ class KafkaBus final : public EventBus {
       auto* holder = new std::shared_ptr<Batch>(batch);
       ++batch->outstanding;
       while (true) {
-        auto e = rd_kafka_producev(rk_, RD_KAFKA_V_TOPIC(r.topic.c_str()),
-                                   RD_KAFKA_V_KEY(r.key.data(), r.key.size()),
-                                   RD_KAFKA_V_VALUE(r.value.data(), r.value.size()),
-                                   RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(holder), RD_KAFKA_V_END);
+        auto e = rd_kafka_producev(
+            rk_, RD_KAFKA_V_TOPIC(r.topic.c_str()), RD_KAFKA_V_KEY(r.key.data(), r.key.size()),
+            RD_KAFKA_V_VALUE(r.value.data(), r.value.size()),
+            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(holder), RD_KAFKA_V_END);
         if (!e) break;
         if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL) {  // back-pressure: serve reports, then retry
           rd_kafka_poll(rk_, 0);
@@ -323,8 +334,9 @@ class KafkaBus final : public EventBus {
       for (int p = 0; p < n; ++p) {
         auto it = cursor.next.find(p);
         rd_kafka_topic_partition_list_add(list, topic.c_str(), p)->offset =
-            it != cursor.next.end() ? std::stoll(it->second)
-                                    : (cursor.from_end ? RD_KAFKA_OFFSET_END : RD_KAFKA_OFFSET_BEGINNING);
+            it != cursor.next.end()
+                ? std::stoll(it->second)
+                : (cursor.from_end ? RD_KAFKA_OFFSET_END : RD_KAFKA_OFFSET_BEGINNING);
         if (it == cursor.next.end()) cursor.next[p] = cursor.from_end ? "-1" : "-2";
       }
       rd_kafka_assign(reader_, list);
@@ -346,7 +358,8 @@ class KafkaBus final : public EventBus {
       }
       const auto now = Clock::now();
       if (!out.empty() || now >= deadline) break;
-      co_await reader_waker_->wait(std::min(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now), 200ms));
+      co_await reader_waker_->wait(
+          std::min(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now), 200ms));
     }
     co_return out;
   }
@@ -356,7 +369,8 @@ class KafkaBus final : public EventBus {
     const int n = partition_count(rk_, topic);
     for (int p = 0; p < n; ++p) {
       std::int64_t lo = 0, hi = 0;
-      if (!rd_kafka_query_watermark_offsets(rk_, topic.c_str(), p, &lo, &hi, 3000)) total += hi - lo;
+      if (!rd_kafka_query_watermark_offsets(rk_, topic.c_str(), p, &lo, &hi, 3000))
+        total += hi - lo;
     }
     co_return total;
   }
@@ -365,11 +379,12 @@ class KafkaBus final : public EventBus {
 
  private:
   void make_reader() {
-    std::map<std::string, std::string> props{{"group.id", "swifteats-reader"},
-                                             {"enable.auto.commit", "false"},
-                                             {"enable.partition.eof", "false"},
-                                             {"fetch.wait.max.ms", "10"},
-                                             {"session.timeout.ms", std::to_string(cfg_.kafka_session_timeout.count())}};
+    std::map<std::string, std::string> props{
+        {"group.id", "swifteats-reader"},
+        {"enable.auto.commit", "false"},
+        {"enable.partition.eof", "false"},
+        {"fetch.wait.max.ms", "10"},
+        {"session.timeout.ms", std::to_string(cfg_.kafka_session_timeout.count())}};
     auto* conf = make_conf(cfg_, props);
     char err[512];
     reader_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);

@@ -34,6 +34,7 @@ struct OutboxEvent {
 // first (or lock_key is set). Returns the eventId.
 boost::asio::awaitable<std::string> enqueue(store::PgLease& tx, OutboxEvent ev);
 // Several events in one statement (one round trip), in the given order. Returns the eventIds.
-boost::asio::awaitable<std::vector<std::string>> enqueue_many(store::PgLease& tx, std::vector<OutboxEvent> events);
+boost::asio::awaitable<std::vector<std::string>> enqueue_many(store::PgLease& tx,
+                                                              std::vector<OutboxEvent> events);
 
 }  // namespace se::bus

@@ -6,9 +6,9 @@
 // previous holder's pending records with XAUTOCLAIM and handles them first.
 #include <utility>
 
+#include <fmt/format.h>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <fmt/format.h>
 
 #include <algorithm>
 #include <set>
@@ -55,10 +55,13 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 )lua";
 
-std::string stream_key(const std::string& topic, int p) { return fmt::format("se:ev:{}:{}", topic, p); }
+std::string stream_key(const std::string& topic, int p) {
+  return fmt::format("se:ev:{}:{}", topic, p);
+}
 
 std::int64_t unix_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -108,7 +111,8 @@ class RedisSubscription final : public Subscription {
   RedisSubscription(asio::any_io_executor ex, const BusConfig& cfg, SubscribeOptions opts)
       : ex_(ex), cfg_(cfg), opts_(std::move(opts)), conn_(connect(ex, cfg, 30s)) {
     for (std::size_t t = 0; t < opts_.topics.size(); ++t)
-      for (int p = 0; p < cfg_.partitions; ++p) streams_.push_back({static_cast<int>(t), p, stream_key(opts_.topics[t], p)});
+      for (int p = 0; p < cfg_.partitions; ++p)
+        streams_.push_back({static_cast<int>(t), p, stream_key(opts_.topics[t], p)});
   }
   ~RedisSubscription() override { conn_->stop(); }
 
@@ -116,7 +120,8 @@ class RedisSubscription final : public Subscription {
     co_await ensure_connected(*conn_);
     for (const auto& s : streams_) {
       std::string start_id = opts_.from_beginning ? "0" : "$";
-      auto r = co_await conn_->command(redis_args("XGROUP", "CREATE", s.key, opts_.group, start_id, "MKSTREAM"));
+      auto r = co_await conn_->command(
+          redis_args("XGROUP", "CREATE", s.key, opts_.group, start_id, "MKSTREAM"));
       if (r.is_error() && r.str.rfind("BUSYGROUP", 0) != 0) check(r, "XGROUP CREATE");
     }
     if (opts_.ephemeral) {
@@ -129,7 +134,8 @@ class RedisSubscription final : public Subscription {
     if (!opts_.ephemeral && Clock::now() >= next_refresh_) co_await refresh_leases();
     if (!recovered_.empty()) {
       std::vector<Record> out;
-      const auto n = std::min<std::size_t>(recovered_.size(), static_cast<std::size_t>(std::max(1, max)));
+      const auto n =
+          std::min<std::size_t>(recovered_.size(), static_cast<std::size_t>(std::max(1, max)));
       out.assign(recovered_.begin(), recovered_.begin() + static_cast<std::ptrdiff_t>(n));
       recovered_.erase(recovered_.begin(), recovered_.begin() + static_cast<std::ptrdiff_t>(n));
       co_return out;
@@ -145,7 +151,8 @@ class RedisSubscription final : public Subscription {
       co_await t.async_wait(asio::use_awaitable);
       co_return std::vector<Record>{};
     }
-    std::vector<std::string> args{"XREADGROUP", "GROUP", opts_.group, opts_.member, "COUNT", std::to_string(max)};
+    std::vector<std::string> args{"XREADGROUP", "GROUP", opts_.group,
+                                  opts_.member, "COUNT", std::to_string(max)};
     if (wait.count() > 0) {
       args.emplace_back("BLOCK");
       args.push_back(std::to_string(wait.count()));
@@ -188,13 +195,16 @@ class RedisSubscription final : public Subscription {
       if (r.is_error()) continue;
       for (const auto& g : r.elements) {
         std::map<std::string, const RedisReply*> f;
-        for (std::size_t i = 0; i + 1 < g.elements.size(); i += 2) f[g.elements[i].str] = &g.elements[i + 1];
+        for (std::size_t i = 0; i + 1 < g.elements.size(); i += 2)
+          f[g.elements[i].str] = &g.elements[i + 1];
         if (!f.count("name") || f["name"]->str != opts_.group) continue;
         auto& tl = out[static_cast<std::size_t>(s.topic)];
         if (f.count("pending")) tl.pending += f["pending"]->integer;
         if (f.count("lag")) {
-          if (f["lag"]->is_nil() || tl.lag < 0) tl.lag = -1;
-          else tl.lag += f["lag"]->integer;
+          if (f["lag"]->is_nil() || tl.lag < 0)
+            tl.lag = -1;
+          else
+            tl.lag += f["lag"]->integer;
         }
       }
     }
@@ -204,7 +214,8 @@ class RedisSubscription final : public Subscription {
   awaitable<void> close() override {
     try {
       if (opts_.ephemeral) {
-        for (const auto& s : streams_) co_await conn_->command(redis_args("XGROUP", "DESTROY", s.key, opts_.group));
+        for (const auto& s : streams_)
+          co_await conn_->command(redis_args("XGROUP", "DESTROY", s.key, opts_.group));
       } else {
         for (auto i : owned_) co_await release(i);
         co_await conn_->command(redis_args("ZREM", members_key(), opts_.member));
@@ -224,7 +235,9 @@ class RedisSubscription final : public Subscription {
   };
 
   std::string members_key() const { return "se:members:" + opts_.group; }
-  std::string lease_key(std::size_t i) const { return fmt::format("se:lease:{}:{}", opts_.group, streams_[i].key); }
+  std::string lease_key(std::size_t i) const {
+    return fmt::format("se:lease:{}:{}", opts_.group, streams_[i].key);
+  }
 
   std::vector<Record> parse_read(const RedisReply& r) {
     std::vector<Record> out;
@@ -235,7 +248,8 @@ class RedisSubscription final : public Subscription {
       const auto* st = find_stream(s.elements[0].str);
       if (!st) continue;
       for (const auto& e : s.elements[1].elements)
-        out.push_back(entry_to_record(e, opts_.topics[static_cast<std::size_t>(st->topic)], st->partition));
+        out.push_back(
+            entry_to_record(e, opts_.topics[static_cast<std::size_t>(st->topic)], st->partition));
     }
     std::stable_sort(out.begin(), out.end(), [&](const Record& a, const Record& b) {
       return topic_index(a.topic) < topic_index(b.topic);
@@ -249,20 +263,22 @@ class RedisSubscription final : public Subscription {
     return nullptr;
   }
   std::size_t topic_index(const std::string& topic) const {
-    return static_cast<std::size_t>(std::find(opts_.topics.begin(), opts_.topics.end(), topic) - opts_.topics.begin());
+    return static_cast<std::size_t>(std::find(opts_.topics.begin(), opts_.topics.end(), topic) -
+                                    opts_.topics.begin());
   }
 
   // Takes every pending record of stream i (whoever had it) and queues it for redelivery.
   awaitable<void> claim(std::size_t i) {
     std::string cursor = "0-0";
     for (int guard = 0; guard < 1000; ++guard) {
-      auto r = co_await conn_->command(
-          redis_args("XAUTOCLAIM", streams_[i].key, opts_.group, opts_.member, "0", cursor, "COUNT", "500"));
+      auto r = co_await conn_->command(redis_args("XAUTOCLAIM", streams_[i].key, opts_.group,
+                                                  opts_.member, "0", cursor, "COUNT", "500"));
       check(r, "XAUTOCLAIM");
       if (r.elements.size() < 2) break;
       for (const auto& e : r.elements[1].elements) {
         if (e.elements.size() < 2 || e.elements[1].is_nil()) continue;  // trimmed away meanwhile
-        auto rec = entry_to_record(e, opts_.topics[static_cast<std::size_t>(streams_[i].topic)], streams_[i].partition);
+        auto rec = entry_to_record(e, opts_.topics[static_cast<std::size_t>(streams_[i].topic)],
+                                   streams_[i].partition);
         rec.redelivered = true;
         recovered_.push_back(std::move(rec));
       }
@@ -286,20 +302,23 @@ class RedisSubscription final : public Subscription {
     next_refresh_ = Clock::now() + cfg_.lease / 3;
     const auto now = unix_ms();
     co_await conn_->command(redis_args("ZADD", members_key(), std::to_string(now), opts_.member));
-    co_await conn_->command(
-        redis_args("ZREMRANGEBYSCORE", members_key(), "-inf", std::to_string(now - cfg_.lease.count())));
+    co_await conn_->command(redis_args("ZREMRANGEBYSCORE", members_key(), "-inf",
+                                       std::to_string(now - cfg_.lease.count())));
     auto live_r = co_await conn_->command(redis_args("ZCARD", members_key()));
     const std::int64_t live = std::max<std::int64_t>(1, live_r.integer);
     const int quota = static_cast<int>((cfg_.partitions + live - 1) / live);
 
     // Renew what we hold; drop what someone else now holds (we stalled past the lease).
     for (auto it = owned_.begin(); it != owned_.end();) {
-      auto r = co_await conn_->command(redis_args("EVAL", kRenewScript, "1", lease_key(*it), opts_.member, lease_ms));
+      auto r = co_await conn_->command(
+          redis_args("EVAL", kRenewScript, "1", lease_key(*it), opts_.member, lease_ms));
       if (r.integer != 1) {
-        log::warn("event bus: lost a partition lease", {{"group", opts_.group}, {"stream", streams_[*it].key}});
+        log::warn("event bus: lost a partition lease",
+                  {{"group", opts_.group}, {"stream", streams_[*it].key}});
         recovered_.erase(std::remove_if(recovered_.begin(), recovered_.end(),
                                         [&](const Record& rec) {
-                                          return stream_key(rec.topic, split_position(rec.position).first) ==
+                                          return stream_key(rec.topic,
+                                                            split_position(rec.position).first) ==
                                                  streams_[*it].key;
                                         }),
                          recovered_.end());
@@ -325,7 +344,8 @@ class RedisSubscription final : public Subscription {
       }
       for (std::size_t i = 0; i < streams_.size() && held < quota; ++i) {
         if (streams_[i].topic != static_cast<int>(t) || owned_.count(i)) continue;
-        auto r = co_await conn_->command(redis_args("EVAL", kAcquireScript, "1", lease_key(i), opts_.member, lease_ms));
+        auto r = co_await conn_->command(
+            redis_args("EVAL", kAcquireScript, "1", lease_key(i), opts_.member, lease_ms));
         check(r, "lease");
         if (r.integer == 1) {
           owned_.insert(i);
@@ -396,8 +416,10 @@ class RedisBus final : public EventBus {
       if (cursor.next.count(p)) continue;
       std::string start = "0-0";
       if (cursor.from_end) {
-        auto r = co_await reader_->command(redis_args("XREVRANGE", stream_key(topic, p), "+", "-", "COUNT", "1"));
-        if (!r.elements.empty() && !r.elements[0].elements.empty()) start = r.elements[0].elements[0].str;
+        auto r = co_await reader_->command(
+            redis_args("XREVRANGE", stream_key(topic, p), "+", "-", "COUNT", "1"));
+        if (!r.elements.empty() && !r.elements[0].elements.empty())
+          start = r.elements[0].elements[0].str;
       }
       cursor.next[p] = start;
     }

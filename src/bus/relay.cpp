@@ -1,9 +1,9 @@
 #include "bus/relay.hpp"
 
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
 #include <unistd.h>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
 #include <csignal>
@@ -34,14 +34,16 @@ Relay::Relay(asio::any_io_executor ex, store::PgPool& pool, EventBus& bus, Relay
   if (opts_.batch < 1) opts_.batch = 1;
   auto& m = metrics::Registry::global();
   m.describe("bus_published_total", "counter", "Events the outbox relay published to the bus");
-  m.describe("bus_outbox_backlog", "gauge", "Unpublished outbox rows seen by the relay's last batch");
+  m.describe("bus_outbox_backlog", "gauge",
+             "Unpublished outbox rows seen by the relay's last batch");
   m.describe("bus_relay_shards", "gauge", "Outbox shards this process's relay holds");
   if (!opts_.conninfo.empty()) {
-    listener_ = std::make_unique<store::PgListener>(ex, opts_.conninfo, std::vector<std::string>{"outbox"},
-                                                    [this](const std::string&, const std::string&) {
-                                                      dirty_ = true;
-                                                      wake_.cancel();
-                                                    });
+    listener_ =
+        std::make_unique<store::PgListener>(ex, opts_.conninfo, std::vector<std::string>{"outbox"},
+                                            [this](const std::string&, const std::string&) {
+                                              dirty_ = true;
+                                              wake_.cancel();
+                                            });
   }
 }
 
@@ -63,7 +65,8 @@ awaitable<void> Relay::acquire_leases() {
       "ON CONFLICT (owner) DO UPDATE SET seen_at = now()",
       pg_params(opts_.owner));
   auto live = co_await pool_.query(
-      "SELECT count(*) FROM outbox_relays WHERE seen_at > now() - ($1 || ' milliseconds')::interval",
+      "SELECT count(*) FROM outbox_relays WHERE seen_at > now() - ($1 || ' "
+      "milliseconds')::interval",
       pg_params(lease_ms));
   const int relays = std::max(1, std::stoi(std::string(live.get(0, 0))));
   const int share = (16 + relays - 1) / relays;
@@ -85,9 +88,11 @@ awaitable<void> Relay::acquire_leases() {
     auto got = co_await pool_.query(
         "INSERT INTO outbox_relay_leases (shard, owner, expires_at) "
         "SELECT s, $1, now() + ($2 || ' milliseconds')::interval FROM generate_series(0, 15) s "
-        "WHERE NOT EXISTS (SELECT 1 FROM outbox_relay_leases l WHERE l.shard = s AND l.expires_at > now()) "
+        "WHERE NOT EXISTS (SELECT 1 FROM outbox_relay_leases l WHERE l.shard = s AND l.expires_at "
+        "> now()) "
         "ORDER BY s LIMIT $3::int "
-        "ON CONFLICT (shard) DO UPDATE SET owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at "
+        "ON CONFLICT (shard) DO UPDATE SET owner = EXCLUDED.owner, expires_at = "
+        "EXCLUDED.expires_at "
         "WHERE outbox_relay_leases.expires_at < now() "
         "RETURNING shard",
         pg_params(opts_.owner, lease_ms, std::to_string(share - static_cast<int>(mine.size()))));
@@ -96,7 +101,9 @@ awaitable<void> Relay::acquire_leases() {
   }
   if (mine != shards_) log::info("outbox relay shards", {{"owner", opts_.owner}, {"shards", mine}});
   shards_ = std::move(mine);
-  metrics::Registry::global().gauge("bus_relay_shards").store(static_cast<std::int64_t>(shards_.size()));
+  metrics::Registry::global()
+      .gauge("bus_relay_shards")
+      .store(static_cast<std::int64_t>(shards_.size()));
 }
 
 awaitable<int> Relay::drain_once() {
@@ -105,10 +112,12 @@ awaitable<int> Relay::drain_once() {
   for (const auto shard : shards_) shard_list.push_back(std::to_string(shard));
   // The same statement deletes the previous round's rows, which the bus has confirmed.
   auto rows = co_await pool_.query(
-      "SELECT id, event_id, topic, key, event_type, payload::text, version, correlation_id, traceparent, "
+      "SELECT id, event_id, topic, key, event_type, payload::text, version, correlation_id, "
+      "traceparent, "
       "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') "
       "FROM outbox_next($1::int[], $2::int, $3::bigint[])",
-      pg_params(store::pg_array(shard_list), std::to_string(opts_.batch), store::pg_array(published_ids_)));
+      pg_params(store::pg_array(shard_list), std::to_string(opts_.batch),
+                store::pg_array(published_ids_)));
   published_ids_.clear();
   const int n = rows.rows();
   metrics::Registry::global().gauge("bus_outbox_backlog").store(n);
@@ -150,7 +159,8 @@ awaitable<int> Relay::drain_once() {
 // hands (another relay would publish them again) and when stopping.
 awaitable<void> Relay::delete_published() {
   if (published_ids_.empty()) co_return;
-  co_await pool_.query("DELETE FROM outbox WHERE id = ANY($1::bigint[])", pg_params(store::pg_array(published_ids_)));
+  co_await pool_.query("DELETE FROM outbox WHERE id = ANY($1::bigint[])",
+                       pg_params(store::pg_array(published_ids_)));
   published_ids_.clear();
 }
 
@@ -184,16 +194,20 @@ awaitable<void> Relay::run() {
       full = n == opts_.batch;
       backoff = std::chrono::milliseconds(100);
       if (n == opts_.batch || dirty_ || stopped_) continue;
-      const auto until_lease = std::chrono::duration_cast<std::chrono::milliseconds>(next_lease_ - Clock::now());
-      auto wait = std::min(opts_.poll_interval, std::max(std::chrono::milliseconds(1), until_lease));
+      const auto until_lease =
+          std::chrono::duration_cast<std::chrono::milliseconds>(next_lease_ - Clock::now());
+      auto wait =
+          std::min(opts_.poll_interval, std::max(std::chrono::milliseconds(1), until_lease));
       // Rows published but not yet deleted would be published again if this process died while
       // idle; when no notification brings the next round within a linger, one comes anyway.
-      if (!published_ids_.empty()) wait = std::min(wait, std::max(opts_.linger, std::chrono::milliseconds(1)));
+      if (!published_ids_.empty())
+        wait = std::min(wait, std::max(opts_.linger, std::chrono::milliseconds(1)));
       wake_.expires_after(wait);
       boost::system::error_code ec;
       co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     } catch (const std::exception& e) {
-      log::warn("outbox relay failed; retrying", {{"error", e.what()}, {"backoff_ms", backoff.count()}});
+      log::warn("outbox relay failed; retrying",
+                {{"error", e.what()}, {"backoff_ms", backoff.count()}});
       failed = true;
     }
     if (failed) {
@@ -208,7 +222,8 @@ awaitable<void> Relay::run() {
   // Give the shards back so another relay takes over at once.
   try {
     co_await delete_published();
-    co_await pool_.query("DELETE FROM outbox_relay_leases WHERE owner = $1", pg_params(opts_.owner));
+    co_await pool_.query("DELETE FROM outbox_relay_leases WHERE owner = $1",
+                         pg_params(opts_.owner));
     co_await pool_.query("DELETE FROM outbox_relays WHERE owner = $1", pg_params(opts_.owner));
   } catch (const std::exception&) {
   }

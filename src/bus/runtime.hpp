@@ -19,10 +19,10 @@ namespace se::bus {
 
 struct ServeBusConfig {
   BusConfig bus;
-  std::string redis;      // host:port of the bus's Redis ("" = the server's --redis)
+  std::string redis;  // host:port of the bus's Redis ("" = the server's --redis)
   RelayOptions relay;
   RetryPolicy retry;
-  std::string instance;   // this process's name in ephemeral groups (host-pid-random when empty)
+  std::string instance;  // this process's name in ephemeral groups (host-pid-random when empty)
   std::vector<std::string> kafka_config;  // key=value librdkafka properties
 };
 
@@ -38,7 +38,8 @@ std::string instance_name();
 
 class Runtime {
  public:
-  Runtime(boost::asio::any_io_executor ex, store::PgPool& pool, ServeBusConfig cfg, std::string pg_conninfo);
+  Runtime(boost::asio::any_io_executor ex, store::PgPool& pool, ServeBusConfig cfg,
+          std::string pg_conninfo);
   ~Runtime();
   EventBus& bus() { return *bus_; }
   const ServeBusConfig& config() const { return cfg_; }

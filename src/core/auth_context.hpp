@@ -12,10 +12,14 @@ enum class Role { customer, restaurant_staff, driver, admin };
 
 inline const char* role_name(Role r) {
   switch (r) {
-    case Role::customer: return "customer";
-    case Role::restaurant_staff: return "restaurant_staff";
-    case Role::driver: return "driver";
-    case Role::admin: return "admin";
+    case Role::customer:
+      return "customer";
+    case Role::restaurant_staff:
+      return "restaurant_staff";
+    case Role::driver:
+      return "driver";
+    case Role::admin:
+      return "admin";
   }
   return "unknown";
 }
@@ -31,7 +35,7 @@ inline bool parse_role(std::string_view s, Role& out) {
 }
 
 struct Principal {
-  std::string account_id;                // token "sub"
+  std::string account_id;  // token "sub"
   Role role = Role::customer;
   std::string customer_id;               // "cid", customers only
   std::string driver_id;                 // "did", drivers only

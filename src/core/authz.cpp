@@ -27,7 +27,8 @@ Rule public_route() {
 }
 
 Rule authenticated() {
-  return {"authenticated", [](const Principal* who, const Request&) { return signed_in_and(who, true); }};
+  return {"authenticated",
+          [](const Principal* who, const Request&) { return signed_in_and(who, true); }};
 }
 
 Rule roles(std::initializer_list<Role> allowed) {
@@ -36,7 +37,8 @@ Rule roles(std::initializer_list<Role> allowed) {
   for (Role r : list) desc += std::string(auth::role_name(r)) + (r == list.back() ? "" : ",");
   desc += ")";
   return {desc, [list](const Principal* who, const Request&) {
-            return signed_in_and(who, who && std::find(list.begin(), list.end(), who->role) != list.end());
+            return signed_in_and(
+                who, who && std::find(list.begin(), list.end(), who->role) != list.end());
           }};
 }
 
@@ -52,7 +54,8 @@ Rule staff_of(std::string param) {
 Rule customer_self(std::string param) {
   return {"customer_self(" + param + ")", [param](const Principal* who, const Request& req) {
             const auto* id = param_of(req, param);
-            return signed_in_and(who, who && id && who->is(Role::customer) && who->customer_id == *id);
+            return signed_in_and(who,
+                                 who && id && who->is(Role::customer) && who->customer_id == *id);
           }};
 }
 
@@ -84,9 +87,11 @@ Decision evaluate(const Rule& rule, const Request& req) {
 
 void enforce(const Rule& rule, const Request& req) {
   switch (evaluate(rule, req)) {
-    case Decision::allow: return;
+    case Decision::allow:
+      return;
     case Decision::unauthenticated:
-      throw Problem{401, "unauthenticated", "Unauthorized", "a valid bearer access token is required"};
+      throw Problem{401, "unauthenticated", "Unauthorized",
+                    "a valid bearer access token is required"};
     case Decision::forbidden:
       throw Problem{403, "forbidden", "Forbidden", "this account may not perform this action"};
   }
@@ -101,7 +106,8 @@ http::Handler guard(Rule rule, http::Handler handler) {
 
 const Principal& require_principal(const Request& req) {
   if (!req.principal)
-    throw Problem{401, "unauthenticated", "Unauthorized", "a valid bearer access token is required"};
+    throw Problem{401, "unauthenticated", "Unauthorized",
+                  "a valid bearer access token is required"};
   return *req.principal;
 }
 

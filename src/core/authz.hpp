@@ -25,9 +25,9 @@ struct Rule {
   std::function<Decision(const auth::Principal* who, const http::Request& req)> decide;
 };
 
-Rule public_route();                                   // anyone, signed in or not
-Rule authenticated();                                  // any signed-in principal
-Rule roles(std::initializer_list<auth::Role> allowed); // one of these roles (admin always)
+Rule public_route();                                    // anyone, signed in or not
+Rule authenticated();                                   // any signed-in principal
+Rule roles(std::initializer_list<auth::Role> allowed);  // one of these roles (admin always)
 Rule admin_only();
 Rule staff_of(std::string param);       // restaurant staff bound to restaurant {param}, or admin
 Rule customer_self(std::string param);  // the customer {param} themself, or admin

@@ -15,7 +15,8 @@ namespace se::gateway {
 http::Middleware authenticate(const jwt::Config& jwt);
 
 struct CorsOptions {
-  std::vector<std::string> origins;  // exact origins ("https://app.example"), or "*"; empty = CORS off
+  std::vector<std::string>
+      origins;  // exact origins ("https://app.example"), or "*"; empty = CORS off
   std::string methods = "GET, POST, PUT, PATCH, DELETE";
   std::string headers = "Authorization, Content-Type, If-None-Match, X-Request-Id";
   int max_age_s = 600;

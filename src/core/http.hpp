@@ -21,13 +21,13 @@ struct Response;
 using Handler = std::function<boost::asio::awaitable<Response>(Request&)>;
 
 struct Request {
-  std::string method;        // upper case, e.g. "GET"
-  std::string path;          // percent-decoded path, no query
+  std::string method;                                      // upper case, e.g. "GET"
+  std::string path;                                        // percent-decoded path, no query
   std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
-  Headers headers;           // names lower case
+  Headers headers;                                         // names lower case
   std::string body;
-  std::unordered_map<std::string, std::string> params;     // path template captures
-  std::string route;         // matched template, e.g. "/restaurants/{id}/menu"
+  std::unordered_map<std::string, std::string> params;  // path template captures
+  std::string route;  // matched template, e.g. "/restaurants/{id}/menu"
   std::string request_id;
   std::string remote_ip;
   // Filled by the router before middlewares run: the handler to call, or null with the

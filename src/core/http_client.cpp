@@ -42,8 +42,10 @@ namespace {
 void split_base(const std::string& base, std::string& host, std::string& port) {
   std::string rest = base;
   const std::string scheme = "http://";
-  if (rest.rfind(scheme, 0) == 0) rest = rest.substr(scheme.size());
-  else if (rest.find("://") != std::string::npos) throw ClientError("only http:// URLs are supported: " + base, false);
+  if (rest.rfind(scheme, 0) == 0)
+    rest = rest.substr(scheme.size());
+  else if (rest.find("://") != std::string::npos)
+    throw ClientError("only http:// URLs are supported: " + base, false);
   while (!rest.empty() && rest.back() == '/') rest.pop_back();
   const auto colon = rest.rfind(':');
   if (colon == std::string::npos) {
@@ -57,8 +59,9 @@ void split_base(const std::string& base, std::string& host, std::string& port) {
 }
 }  // namespace
 
-asio::awaitable<ClientResponse> HttpClient::request(std::string method, std::string base_url, std::string target,
-                                                    std::string body, Headers headers,
+asio::awaitable<ClientResponse> HttpClient::request(std::string method, std::string base_url,
+                                                    std::string target, std::string body,
+                                                    Headers headers,
                                                     std::chrono::milliseconds timeout) {
   auto impl = impl_;  // keeps the pool alive across suspensions
   if (timeout.count() <= 0) timeout = impl->opts.timeout;
@@ -75,7 +78,8 @@ asio::awaitable<ClientResponse> HttpClient::request(std::string method, std::str
   req.keep_alive(true);
   for (auto& [k, v] : headers) req.set(k, v);
   if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {
-    if (!req.count(beast::http::field::content_type)) req.set(beast::http::field::content_type, "application/json");
+    if (!req.count(beast::http::field::content_type))
+      req.set(beast::http::field::content_type, "application/json");
     req.body() = std::move(body);
     req.prepare_payload();
   }
@@ -92,7 +96,8 @@ asio::awaitable<ClientResponse> HttpClient::request(std::string method, std::str
       boost::system::error_code ec;
       auto rit = impl->resolved.find(key);
       if (rit == impl->resolved.end()) {
-        auto results = co_await impl->resolver.async_resolve(host, port, asio::redirect_error(asio::use_awaitable, ec));
+        auto results = co_await impl->resolver.async_resolve(
+            host, port, asio::redirect_error(asio::use_awaitable, ec));
         if (ec) throw ClientError("resolve " + key + ": " + ec.message(), false);
         rit = impl->resolved.emplace(key, std::move(results)).first;
       }
@@ -113,12 +118,14 @@ asio::awaitable<ClientResponse> HttpClient::request(std::string method, std::str
     beast::http::response_parser<beast::http::string_body> parser;
     parser.body_limit(impl->opts.body_limit);
     if (!ec) {
-      co_await beast::http::async_read(*stream, buf, parser, asio::redirect_error(asio::use_awaitable, ec));
+      co_await beast::http::async_read(*stream, buf, parser,
+                                       asio::redirect_error(asio::use_awaitable, ec));
     }
     if (ec) {
       const bool timed_out = ec == beast::error::timeout;
       // A kept-alive connection the peer closed meanwhile fails before any answer: retry once.
-      if (reused && !timed_out && attempt == 0 && std::chrono::steady_clock::now() < deadline) continue;
+      if (reused && !timed_out && attempt == 0 && std::chrono::steady_clock::now() < deadline)
+        continue;
       throw ClientError(method + " " + key + target + ": " + ec.message(), timed_out);
     }
     auto res = parser.release();

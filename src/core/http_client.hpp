@@ -25,7 +25,8 @@ struct ClientResponse {
 // Transport failure: no HTTP answer was received (refused, reset, timed out, malformed).
 struct ClientError : std::runtime_error {
   bool timed_out = false;
-  ClientError(const std::string& what, bool timed_out) : std::runtime_error(what), timed_out(timed_out) {}
+  ClientError(const std::string& what, bool timed_out)
+      : std::runtime_error(what), timed_out(timed_out) {}
 };
 
 struct ClientOptions {
@@ -43,9 +44,9 @@ class HttpClient {
 
   // base_url: "http://host:port" (no path). A reused connection the server closed meanwhile is
   // retried once on a fresh connection. Throws ClientError when no response arrives in time.
-  boost::asio::awaitable<ClientResponse> request(std::string method, std::string base_url, std::string target,
-                                                 std::string body = {}, Headers headers = {},
-                                                 std::chrono::milliseconds timeout = std::chrono::milliseconds(0));
+  boost::asio::awaitable<ClientResponse> request(
+      std::string method, std::string base_url, std::string target, std::string body = {},
+      Headers headers = {}, std::chrono::milliseconds timeout = std::chrono::milliseconds(0));
 
   [[nodiscard]] std::size_t idle_connections() const;
   [[nodiscard]] std::uint64_t connections_opened() const;

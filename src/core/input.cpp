@@ -1,9 +1,9 @@
 #include "core/input.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <fmt/format.h>
 
 #include "core/problem.hpp"
 
@@ -22,7 +22,8 @@ const json* field(const json& obj, const char* key) {
 }
 const json& required(const json& obj, const char* key) {
   const json* v = field(obj, key);
-  if (!v) throw Problem{400, "missing_field", "Missing field", fmt::format("'{}' is required", key)};
+  if (!v)
+    throw Problem{400, "missing_field", "Missing field", fmt::format("'{}' is required", key)};
   return *v;
 }
 std::int64_t as_int(const json& v, const char* key, std::int64_t min, std::int64_t max) {
@@ -31,15 +32,18 @@ std::int64_t as_int(const json& v, const char* key, std::int64_t min, std::int64
   if (is_unsigned && v.get<std::uint64_t>() > static_cast<std::uint64_t>(max))
     throw invalid_field(key, fmt::format("must be between {} and {}", min, max));
   const auto n = v.get<std::int64_t>();
-  if (n < min || n > max) throw invalid_field(key, fmt::format("must be between {} and {}", min, max));
+  if (n < min || n > max)
+    throw invalid_field(key, fmt::format("must be between {} and {}", min, max));
   return n;
 }
 std::string as_string(const json& v, const char* key, std::size_t max_len) {
   if (!v.is_string()) throw invalid_field(key, "must be a string");
   auto s = v.get<std::string>();
-  if (s.size() > max_len) throw invalid_field(key, fmt::format("must be at most {} bytes", max_len));
+  if (s.size() > max_len)
+    throw invalid_field(key, fmt::format("must be at most {} bytes", max_len));
   // "\u0000" is valid JSON but no PostgreSQL text can hold it: refused here, not by the database.
-  if (s.find('\0') != std::string::npos) throw invalid_field(key, "must not contain NUL characters");
+  if (s.find('\0') != std::string::npos)
+    throw invalid_field(key, "must not contain NUL characters");
   return s;
 }
 }  // namespace
@@ -52,7 +56,8 @@ json parse_object(const std::string& body, std::initializer_list<std::string_vie
     throw Problem{400, "malformed_json", "Malformed JSON", "request body must be a JSON object"};
   for (const auto& [k, _] : obj.items()) {
     if (std::find(allowed.begin(), allowed.end(), k) == allowed.end())
-      throw Problem{400, "unknown_field", "Unknown field", fmt::format("field '{}' is not accepted here", k)};
+      throw Problem{400, "unknown_field", "Unknown field",
+                    fmt::format("field '{}' is not accepted here", k)};
   }
   return obj;
 }
@@ -73,7 +78,8 @@ std::int64_t require_int(const json& obj, const char* key, std::int64_t min, std
   return as_int(required(obj, key), key, min, max);
 }
 
-std::optional<std::int64_t> opt_int(const json& obj, const char* key, std::int64_t min, std::int64_t max) {
+std::optional<std::int64_t> opt_int(const json& obj, const char* key, std::int64_t min,
+                                    std::int64_t max) {
   const json* v = field(obj, key);
   if (!v) return std::nullopt;
   return as_int(*v, key, min, max);
@@ -119,24 +125,28 @@ std::string require_uuid(std::string_view text, const char* what) {
     throw Problem{400, "invalid_id", "Invalid identifier",
                   fmt::format("{} must be a UUID like 3f2b8c9e-1d2a-4c3b-9a8e-7f6d5c4b3a21", what)};
   std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return out;
 }
 
 namespace {
 Problem invalid_query(const char* name, const std::string& why) {
-  return Problem{400, "invalid_parameter", "Invalid query parameter", fmt::format("'{}' {}", name, why)};
+  return Problem{400, "invalid_parameter", "Invalid query parameter",
+                 fmt::format("'{}' {}", name, why)};
 }
 }  // namespace
 
-std::optional<double> query_number(const http::Request& req, const char* name, double min, double max) {
+std::optional<double> query_number(const http::Request& req, const char* name, double min,
+                                   double max) {
   const std::string* v = req.query_param(name);
   if (!v) return std::nullopt;
   double d = 0;
   auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), d);
   if (ec != std::errc{} || p != v->data() + v->size() || !std::isfinite(d))
     throw invalid_query(name, "must be a number");
-  if (d < min || d > max) throw invalid_query(name, fmt::format("must be between {} and {}", min, max));
+  if (d < min || d > max)
+    throw invalid_query(name, fmt::format("must be between {} and {}", min, max));
   return d;
 }
 
@@ -146,8 +156,10 @@ std::optional<std::int64_t> query_int(const http::Request& req, const char* name
   if (!v) return std::nullopt;
   std::int64_t n = 0;
   auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
-  if (ec != std::errc{} || p != v->data() + v->size()) throw invalid_query(name, "must be an integer");
-  if (n < min || n > max) throw invalid_query(name, fmt::format("must be between {} and {}", min, max));
+  if (ec != std::errc{} || p != v->data() + v->size())
+    throw invalid_query(name, "must be an integer");
+  if (n < min || n > max)
+    throw invalid_query(name, fmt::format("must be between {} and {}", min, max));
   return n;
 }
 

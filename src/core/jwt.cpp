@@ -1,7 +1,7 @@
 #include "core/jwt.hpp"
 
-#include <nlohmann/json.hpp>
 #include <sodium.h>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "core/text.hpp"
@@ -15,8 +15,8 @@ std::optional<std::string> b64_decode_variant(std::string_view text, int variant
   std::string out(text.size(), '\0');
   std::size_t len = 0;
   const char* end = nullptr;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(), text.size(),
-                        nullptr, &len, &end, variant) != 0 ||
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
+                        text.size(), nullptr, &len, &end, variant) != 0 ||
       end != text.data() + text.size())
     return std::nullopt;
   out.resize(len);
@@ -55,24 +55,35 @@ std::string str_or_empty(const json& p, const char* name) {
 
 const char* error_name(Error e) {
   switch (e) {
-    case Error::none: return "none";
-    case Error::malformed: return "malformed";
-    case Error::bad_algorithm: return "bad_algorithm";
-    case Error::unknown_key: return "unknown_key";
-    case Error::bad_signature: return "bad_signature";
-    case Error::expired: return "expired";
-    case Error::not_yet_valid: return "not_yet_valid";
-    case Error::wrong_issuer: return "wrong_issuer";
-    case Error::wrong_audience: return "wrong_audience";
-    case Error::bad_claims: return "bad_claims";
+    case Error::none:
+      return "none";
+    case Error::malformed:
+      return "malformed";
+    case Error::bad_algorithm:
+      return "bad_algorithm";
+    case Error::unknown_key:
+      return "unknown_key";
+    case Error::bad_signature:
+      return "bad_signature";
+    case Error::expired:
+      return "expired";
+    case Error::not_yet_valid:
+      return "not_yet_valid";
+    case Error::wrong_issuer:
+      return "wrong_issuer";
+    case Error::wrong_audience:
+      return "wrong_audience";
+    case Error::bad_claims:
+      return "bad_claims";
   }
   return "unknown";
 }
 
 std::string b64url(std::string_view bytes) {
-  std::string out(sodium_base64_encoded_len(bytes.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
-                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  std::string out(sodium_base64_encoded_len(bytes.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+                  '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
+                    bytes.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   out.resize(out.size() - 1);  // the terminating NUL
   return out;
 }
@@ -85,7 +96,8 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
   crypto_auth_hmacsha256_state st;
   unsigned char mac[crypto_auth_hmacsha256_BYTES];
   crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(key.data()), key.size());
-  crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(data.data()),
+                                data.size());
   crypto_auth_hmacsha256_final(&st, mac);
   return std::string(reinterpret_cast<const char*>(mac), sizeof mac);
 }
@@ -103,7 +115,8 @@ std::map<std::string, std::string> parse_keys(std::string_view spec) {
     if (!secret) secret = b64_decode_variant(text, sodium_base64_VARIANT_URLSAFE);
     if (!secret) secret = b64_decode_variant(text, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     if (!secret) throw std::invalid_argument("JWT key '" + kid + "' is not valid base64");
-    if (secret->size() < 32) throw std::invalid_argument("JWT key '" + kid + "' is shorter than 32 bytes");
+    if (secret->size() < 32)
+      throw std::invalid_argument("JWT key '" + kid + "' is shorter than 32 bytes");
     if (!keys.emplace(kid, std::move(*secret)).second)
       throw std::invalid_argument("JWT key id '" + kid + "' appears twice");
   }
@@ -159,13 +172,15 @@ Verified verify(const Config& cfg, std::string_view token, std::int64_t now) {
   const auto sig = b64url_decode(token.substr(d2 + 1));
   if (!sig || sig->size() != crypto_auth_hmacsha256_BYTES) return fail(Error::bad_signature);
   const auto expected = hmac_sha256(key->second, token.substr(0, d2));
-  if (sodium_memcmp(expected.data(), sig->data(), expected.size()) != 0) return fail(Error::bad_signature);
+  if (sodium_memcmp(expected.data(), sig->data(), expected.size()) != 0)
+    return fail(Error::bad_signature);
 
   const auto payload = parse_json_object(token.substr(d1 + 1, d2 - d1 - 1));
   if (!payload) return fail(Error::malformed);
   if (str_or_empty(*payload, "iss") != cfg.issuer) return fail(Error::wrong_issuer);
   const auto aud = payload->find("aud");
-  if (aud == payload->end() || !audience_matches(*aud, cfg.audience)) return fail(Error::wrong_audience);
+  if (aud == payload->end() || !audience_matches(*aud, cfg.audience))
+    return fail(Error::wrong_audience);
   const auto exp = int_claim(*payload, "exp");
   if (!exp) return fail(Error::bad_claims);
   if (now >= *exp + cfg.leeway_s) return fail(Error::expired);

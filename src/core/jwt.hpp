@@ -18,8 +18,8 @@ struct Config {
   std::string active_kid;                   // signs new tokens; every key in `keys` verifies
   std::string issuer = "swifteats";
   std::string audience = "swifteats-api";
-  std::int64_t ttl_s = 900;                 // access tokens live 15 minutes
-  std::int64_t leeway_s = 30;               // clock skew allowed on exp / nbf / iat
+  std::int64_t ttl_s = 900;    // access tokens live 15 minutes
+  std::int64_t leeway_s = 30;  // clock skew allowed on exp / nbf / iat
 };
 
 // "kid1:BASE64,kid2:BASE64" (standard or URL-safe base64, secrets of at least 32 bytes). Throws
@@ -34,8 +34,16 @@ struct Claims {
 };
 
 enum class Error {
-  none, malformed, bad_algorithm, unknown_key, bad_signature, expired, not_yet_valid,
-  wrong_issuer, wrong_audience, bad_claims
+  none,
+  malformed,
+  bad_algorithm,
+  unknown_key,
+  bad_signature,
+  expired,
+  not_yet_valid,
+  wrong_issuer,
+  wrong_audience,
+  bad_claims
 };
 const char* error_name(Error e);
 

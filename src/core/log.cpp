@@ -2,9 +2,9 @@
 
 #include <spdlog/sinks/stdout_sinks.h>
 
+#include <fmt/chrono.h>
 #include <chrono>
 #include <cstdio>
-#include <fmt/chrono.h>
 
 namespace se::log {
 

@@ -50,8 +50,7 @@ void Histogram::observe(double seconds) {
   sum_micros_.fetch_add(static_cast<std::uint64_t>(seconds * 1e6), std::memory_order_relaxed);
 }
 
-void Histogram::render(const std::string& name, const std::string& labels,
-                       std::string& out) const {
+void Histogram::render(const std::string& name, const std::string& labels, std::string& out) const {
   // labels is "{a=\"b\"}" or empty; bucket lines need le added inside the braces.
   const std::string inner = labels.empty() ? "" : labels.substr(1, labels.size() - 2) + ",";
   std::uint64_t cumulative = 0;
@@ -100,8 +99,7 @@ Histogram& Registry::histogram(const std::string& name, const Labels& labels) {
                       [] { return std::make_unique<Histogram>(); });
 }
 
-void Registry::describe(const std::string& name, const std::string& type,
-                        const std::string& help) {
+void Registry::describe(const std::string& name, const std::string& type, const std::string& help) {
   auto& f = family(name);
   std::unique_lock lock(mu_);
   f.type = type;
@@ -119,8 +117,10 @@ std::string Registry::render() const {
   for (const auto& [name, f] : families_) {
     if (!f.help.empty()) out += fmt::format("# HELP {} {}\n", name, f.help);
     out += fmt::format("# TYPE {} {}\n", name, f.type);
-    for (const auto& [labels, v] : f.counters) out += fmt::format("{}{} {}\n", name, labels, v->load());
-    for (const auto& [labels, v] : f.gauges) out += fmt::format("{}{} {}\n", name, labels, v->load());
+    for (const auto& [labels, v] : f.counters)
+      out += fmt::format("{}{} {}\n", name, labels, v->load());
+    for (const auto& [labels, v] : f.gauges)
+      out += fmt::format("{}{} {}\n", name, labels, v->load());
     for (const auto& [labels, h] : f.histograms) h->render(name, labels, out);
   }
   for (const auto& c : collectors_) c(out);

@@ -1,9 +1,9 @@
 #include "core/middleware.hpp"
 
-#include <chrono>
-#include <unordered_map>
-#include <nlohmann/json.hpp>
 #include <sodium.h>
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <unordered_map>
 
 #include "core/log.hpp"
 #include "core/metrics.hpp"
@@ -35,8 +35,9 @@ Response problem_response(const Problem& p, const Request& req) {
                       {"instance", req.path}};
   if (!p.detail.empty()) body["detail"] = p.detail;
   if (!req.request_id.empty()) body["request_id"] = req.request_id;
-  auto r = Response::text(p.status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                          "application/problem+json");
+  auto r =
+      Response::text(p.status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                     "application/problem+json");
   if (p.status == 405) {
     r.set_header("Allow", req.allowed_methods);
   }
@@ -59,7 +60,8 @@ Middleware access_log() {
     Response res = co_await next(req);
     if (log::enabled(spdlog::level::info)) {
       const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                          std::chrono::steady_clock::now() - start).count();
+                          std::chrono::steady_clock::now() - start)
+                          .count();
       log::info("request", {{"request_id", req.request_id},
                             {"method", req.method},
                             {"path", req.path},
@@ -91,8 +93,9 @@ Middleware request_metrics() {
     key += std::to_string(res.status);
     auto it = known.find(key);
     if (it == known.end()) {
-      auto* h = &reg.histogram("http_request_duration_seconds",
-                               {{"route", req.route}, {"method", req.method}, {"status", std::to_string(res.status)}});
+      auto* h = &reg.histogram(
+          "http_request_duration_seconds",
+          {{"route", req.route}, {"method", req.method}, {"status", std::to_string(res.status)}});
       it = known.emplace(std::move(key), h).first;
     }
     it->second->observe(secs);
@@ -111,8 +114,8 @@ Middleware error_mapping(ErrorTranslator translate) {
     } catch (const std::exception& e) {
       if (translate) problem = translate(e);
       if (!problem) {
-        log::error("unhandled exception", {{"request_id", req.request_id}, {"route", req.route},
-                                           {"error", e.what()}});
+        log::error("unhandled exception",
+                   {{"request_id", req.request_id}, {"route", req.route}, {"error", e.what()}});
         problem = Problem{500, "internal_error", "Internal error",
                           "the server could not complete the request; it has been logged"};
       }

@@ -1,19 +1,20 @@
 #include "core/rate_limit.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 #include <stdexcept>
 
 #include "core/log.hpp"
-#include "core/text.hpp"
 #include "core/metrics.hpp"
 #include "core/middleware.hpp"
+#include "core/text.hpp"
 
 namespace se::ratelimit {
 
 namespace {
 bool starts_with_segment(std::string_view path, std::string_view prefix) {
-  return path.substr(0, prefix.size()) == prefix && (path.size() == prefix.size() || path[prefix.size()] == '/');
+  return path.substr(0, prefix.size()) == prefix &&
+         (path.size() == prefix.size() || path[prefix.size()] == '/');
 }
 
 std::string trim(std::string_view s) {
@@ -33,7 +34,8 @@ Policy parse_policy(std::string_view spec, std::int64_t window_ms) {
   for (const auto item : text::split_nonempty(spec)) {
     const auto eq = item.find('=');
     if (eq == std::string_view::npos || eq == 0)
-      throw std::invalid_argument("rate limits look like class=N,class=N (e.g. " + default_spec() + ")");
+      throw std::invalid_argument("rate limits look like class=N,class=N (e.g. " + default_spec() +
+                                  ")");
     const auto name = trim(item.substr(0, eq));
     const auto num = trim(item.substr(eq + 1));
     std::int64_t n = 0;
@@ -51,7 +53,8 @@ Policy parse_policy(std::string_view spec, std::int64_t window_ms) {
 
 std::string classify(const http::Request& req) {
   const std::string_view path = req.path;
-  if (req.method == "OPTIONS" || path == "/health" || path == "/ready" || path == "/metrics") return "exempt";
+  if (req.method == "OPTIONS" || path == "/health" || path == "/ready" || path == "/metrics")
+    return "exempt";
   if (req.method == "POST" &&
       (path == "/auth/login" || path == "/auth/register" || path == "/auth/refresh"))
     return "login";
@@ -61,11 +64,13 @@ std::string classify(const http::Request& req) {
 }
 
 std::string client_ip(const http::Request& req, const std::vector<std::string>& trusted) {
-  if (std::find(trusted.begin(), trusted.end(), req.remote_ip) == trusted.end()) return req.remote_ip;
+  if (std::find(trusted.begin(), trusted.end(), req.remote_ip) == trusted.end())
+    return req.remote_ip;
   const std::string* xff = req.header("x-forwarded-for");
   if (!xff || xff->empty()) return req.remote_ip;
   const auto comma = xff->rfind(',');
-  auto last = trim(comma == std::string::npos ? std::string_view(*xff) : std::string_view(*xff).substr(comma + 1));
+  auto last = trim(comma == std::string::npos ? std::string_view(*xff)
+                                              : std::string_view(*xff).substr(comma + 1));
   if (last.empty() || last.size() > 64) return req.remote_ip;
   return last;
 }
@@ -86,11 +91,13 @@ Decision decide(std::int64_t limit, const Count& c) {
 }
 
 std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
 
-Count LocalWindows::hit(const std::string& key, std::int64_t window_ms, std::int64_t now, std::int64_t amount) {
+Count LocalWindows::hit(const std::string& key, std::int64_t window_ms, std::int64_t now,
+                        std::int64_t amount) {
   std::lock_guard lock(mu_);
   if (now - last_sweep_ms_ > 10000 || windows_.size() > 100000) {  // bound memory
     std::erase_if(windows_, [now](const auto& kv) { return kv.second.reset_at_ms <= now; });
@@ -116,7 +123,8 @@ void LocalWindows::erase(const std::string& key) {
 
 http::Middleware middleware(Options opts, Counter shared, LocalWindows& fallback) {
   auto& reg = metrics::Registry::global();
-  reg.describe("rate_limit_rejections_total", "counter", "Requests refused with 429, by route class");
+  reg.describe("rate_limit_rejections_total", "counter",
+               "Requests refused with 429, by route class");
   reg.describe("rate_limit_fallback_total", "counter",
                "Requests counted in-process because the shared (Redis) counter was unreachable");
   return [opts = std::move(opts), shared = std::move(shared), &fallback, &reg](
@@ -126,24 +134,27 @@ http::Middleware middleware(Options opts, Counter shared, LocalWindows& fallback
     if (lim == opts.policy.limits.end()) co_return co_await next(req);
     // The window is part of the key: processes configured with another window never share
     // (or inherit the TTL of) a counter.
-    const std::string key = opts.key_prefix + cls + ":" + std::to_string(opts.policy.window_ms) + ":" +
-                            subject(req, opts.trusted_proxies);
+    const std::string key = opts.key_prefix + cls + ":" + std::to_string(opts.policy.window_ms) +
+                            ":" + subject(req, opts.trusted_proxies);
     std::optional<Count> count = co_await shared(key, opts.policy.window_ms);
     if (!count) {
       reg.counter("rate_limit_fallback_total").fetch_add(1, std::memory_order_relaxed);
       count = fallback.hit(key, opts.policy.window_ms, now_ms());
     }
     const Decision d = decide(lim->second, *count);
-    const auto policy = fmt::format("{};w={}", d.limit, std::max<std::int64_t>(1, opts.policy.window_ms / 1000));
+    const auto policy =
+        fmt::format("{};w={}", d.limit, std::max<std::int64_t>(1, opts.policy.window_ms / 1000));
     http::Response res;
     if (d.allowed) {
       res = co_await next(req);
     } else {
-      reg.counter("rate_limit_rejections_total", {{"class", cls}}).fetch_add(1, std::memory_order_relaxed);
+      reg.counter("rate_limit_rejections_total", {{"class", cls}})
+          .fetch_add(1, std::memory_order_relaxed);
       res = http::problem_response(
           Problem{429, "rate_limited", "Too many requests",
                   fmt::format("at most {} {} requests per {} s; retry after {} s", d.limit, cls,
-                              std::max<std::int64_t>(1, opts.policy.window_ms / 1000), d.retry_after_s)},
+                              std::max<std::int64_t>(1, opts.policy.window_ms / 1000),
+                              d.retry_after_s)},
           req);
       res.set_header("Retry-After", std::to_string(d.retry_after_s));
     }

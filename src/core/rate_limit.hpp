@@ -60,7 +60,8 @@ Decision decide(std::int64_t limit, const Count& c);
 // when Redis is down. `now_ms` is injected for tests.
 class LocalWindows {
  public:
-  Count hit(const std::string& key, std::int64_t window_ms, std::int64_t now_ms, std::int64_t amount = 1);
+  Count hit(const std::string& key, std::int64_t window_ms, std::int64_t now_ms,
+            std::int64_t amount = 1);
   [[nodiscard]] Count peek(const std::string& key, std::int64_t now_ms);
   void erase(const std::string& key);
 
@@ -79,7 +80,7 @@ std::int64_t now_ms();  // steady clock, milliseconds
 // The shared counter: increments `key` in a window of `window_ms`; nullopt when the shared
 // store is unreachable (the middleware then counts locally).
 using Counter = std::function<boost::asio::awaitable<std::optional<Count>>(const std::string& key,
-                                                                          std::int64_t window_ms)>;
+                                                                           std::int64_t window_ms)>;
 
 struct Options {
   Policy policy;

@@ -26,8 +26,8 @@ bool is_capture(const std::string& seg) {
 
 void Router::add(std::string method, std::string path_template, Handler handler) {
   auto segments = split_path(path_template);
-  routes_.push_back(Route{std::move(method), std::move(path_template), std::move(segments),
-                          std::move(handler)});
+  routes_.push_back(
+      Route{std::move(method), std::move(path_template), std::move(segments), std::move(handler)});
 }
 
 void Router::use(Middleware m) { middlewares_.push_back(std::move(m)); }
@@ -42,8 +42,10 @@ Router::Match Router::match(const std::string& method, const std::string& path) 
     for (std::size_t i = 0; i < segments.size() && ok; ++i) {
       const auto& tpl = route.segments[i];
       if (is_capture(tpl)) {
-        if (segments[i].empty()) ok = false;
-        else params.emplace(tpl.substr(1, tpl.size() - 2), segments[i]);
+        if (segments[i].empty())
+          ok = false;
+        else
+          params.emplace(tpl.substr(1, tpl.size() - 2), segments[i]);
       } else {
         ok = tpl == segments[i];
       }

@@ -1,5 +1,6 @@
 #include "core/server.hpp"
 
+#include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -9,7 +10,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <atomic>
 #include <list>
 #include <thread>
 
@@ -68,7 +68,8 @@ bool parse_target(std::string_view target, Request& req) {
     const auto eq = pair.find('=');
     std::string key, value;
     if (!percent_decode(pair.substr(0, eq), key, true)) return false;
-    if (eq != std::string_view::npos && !percent_decode(pair.substr(eq + 1), value, true)) return false;
+    if (eq != std::string_view::npos && !percent_decode(pair.substr(eq + 1), value, true))
+      return false;
     req.query.emplace_back(std::move(key), std::move(value));
   }
   return true;
@@ -82,7 +83,8 @@ std::string lower(std::string_view s) {
 
 // A bare problem for failures before routing (unparseable request, size limits).
 bhttp::response<bhttp::string_body> early_problem(int status, const std::string& code,
-                                                  const std::string& title, const std::string& detail) {
+                                                  const std::string& title,
+                                                  const std::string& detail) {
   Request req;
   req.path = "/";
   Response r = problem_response(Problem{status, code, title, detail}, req);
@@ -129,7 +131,8 @@ struct Server::Impl {
 asio::awaitable<void> Server::Impl::accept_loop(Worker& w) {
   for (;;) {
     boost::system::error_code ec;
-    tcp::socket socket = co_await w.acceptor->async_accept(asio::redirect_error(asio::use_awaitable, ec));
+    tcp::socket socket =
+        co_await w.acceptor->async_accept(asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       if (ec == asio::error::operation_aborted || w.draining) co_return;
       // EMFILE and friends: keep serving the connections we have.
@@ -157,22 +160,27 @@ asio::awaitable<void> Server::Impl::session(Worker& w, tcp::socket socket) {
     boost::system::error_code ec;
     stream.expires_after(opts.read_timeout);
     auto idle_it = w.idle_streams.insert(w.idle_streams.end(), &stream);
-    co_await bhttp::async_read_header(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+    co_await bhttp::async_read_header(stream, buffer, parser,
+                                      asio::redirect_error(asio::use_awaitable, ec));
     w.idle_streams.erase(idle_it);
     if (!ec && !parser.is_done()) {
-      co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+      co_await bhttp::async_read(stream, buffer, parser,
+                                 asio::redirect_error(asio::use_awaitable, ec));
     }
     if (ec) {
       std::optional<bhttp::response<bhttp::string_body>> reply;
       if (ec == bhttp::error::body_limit) {
-        reply = early_problem(413, "body_too_large", "Request body too large",
-                              "the request body exceeds " + std::to_string(opts.body_limit) + " bytes");
+        reply =
+            early_problem(413, "body_too_large", "Request body too large",
+                          "the request body exceeds " + std::to_string(opts.body_limit) + " bytes");
       } else if (ec == bhttp::error::header_limit) {
-        reply = early_problem(431, "headers_too_large", "Request headers too large",
-                              "request headers exceed " + std::to_string(opts.header_limit) + " bytes");
-      } else if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() && ec != bhttp::error::end_of_stream &&
-                 ec != bhttp::error::partial_message) {
-        reply = early_problem(400, "malformed_request", "Malformed request", "the request is not valid HTTP/1.1");
+        reply =
+            early_problem(431, "headers_too_large", "Request headers too large",
+                          "request headers exceed " + std::to_string(opts.header_limit) + " bytes");
+      } else if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
+                 ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
+        reply = early_problem(400, "malformed_request", "Malformed request",
+                              "the request is not valid HTTP/1.1");
       }
       if (reply) {
         stream.expires_after(opts.write_timeout);
@@ -192,7 +200,10 @@ asio::awaitable<void> Server::Impl::session(Worker& w, tcp::socket socket) {
                           "the request target is not a valid path and query");
     } else {
       req.headers.reserve(8);
-      for (const auto& f : raw) req.headers.emplace_back(lower(std::string_view(f.name_string().data(), f.name_string().size())), std::string(f.value()));
+      for (const auto& f : raw)
+        req.headers.emplace_back(
+            lower(std::string_view(f.name_string().data(), f.name_string().size())),
+            std::string(f.value()));
       req.body = std::move(raw.body());
       Response res = co_await w.router.handle(req);
       out.result(static_cast<unsigned>(res.status));

@@ -20,7 +20,7 @@ struct ServerOptions {
   int threads = 0;  // 0 = one per core
   std::size_t body_limit = 1 << 20;
   std::size_t header_limit = 16 * 1024;
-  std::chrono::milliseconds read_timeout{30000};   // whole request, and idle keep-alive
+  std::chrono::milliseconds read_timeout{30000};  // whole request, and idle keep-alive
   std::chrono::milliseconds write_timeout{30000};
   std::chrono::milliseconds drain_timeout{10000};  // in-flight requests get this long on stop
 };
@@ -33,8 +33,8 @@ class WorkerScope {
   virtual boost::asio::awaitable<void> shutdown() { co_return; }
 };
 
-using WorkerInit =
-    std::function<std::unique_ptr<WorkerScope>(boost::asio::io_context& io, int index, Router& router)>;
+using WorkerInit = std::function<std::unique_ptr<WorkerScope>(boost::asio::io_context& io,
+                                                              int index, Router& router)>;
 
 class Server {
  public:

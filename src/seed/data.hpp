@@ -14,17 +14,17 @@ struct Area {
 };
 
 struct City {
-  std::string key;           // "bengaluru"
-  std::string display;       // "Bengaluru"
-  double lat = 0;            // centre
+  std::string key;      // "bengaluru"
+  std::string display;  // "Bengaluru"
+  double lat = 0;       // centre
   double lng = 0;
-  std::string timezone;      // IANA
-  std::string currency;      // ISO 4217
+  std::string timezone;         // IANA
+  std::string currency;         // ISO 4217
   double minor_per_base = 100;  // price units: dish base prices are in rupee-like units
-  int price_round = 1000;    // round prices to this many minor units
-  std::string phone_prefix;  // "+91 80 "
-  std::string plate_prefix;  // "KA"
-  std::vector<Area> areas;   // neighbourhood hubs (all within ~12 km of the centre)
+  int price_round = 1000;       // round prices to this many minor units
+  std::string phone_prefix;     // "+91 80 "
+  std::string plate_prefix;     // "KA"
+  std::vector<Area> areas;      // neighbourhood hubs (all within ~12 km of the centre)
 };
 
 // A dish; name may contain "{p}", expanded once per protein letter in `proteins`.
@@ -36,7 +36,7 @@ struct DishTemplate {
   std::vector<std::string> tags;
   double prepared_p = 0.2;  // probability the item is pre-prepared stock rather than made to order
   int prep_minutes = 12;
-  std::string proteins;     // letters from protein_table(); "" = no expansion
+  std::string proteins;  // letters from protein_table(); "" = no expansion
 };
 
 struct Cuisine {

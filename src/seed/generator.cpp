@@ -20,7 +20,8 @@ constexpr std::uint64_t kSaltCustomer = 0x5e5e'0003;
 constexpr std::uint64_t kSaltDriver = 0x5e5e'0004;
 
 std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-  for (std::size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size()) s.replace(pos, from.size(), to);
+  for (std::size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size())
+    s.replace(pos, from.size(), to);
   return s;
 }
 
@@ -33,7 +34,9 @@ void add_unique(std::vector<std::string>& v, const std::string& s) {
   if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
 }
 
-bool has(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+bool has(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
 
 struct Offset {
   double lat;
@@ -50,8 +53,8 @@ double dist_km(const City& c, double lat, double lng) {
 
 // A point in the city: `hub_share` of them scattered around neighbourhood hubs, the rest
 // spread radially with density falling off from the centre. Always within radius_km.
-Offset city_point(Rng& rng, const City& city, double radius_km, double hub_share, double hub_sigma_km,
-                  double radial_mean_km) {
+Offset city_point(Rng& rng, const City& city, double radius_km, double hub_share,
+                  double hub_sigma_km, double radial_mean_km) {
   for (int attempt = 0; attempt < 20; ++attempt) {
     Offset p{};
     if (!city.areas.empty() && rng.chance(hub_share)) {
@@ -98,14 +101,18 @@ std::string make_hours(Rng& rng, bool& late_night, bool& always_open) {
   std::vector<std::pair<int, int>> base;
   double x = rng.uniform();
   if (x < 0.38) {  // lunch and dinner
-    base = {{11 * 60 + 30 * static_cast<int>(rng.range(0, 1)), 15 * 60 + 30 * static_cast<int>(rng.range(0, 1))},
-            {18 * 60 + 30 * static_cast<int>(rng.range(1, 2)), 22 * 60 + 30 * static_cast<int>(rng.range(0, 3))}};
+    base = {{11 * 60 + 30 * static_cast<int>(rng.range(0, 1)),
+             15 * 60 + 30 * static_cast<int>(rng.range(0, 1))},
+            {18 * 60 + 30 * static_cast<int>(rng.range(1, 2)),
+             22 * 60 + 30 * static_cast<int>(rng.range(0, 3))}};
   } else if (x < 0.68) {  // all day
-    base = {{static_cast<int>(rng.range(9, 12)) * 60, static_cast<int>(rng.range(21, 23)) * 60 + 30 * static_cast<int>(rng.range(0, 1))}};
+    base = {{static_cast<int>(rng.range(9, 12)) * 60,
+             static_cast<int>(rng.range(21, 23)) * 60 + 30 * static_cast<int>(rng.range(0, 1))}};
   } else if (x < 0.80) {  // breakfast place
     base = {{static_cast<int>(rng.range(6, 8)) * 60, static_cast<int>(rng.range(14, 17)) * 60}};
   } else if (x < 0.94) {  // evening into the night, past midnight
-    base = {{static_cast<int>(rng.range(17, 19)) * 60, (24 + static_cast<int>(rng.range(1, 4))) * 60}};
+    base = {
+        {static_cast<int>(rng.range(17, 19)) * 60, (24 + static_cast<int>(rng.range(1, 4))) * 60}};
     late_night = true;
   } else {  // round the clock
     always_open = true;
@@ -131,7 +138,8 @@ std::string make_hours(Rng& rng, bool& late_night, bool& always_open) {
             close -= 24 * 60;  // runs past midnight: close <= open
           }
           if (i) out += ",";
-          out += "[\"" + hhmm(open) + "\",\"" + (close == 24 * 60 ? std::string("24:00") : hhmm(close)) + "\"]";
+          out += "[\"" + hhmm(open) + "\",\"" +
+                 (close == 24 * 60 ? std::string("24:00") : hhmm(close)) + "\"]";
         }
       }
     }
@@ -194,7 +202,8 @@ Generator::Generator(SeedOptions opts) : opts_(std::move(opts)) {
     for (const auto& c : cities()) known += (known.empty() ? "" : ", ") + c.key;
     throw std::invalid_argument("unknown city '" + opts_.city + "' (known: " + known + ")");
   }
-  if (opts_.restaurants < 0 || opts_.items_per_restaurant < 0 || opts_.customers < 0 || opts_.drivers < 0) {
+  if (opts_.restaurants < 0 || opts_.items_per_restaurant < 0 || opts_.customers < 0 ||
+      opts_.drivers < 0) {
     throw std::invalid_argument("counts must not be negative");
   }
   base_ = mix(opts_.seed, hash_string(city_->key));
@@ -225,7 +234,8 @@ Generator::Generator(SeedOptions opts) : opts_(std::move(opts)) {
         d.category = t.category;
         {
           const auto& order = category_order();
-          d.category_rank = static_cast<int>(std::find(order.begin(), order.end(), d.category) - order.begin());
+          d.category_rank =
+              static_cast<int>(std::find(order.begin(), order.end(), d.category) - order.begin());
         }
         d.tags = t.tags;
         if (p) {
@@ -281,7 +291,9 @@ RestaurantBundle Generator::restaurant(int index, bool with_items) const {
   double np = rng.uniform();
   std::string first = rng.pick(cuisine.name_first);
   std::string second = rng.pick(cuisine.name_second);
-  if (second == first) second = cuisine.name_second.front() == first ? cuisine.name_second.back() : cuisine.name_second.front();
+  if (second == first)
+    second = cuisine.name_second.front() == first ? cuisine.name_second.back()
+                                                  : cuisine.name_second.front();
   if (np < 0.55) {
     r.name = first + " " + second;
   } else if (np < 0.72) {
@@ -305,7 +317,8 @@ RestaurantBundle Generator::restaurant(int index, bool with_items) const {
     r.rating_tenths = 0;
     r.rating_count = 0;
   } else {
-    r.rating_tenths = static_cast<int>(std::lround(std::clamp(rng.normal(4.1, 0.35), 2.5, 4.9) * 10));
+    r.rating_tenths =
+        static_cast<int>(std::lround(std::clamp(rng.normal(4.1, 0.35), 2.5, 4.9) * 10));
     r.rating_count = 5 + static_cast<int>(rng.exponential(400));
   }
   r.is_active = rng.chance(0.97);
@@ -314,7 +327,8 @@ RestaurantBundle Generator::restaurant(int index, bool with_items) const {
   static const int fees[] = {0, 20, 30, 40, 50};
   const int min_order = min_orders[rng.range(0, 3)];
   const int fee = fees[rng.range(0, 4)];
-  r.min_order_cents = min_order ? round_price(min_order * city.minor_per_base, city.price_round) : 0;
+  r.min_order_cents =
+      min_order ? round_price(min_order * city.minor_per_base, city.price_round) : 0;
   r.delivery_fee_cents = fee ? round_price(fee * city.minor_per_base, city.price_round) : 0;
   r.phone = city.phone_prefix + digits(rng, 4) + " " + digits(rng, 4);
   const int cross = static_cast<int>(rng.range(1, 18));
@@ -323,14 +337,16 @@ RestaurantBundle Generator::restaurant(int index, bool with_items) const {
                        : cross % 10 == 2                        ? "nd"
                        : cross % 10 == 3                        ? "rd"
                                                                 : "th";
-  r.address = std::to_string(rng.range(1, 420)) + ", " + std::to_string(cross) + suffix + " Cross, " + area_name + ", " +
-              city.display;
+  r.address = std::to_string(rng.range(1, 420)) + ", " + std::to_string(cross) + suffix +
+              " Cross, " + area_name + ", " + city.display;
 
   // Menu selection: a shuffled pool, topped up with larger variants when the menu is longer.
   const int n = opts_.items_per_restaurant;
   std::vector<int> order(pool.size());
   std::iota(order.begin(), order.end(), 0);
-  for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[static_cast<std::size_t>(rng.range(0, static_cast<std::int64_t>(i) - 1))]);
+  for (std::size_t i = order.size(); i > 1; --i)
+    std::swap(order[i - 1],
+              order[static_cast<std::size_t>(rng.range(0, static_cast<std::int64_t>(i) - 1))]);
   struct Pick {
     int dish;
     int variant;  // 0 plain, 1.. larger variants
@@ -338,14 +354,17 @@ RestaurantBundle Generator::restaurant(int index, bool with_items) const {
   std::vector<Pick> picks;
   picks.reserve(static_cast<std::size_t>(n));
   for (int i = 0; i < n && !pool.empty(); ++i) {
-    picks.push_back({order[static_cast<std::size_t>(i) % order.size()], i / static_cast<int>(order.size())});
+    picks.push_back(
+        {order[static_cast<std::size_t>(i) % order.size()], i / static_cast<int>(order.size())});
   }
   // Menu order: by category, then as picked.
   std::stable_sort(picks.begin(), picks.end(), [&](const Pick& a, const Pick& b) {
-    return pool[static_cast<std::size_t>(a.dish)].category_rank < pool[static_cast<std::size_t>(b.dish)].category_rank;
+    return pool[static_cast<std::size_t>(a.dish)].category_rank <
+           pool[static_cast<std::size_t>(b.dish)].category_rank;
   });
   std::vector<std::string> cat_names;
-  for (const auto& pk : picks) add_unique(cat_names, pool[static_cast<std::size_t>(pk.dish)].category);
+  for (const auto& pk : picks)
+    add_unique(cat_names, pool[static_cast<std::size_t>(pk.dish)].category);
   for (std::size_t i = 0; i < cat_names.size(); ++i) {
     b.categories.push_back({rng.uuid(), r.id, cat_names[i], static_cast<int>(i)});
   }
@@ -358,7 +377,8 @@ RestaurantBundle Generator::restaurant(int index, bool with_items) const {
     prep_sum += pool[static_cast<std::size_t>(pk.dish)].prep_minutes;
   }
   std::vector<std::string> tags = cuisine.tags;
-  if (!picks.empty() && veg * 10 >= static_cast<int>(picks.size()) * 4) add_unique(tags, "vegetarian-friendly");
+  if (!picks.empty() && veg * 10 >= static_cast<int>(picks.size()) * 4)
+    add_unique(tags, "vegetarian-friendly");
   if (late_night) add_unique(tags, "late-night");
   if (always_open) add_unique(tags, "24x7");
   if (level_idx == 0) add_unique(tags, "budget");
@@ -368,16 +388,21 @@ RestaurantBundle Generator::restaurant(int index, bool with_items) const {
   if (rng.chance(0.2)) add_unique(tags, "fast-delivery");
   if (r.delivery_fee_cents == 0) add_unique(tags, "free-delivery");
   r.tags_json = json_string_array(tags);
-  r.avg_prep_minutes = picks.empty() ? 15 : std::clamp(prep_sum / static_cast<int>(picks.size()) + 5 + static_cast<int>(rng.range(0, 8)), 8, 45);
+  r.avg_prep_minutes = picks.empty() ? 15
+                                     : std::clamp(prep_sum / static_cast<int>(picks.size()) + 5 +
+                                                      static_cast<int>(rng.range(0, 8)),
+                                                  8, 45);
   std::vector<std::string> pictures;
   const int npics = static_cast<int>(rng.range(1, 3));
   for (int k = 0; k < npics; ++k) {
-    pictures.push_back("/img/restaurants/" + slugify(cuisine.name) + "/" + std::to_string(rng.range(1, 12)) + ".jpg");
+    pictures.push_back("/img/restaurants/" + slugify(cuisine.name) + "/" +
+                       std::to_string(rng.range(1, 12)) + ".jpg");
   }
   r.pictures_json = json_string_array(pictures);
   if (picks.size() >= 2) {
-    r.description = cuisine.name + " in " + area_name + ". Known for " + pool[static_cast<std::size_t>(picks[0].dish)].name +
-                    " and " + pool[static_cast<std::size_t>(picks[picks.size() / 2].dish)].name + ".";
+    r.description = cuisine.name + " in " + area_name + ". Known for " +
+                    pool[static_cast<std::size_t>(picks[0].dish)].name + " and " +
+                    pool[static_cast<std::size_t>(picks[picks.size() / 2].dish)].name + ".";
   } else {
     r.description = cuisine.name + " in " + area_name + ".";
   }
@@ -397,7 +422,8 @@ RestaurantBundle Generator::restaurant(int index, bool with_items) const {
     if (d.category != current_cat) {
       current_cat = d.category;
       position = 0;
-      for (cat_idx = 0; cat_idx < b.categories.size() && b.categories[cat_idx].name != current_cat; ++cat_idx) {
+      for (cat_idx = 0; cat_idx < b.categories.size() && b.categories[cat_idx].name != current_cat;
+           ++cat_idx) {
       }
     }
     FoodItemRow it;
@@ -405,10 +431,12 @@ RestaurantBundle Generator::restaurant(int index, bool with_items) const {
     it.restaurant_id = r.id;
     it.category_id = b.categories[cat_idx].id;
     const int v = std::min(pk.variant, 4);
-    it.name = d.name + variant_suffix[v] + (pk.variant > 4 ? " #" + std::to_string(pk.variant) : "");
+    it.name =
+        d.name + variant_suffix[v] + (pk.variant > 4 ? " #" + std::to_string(pk.variant) : "");
     it.description = d.description;
     const double noise = std::clamp(1.0 + irng.normal(0, 0.07), 0.8, 1.25);
-    it.price_cents = round_price(d.base_price * level * noise * variant_mult[v] * city.minor_per_base, city.price_round);
+    it.price_cents = round_price(
+        d.base_price * level * noise * variant_mult[v] * city.minor_per_base, city.price_round);
     it.prepared = irng.chance(d.prepared_p);
     it.available = irng.chance(0.96);
     const bool bestseller = irng.chance(0.08);
@@ -461,8 +489,8 @@ DriverRow Generator::driver(int index) const {
   d.license_plate = d.vehicle == std::string("bicycle")
                         ? ""
                         : city_->plate_prefix + " " + std::to_string(rng.range(1, 60)) + " " +
-                              static_cast<char>('A' + rng.range(0, 25)) + static_cast<char>('A' + rng.range(0, 25)) +
-                              " " + digits(rng, 4);
+                              static_cast<char>('A' + rng.range(0, 25)) +
+                              static_cast<char>('A' + rng.range(0, 25)) + " " + digits(rng, 4);
   d.status = rng.chance(0.6) ? "available" : "offline";
   auto p = city_point(rng, *city_, opts_.radius_km, 0.7, 1.2, 4.0);
   d.lat = p.lat;

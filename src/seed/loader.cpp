@@ -39,7 +39,9 @@ class Conn {
     std::string msg = trim(r ? PQresultErrorMessage(r) : PQerrorMessage(c_));
     const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
     if (state && std::string(state) == "23505") {
-      msg += " (these rows already exist: seed into an empty database, pass --truncate, or use another --seed)";
+      msg +=
+          " (these rows already exist: seed into an empty database, pass --truncate, or use "
+          "another --seed)";
     }
     if (r) PQclear(r);
     throw SeedError(what + ": " + msg);
@@ -73,7 +75,8 @@ class Conn {
     while (more) {
       more = produce(buf);
       if (buf.size() >= (1u << 20) || (!more && !buf.empty())) {
-        if (PQputCopyData(c_, buf.data(), static_cast<int>(buf.size())) != 1) fail(nullptr, "COPY data");
+        if (PQputCopyData(c_, buf.data(), static_cast<int>(buf.size())) != 1)
+          fail(nullptr, "COPY data");
         buf.clear();
       }
     }
@@ -87,7 +90,9 @@ class Conn {
         err = trim(PQresultErrorMessage(res));
         const char* state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
         if (state && std::string(state) == "23505") {
-          err += " (these rows already exist: seed into an empty database, pass --truncate, or use another --seed)";
+          err +=
+              " (these rows already exist: seed into an empty database, pass --truncate, or use "
+              "another --seed)";
         }
       }
       PQclear(res);
@@ -99,7 +104,8 @@ class Conn {
   PGconn* c_;
 };
 
-const char* kCatalogTables[] = {"restaurants", "menu_categories", "food_items", "food_item_inventory"};
+const char* kCatalogTables[] = {"restaurants", "menu_categories", "food_items",
+                                "food_item_inventory"};
 
 }  // namespace
 
@@ -135,7 +141,9 @@ LoadReport load(const std::string& conninfo, const Generator& gen, const LoadOpt
   db.exec("SET LOCAL max_parallel_maintenance_workers = 2");
 
   if (opts.truncate) {
-    db.exec("TRUNCATE restaurants, menu_categories, food_items, food_item_inventory, customers, drivers CASCADE");
+    db.exec(
+        "TRUNCATE restaurants, menu_categories, food_items, food_item_inventory, customers, "
+        "drivers CASCADE");
     phase("truncated catalog, customers and drivers");
   }
 
@@ -150,26 +158,36 @@ LoadReport load(const std::string& conninfo, const Generator& gen, const LoadOpt
     // Foreign-key checks on the tables whose keys stay are triggers; replica mode skips them.
     db.exec("SET LOCAL session_replication_role = replica");
     std::string list;
-    for (const char* t : kCatalogTables) list += std::string(list.empty() ? "" : ",") + "'" + t + "'::regclass";
-    const std::string big = "'food_items'::regclass, 'food_item_inventory'::regclass, 'menu_categories'::regclass";
+    for (const char* t : kCatalogTables)
+      list += std::string(list.empty() ? "" : ",") + "'" + t + "'::regclass";
+    const std::string big =
+        "'food_items'::regclass, 'food_item_inventory'::regclass, 'menu_categories'::regclass";
     auto fks = db.exec(
-        "SELECT conrelid::regclass::text, quote_ident(conname), pg_get_constraintdef(oid) FROM pg_constraint"
-        " WHERE contype = 'f' AND (conrelid IN (" + big + ") OR confrelid IN (" + big + ")) ORDER BY conname");
+        "SELECT conrelid::regclass::text, quote_ident(conname), pg_get_constraintdef(oid) FROM "
+        "pg_constraint"
+        " WHERE contype = 'f' AND (conrelid IN (" +
+        big + ") OR confrelid IN (" + big + ")) ORDER BY conname");
     for (auto& r : fks) {
       db.exec("ALTER TABLE " + r[0] + " DROP CONSTRAINT " + r[1]);
       dropped_fk.emplace_back(r[0], "ALTER TABLE " + r[0] + " ADD CONSTRAINT " + r[1] + " " + r[2]);
     }
     auto pks = db.exec(
-        "SELECT conrelid::regclass::text, quote_ident(conname), pg_get_constraintdef(oid) FROM pg_constraint"
-        " WHERE contype IN ('p', 'u') AND conrelid IN (" + big + ") ORDER BY conname");
+        "SELECT conrelid::regclass::text, quote_ident(conname), pg_get_constraintdef(oid) FROM "
+        "pg_constraint"
+        " WHERE contype IN ('p', 'u') AND conrelid IN (" +
+        big + ") ORDER BY conname");
     for (auto& r : pks) {
       db.exec("ALTER TABLE " + r[0] + " DROP CONSTRAINT " + r[1]);
       dropped_pk.emplace_back(r[0], "ALTER TABLE " + r[0] + " ADD CONSTRAINT " + r[1] + " " + r[2]);
     }
     auto rows = db.exec(
-        "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), pg_get_indexdef(i.indexrelid)"
-        " FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
-        " WHERE i.indrelid IN (" + list + ")"
+        "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), "
+        "pg_get_indexdef(i.indexrelid)"
+        " FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = "
+        "c.relnamespace"
+        " WHERE i.indrelid IN (" +
+        list +
+        ")"
         " AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)"
         " ORDER BY c.relname");
     for (auto& r : rows) {
@@ -177,7 +195,8 @@ LoadReport load(const std::string& conninfo, const Generator& gen, const LoadOpt
       dropped_idx.emplace_back(r[0], r[1]);
     }
     phase("bulk mode: dropped " + std::to_string(dropped_idx.size()) + " secondary indexes, " +
-          std::to_string(dropped_pk.size()) + " primary keys, " + std::to_string(dropped_fk.size()) + " foreign keys");
+          std::to_string(dropped_pk.size()) + " primary keys, " +
+          std::to_string(dropped_fk.size()) + " foreign keys");
   }
 
   const int R = o.restaurants;
@@ -185,18 +204,35 @@ LoadReport load(const std::string& conninfo, const Generator& gen, const LoadOpt
   {
     int i = 0;
     db.copy_in(
-        "restaurants (id, name, description, cuisine, tags, pictures, rating, rating_count, location, geo_key,"
-        " address, phone, timezone, hours, is_active, delivery_radius_m, min_order_cents, delivery_fee_cents,"
+        "restaurants (id, name, description, cuisine, tags, pictures, rating, rating_count, "
+        "location, geo_key,"
+        " address, phone, timezone, hours, is_active, delivery_radius_m, min_order_cents, "
+        "delivery_fee_cents,"
         " avg_prep_minutes)",
         [&](std::string& buf) {
           for (int k = 0; k < 512 && i < R; ++k, ++i) {
             auto b = gen.restaurant(i, false);
             const auto& r = b.restaurant;
             CopyRow(buf)
-                .text(r.id).text(r.name).text(r.description).text(r.cuisine).text(r.tags_json).text(r.pictures_json)
-                .tenths(r.rating_tenths).num(r.rating_count).point(r.lat, r.lng).text(r.geo_key).text(r.address)
-                .text(r.phone).text(r.timezone).text(r.hours_json).boolean(r.is_active).num(r.delivery_radius_m)
-                .num(r.min_order_cents).num(r.delivery_fee_cents).num(r.avg_prep_minutes)
+                .text(r.id)
+                .text(r.name)
+                .text(r.description)
+                .text(r.cuisine)
+                .text(r.tags_json)
+                .text(r.pictures_json)
+                .tenths(r.rating_tenths)
+                .num(r.rating_count)
+                .point(r.lat, r.lng)
+                .text(r.geo_key)
+                .text(r.address)
+                .text(r.phone)
+                .text(r.timezone)
+                .text(r.hours_json)
+                .boolean(r.is_active)
+                .num(r.delivery_radius_m)
+                .num(r.min_order_cents)
+                .num(r.delivery_fee_cents)
+                .num(r.avg_prep_minutes)
                 .end();
           }
           return i < R;
@@ -224,7 +260,8 @@ LoadReport load(const std::string& conninfo, const Generator& gen, const LoadOpt
     int i = 0;
     int next_report = R / 10;
     db.copy_in(
-        "food_items (id, restaurant_id, category_id, restaurant_name, restaurant_location, name, description,"
+        "food_items (id, restaurant_id, category_id, restaurant_name, restaurant_location, name, "
+        "description,"
         " price_cents, kind, available, tags, picture, prep_minutes, position)",
         [&](std::string& buf) {
           for (int k = 0; k < 64 && i < R; ++k, ++i) {
@@ -234,15 +271,27 @@ LoadReport load(const std::string& conninfo, const Generator& gen, const LoadOpt
             ewkb_point_hex(loc, r.lat, r.lng);
             for (const auto& it : b.items) {
               CopyRow(buf)
-                  .text(it.id).text(it.restaurant_id).text(it.category_id).text(r.name).text(loc).text(it.name)
-                  .text(it.description).num(it.price_cents).text(it.kind()).boolean(it.available).text(it.tags_json)
-                  .text(it.picture).num(it.prep_minutes).num(it.position)
+                  .text(it.id)
+                  .text(it.restaurant_id)
+                  .text(it.category_id)
+                  .text(r.name)
+                  .text(loc)
+                  .text(it.name)
+                  .text(it.description)
+                  .num(it.price_cents)
+                  .text(it.kind())
+                  .boolean(it.available)
+                  .text(it.tags_json)
+                  .text(it.picture)
+                  .num(it.prep_minutes)
+                  .num(it.position)
                   .end();
               ++rep.food_items;
             }
           }
           if (R >= 20'000 && i >= next_report && i < R) {
-            log("seed:   food items " + std::to_string(rep.food_items) + " (" + std::to_string(i * 100LL / R) + "%)");
+            log("seed:   food items " + std::to_string(rep.food_items) + " (" +
+                std::to_string(i * 100LL / R) + "%)");
             next_report += R / 10;
           }
           return i < R;
@@ -253,15 +302,20 @@ LoadReport load(const std::string& conninfo, const Generator& gen, const LoadOpt
   {
     int i = 0;
     db.copy_in(
-        "food_item_inventory (food_item_id, restaurant_id, item_type, available_quantity, max_prepared_quantity,"
+        "food_item_inventory (food_item_id, restaurant_id, item_type, available_quantity, "
+        "max_prepared_quantity,"
         " preparation_time)",
         [&](std::string& buf) {
           for (int k = 0; k < 64 && i < R; ++k, ++i) {
             auto b = gen.restaurant(i, true);
             for (const auto& it : b.items) {
               CopyRow(buf)
-                  .text(it.id).text(it.restaurant_id).text(it.kind()).num(it.available_quantity)
-                  .num(it.max_prepared_quantity).num(it.preparation_time)
+                  .text(it.id)
+                  .text(it.restaurant_id)
+                  .text(it.kind())
+                  .num(it.available_quantity)
+                  .num(it.max_prepared_quantity)
+                  .num(it.preparation_time)
                   .end();
               ++rep.inventory;
             }
@@ -276,27 +330,46 @@ LoadReport load(const std::string& conninfo, const Generator& gen, const LoadOpt
     db.copy_in("customers (id, name, email, phone, geo_key, rating)", [&](std::string& buf) {
       for (; i < o.customers; ++i) {
         auto c = gen.customer(i);
-        CopyRow(buf).text(c.id).text(c.name).text(c.email).text(c.phone).text(c.geo_key).tenths(c.rating_tenths).end();
+        CopyRow(buf)
+            .text(c.id)
+            .text(c.name)
+            .text(c.email)
+            .text(c.phone)
+            .text(c.geo_key)
+            .tenths(c.rating_tenths)
+            .end();
       }
       return false;
     });
     rep.customers = o.customers;
     int j = 0;
     db.copy_in(
-        "drivers (id, name, phone, email, vehicle, license_plate, status, last_location, geo_key, rating,"
+        "drivers (id, name, phone, email, vehicle, license_plate, status, last_location, geo_key, "
+        "rating,"
         " rating_count, completed_deliveries)",
         [&](std::string& buf) {
           for (; j < o.drivers; ++j) {
             auto d = gen.driver(j);
             CopyRow(buf)
-                .text(d.id).text(d.name).text(d.phone).text(d.email).text(d.vehicle).text(d.license_plate)
-                .text(d.status).point(d.lat, d.lng).text(d.geo_key).tenths(d.rating_tenths).num(d.rating_count)
+                .text(d.id)
+                .text(d.name)
+                .text(d.phone)
+                .text(d.email)
+                .text(d.vehicle)
+                .text(d.license_plate)
+                .text(d.status)
+                .point(d.lat, d.lng)
+                .text(d.geo_key)
+                .tenths(d.rating_tenths)
+                .num(d.rating_count)
                 .num(d.completed_deliveries)
                 .end();
           }
           return false;
         });
-    db.exec("UPDATE drivers SET last_location_at = now() WHERE last_location IS NOT NULL AND last_location_at IS NULL");
+    db.exec(
+        "UPDATE drivers SET last_location_at = now() WHERE last_location IS NOT NULL AND "
+        "last_location_at IS NULL");
     rep.drivers = o.drivers;
     phase("customers: " + std::to_string(o.customers) + ", drivers: " + std::to_string(o.drivers));
   }
@@ -312,7 +385,8 @@ LoadReport load(const std::string& conninfo, const Generator& gen, const LoadOpt
   }
   db.exec("COMMIT");
   phase("committed");
-  db.exec("ANALYZE restaurants, menu_categories, food_items, food_item_inventory, customers, drivers");
+  db.exec(
+      "ANALYZE restaurants, menu_categories, food_items, food_item_inventory, customers, drivers");
   phase("analyzed");
   rep.elapsed_s = std::chrono::duration<double>(Clock::now() - t0).count();
   return rep;

@@ -17,7 +17,8 @@ namespace fs = std::filesystem;
 
 bool parse_migration_filename(std::string_view filename, int& version, std::string& name) {
   constexpr std::string_view ext = ".sql";
-  if (filename.size() <= ext.size() || filename.substr(filename.size() - ext.size()) != ext) return false;
+  if (filename.size() <= ext.size() || filename.substr(filename.size() - ext.size()) != ext)
+    return false;
   std::string_view stem = filename.substr(0, filename.size() - ext.size());
   std::size_t i = 0;
   long v = 0;
@@ -29,7 +30,8 @@ bool parse_migration_filename(std::string_view filename, int& version, std::stri
   if (i == 0 || i >= stem.size() || stem[i] != '_' || i + 1 >= stem.size()) return false;
   for (std::size_t j = i + 1; j < stem.size(); ++j) {
     char c = stem[j];
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-';
     if (!ok) return false;
   }
   if (v <= 0) return false;
@@ -58,8 +60,8 @@ void sort_and_validate(std::vector<MigrationFile>& files) {
   });
   for (std::size_t i = 1; i < files.size(); ++i) {
     if (files[i].version == files[i - 1].version) {
-      throw MigrationError("two migrations share version " + std::to_string(files[i].version) + ": " +
-                           files[i - 1].filename + " and " + files[i].filename);
+      throw MigrationError("two migrations share version " + std::to_string(files[i].version) +
+                           ": " + files[i - 1].filename + " and " + files[i].filename);
     }
   }
 }
@@ -74,7 +76,8 @@ std::vector<MigrationFile> discover_migrations(const std::string& dir) {
     if (entry.path().extension() != ".sql") continue;
     MigrationFile f;
     if (!parse_migration_filename(filename, f.version, f.name)) {
-      throw MigrationError("badly named migration file (expected NNNN_name.sql): " + entry.path().string());
+      throw MigrationError("badly named migration file (expected NNNN_name.sql): " +
+                           entry.path().string());
     }
     f.filename = filename;
     f.path = entry.path().string();
@@ -117,11 +120,13 @@ Result exec(PGconn* c, const std::string& sql, const std::string& what) {
   return r;
 }
 
-Result exec_params(PGconn* c, const char* sql, const std::vector<std::string>& params, const std::string& what) {
+Result exec_params(PGconn* c, const char* sql, const std::vector<std::string>& params,
+                   const std::string& what) {
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p.c_str());
-  Result r(PQexecParams(c, sql, static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 0));
+  Result r(PQexecParams(c, sql, static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                        nullptr, 0));
   auto st = PQresultStatus(r.get());
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
     throw MigrationError(what + ": " + PQresultErrorMessage(r.get()));
@@ -158,9 +163,11 @@ MigrationReport migrate(const std::string& conninfo, const std::string& migratio
 
   std::map<int, std::pair<std::string, std::string>> applied;  // version -> (name, checksum)
   {
-    auto r = exec(c, "SELECT version, name, checksum FROM schema_migrations ORDER BY version", "read schema_migrations");
+    auto r = exec(c, "SELECT version, name, checksum FROM schema_migrations ORDER BY version",
+                  "read schema_migrations");
     for (int i = 0; i < PQntuples(r.get()); ++i) {
-      applied[std::atoi(PQgetvalue(r.get(), i, 0))] = {PQgetvalue(r.get(), i, 1), PQgetvalue(r.get(), i, 2)};
+      applied[std::atoi(PQgetvalue(r.get(), i, 0))] = {PQgetvalue(r.get(), i, 1),
+                                                       PQgetvalue(r.get(), i, 2)};
     }
   }
 
@@ -168,9 +175,10 @@ MigrationReport migrate(const std::string& conninfo, const std::string& migratio
     auto it = applied.find(f.version);
     if (it == applied.end()) continue;
     if (it->second.second != f.checksum) {
-      throw MigrationError("migration " + f.filename + " was changed after it was applied (checksum " +
-                           it->second.second.substr(0, 12) + "... in the database, " + f.checksum.substr(0, 12) +
-                           "... on disk); never edit an applied migration: add a new one");
+      throw MigrationError(
+          "migration " + f.filename + " was changed after it was applied (checksum " +
+          it->second.second.substr(0, 12) + "... in the database, " + f.checksum.substr(0, 12) +
+          "... on disk); never edit an applied migration: add a new one");
     }
     ++report.already_applied;
   }
@@ -180,7 +188,8 @@ MigrationReport migrate(const std::string& conninfo, const std::string& migratio
     exec(c, "BEGIN", "begin " + f.filename);
     try {
       exec(c, f.sql, "migration " + f.filename + " failed");
-      exec_params(c, "INSERT INTO schema_migrations(version, name, checksum) VALUES ($1::int, $2, $3)",
+      exec_params(c,
+                  "INSERT INTO schema_migrations(version, name, checksum) VALUES ($1::int, $2, $3)",
                   {std::to_string(f.version), f.name, f.checksum}, "record " + f.filename);
       exec(c, "COMMIT", "commit " + f.filename);
     } catch (...) {

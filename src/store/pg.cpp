@@ -542,7 +542,8 @@ asio::awaitable<PgResult> PgConnection::query(std::string_view sql, const Params
   auto it = statements_.find(key);
   if (it == statements_.end()) {
     std::string name = "s" + std::to_string(++next_statement_);
-    if (!PQsendPrepare(conn_, name.c_str(), key.c_str(), 0, nullptr)) fail("PostgreSQL prepare failed");
+    if (!PQsendPrepare(conn_, name.c_str(), key.c_str(), 0, nullptr))
+      fail("PostgreSQL prepare failed");
     co_await flush_and_collect();  // throws PgError on a bad statement (nothing cached)
     it = statements_.emplace(std::move(key), std::move(name)).first;
   }
@@ -572,14 +573,16 @@ asio::awaitable<void> PgConnection::exec(std::string_view sql) {
 std::vector<std::pair<std::string, std::string>> parse_pg_settings(const std::string& spec) {
   const auto word = [](const std::string& w, bool name) {
     return !w.empty() && std::all_of(w.begin(), w.end(), [name](char c) {
-      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || (!name && c == '-');
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' ||
+             (!name && c == '-');
     });
   };
   std::vector<std::pair<std::string, std::string>> out;
   for (const auto view : text::split_nonempty(spec)) {
     const std::string item(view);
     const auto eq = item.find('=');
-    if (eq == std::string::npos || !word(item.substr(0, eq), true) || !word(item.substr(eq + 1), false))
+    if (eq == std::string::npos || !word(item.substr(0, eq), true) ||
+        !word(item.substr(eq + 1), false))
       throw std::invalid_argument("expected name=value[,name=value...], got '" + item + "'");
     out.emplace_back(item.substr(0, eq), item.substr(eq + 1));
   }

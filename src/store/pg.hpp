@@ -71,7 +71,8 @@ class PgConnection;
 class PgLease {
  public:
   PgLease() = default;
-  PgLease(std::shared_ptr<PgConnection> conn, std::function<void(std::shared_ptr<PgConnection>)> giveback);
+  PgLease(std::shared_ptr<PgConnection> conn,
+          std::function<void(std::shared_ptr<PgConnection>)> giveback);
   PgLease(PgLease&&) noexcept = default;
   PgLease& operator=(PgLease&&) noexcept = default;
   ~PgLease();
@@ -95,8 +96,8 @@ class PgLease {
 };
 
 struct PgPoolOptions {
-  std::string conninfo;                 // libpq connection string
-  int max_connections = 8;              // per pool (per io_context)
+  std::string conninfo;     // libpq connection string
+  int max_connections = 8;  // per pool (per io_context)
   std::chrono::milliseconds acquire_timeout{2000};
   std::chrono::milliseconds statement_timeout{5000};  // SET statement_timeout on connect
   std::chrono::milliseconds connect_timeout{3000};

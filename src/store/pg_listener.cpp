@@ -72,12 +72,14 @@ struct PgListener::Impl : std::enable_shared_from_this<Impl> {
 
   asio::awaitable<void> connect() {
     conn = PQconnectStart(conninfo.c_str());
-    if (!conn || PQstatus(conn) == CONNECTION_BAD) throw std::runtime_error(conn ? PQerrorMessage(conn) : "oom");
+    if (!conn || PQstatus(conn) == CONNECTION_BAD)
+      throw std::runtime_error(conn ? PQerrorMessage(conn) : "oom");
     auto poll = PGRES_POLLING_WRITING;
     while (poll != PGRES_POLLING_OK) {
       if (poll == PGRES_POLLING_FAILED) throw std::runtime_error(PQerrorMessage(conn));
       rearm(PQsocket(conn));
-      const auto dir = poll == PGRES_POLLING_READING ? Descriptor::wait_read : Descriptor::wait_write;
+      const auto dir =
+          poll == PGRES_POLLING_READING ? Descriptor::wait_read : Descriptor::wait_write;
       const bool ready = co_await wait(dir, std::chrono::milliseconds(5000));
       if (!ready) throw std::runtime_error("timed out connecting");
       poll = PQconnectPoll(conn);
@@ -117,7 +119,8 @@ struct PgListener::Impl : std::enable_shared_from_this<Impl> {
             if (!stopped) cb(ch, payload);
           }
           boost::system::error_code ec;
-          co_await sock->async_wait(Descriptor::wait_read, asio::redirect_error(asio::use_awaitable, ec));
+          co_await sock->async_wait(Descriptor::wait_read,
+                                    asio::redirect_error(asio::use_awaitable, ec));
           if (stopped) break;
           if (ec) throw std::runtime_error(ec.message());
           if (!PQconsumeInput(conn)) throw std::runtime_error(PQerrorMessage(conn));
@@ -136,14 +139,17 @@ struct PgListener::Impl : std::enable_shared_from_this<Impl> {
   }
 };
 
-PgListener::PgListener(asio::any_io_executor ex, std::string conninfo, std::vector<std::string> channels, Callback cb)
-    : impl_(std::make_shared<Impl>(std::move(ex), std::move(conninfo), std::move(channels), std::move(cb))) {}
+PgListener::PgListener(asio::any_io_executor ex, std::string conninfo,
+                       std::vector<std::string> channels, Callback cb)
+    : impl_(std::make_shared<Impl>(std::move(ex), std::move(conninfo), std::move(channels),
+                                   std::move(cb))) {}
 
 PgListener::~PgListener() { stop(); }
 
 void PgListener::start() {
   auto impl = impl_;
-  asio::co_spawn(impl->ex, [impl]() { return impl->run(); }, asio::detached);
+  asio::co_spawn(
+      impl->ex, [impl]() { return impl->run(); }, asio::detached);
 }
 
 void PgListener::stop() {

@@ -17,7 +17,8 @@ namespace se::store {
 class PgListener {
  public:
   using Callback = std::function<void(const std::string& channel, const std::string& payload)>;
-  PgListener(boost::asio::any_io_executor ex, std::string conninfo, std::vector<std::string> channels, Callback cb);
+  PgListener(boost::asio::any_io_executor ex, std::string conninfo,
+             std::vector<std::string> channels, Callback cb);
   ~PgListener();
   PgListener(const PgListener&) = delete;
   PgListener& operator=(const PgListener&) = delete;

@@ -18,13 +18,13 @@
 #include <hiredis/hiredis.h>
 
 #include <atomic>
-#include <csignal>
-#include <mutex>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <csignal>
 #include <list>
+#include <mutex>
 
 namespace asio = boost::asio;
 
@@ -95,7 +95,8 @@ RedisReply copy_reply(const redisReply* r) {
 #endif
       out.type = RedisReply::Type::Array;
       out.elements.reserve(r->elements);
-      for (std::size_t i = 0; i < r->elements; ++i) out.elements.push_back(copy_reply(r->element[i]));
+      for (std::size_t i = 0; i < r->elements; ++i)
+        out.elements.push_back(copy_reply(r->element[i]));
       break;
     case REDIS_REPLY_NIL:
     default:
@@ -263,14 +264,15 @@ struct RedisState : std::enable_shared_from_this<RedisState> {
     redisAsyncSetDisconnectCallback(ac, &RedisState::on_disconnect);
 
     connect_timer.expires_after(opts.connect_timeout);
-    connect_timer.async_wait([weak = weak_from_this(), wc = std::weak_ptr<RedisConn>(c)](boost::system::error_code e) {
-      if (e) return;
-      auto self = weak.lock();
-      auto c2 = wc.lock();
-      if (!self || !c2 || c2 != self->conn || c2->up || c2->dead) return;
-      self->drop_connection();  // connect (or its PING) timed out
-      self->schedule_reconnect();
-    });
+    connect_timer.async_wait(
+        [weak = weak_from_this(), wc = std::weak_ptr<RedisConn>(c)](boost::system::error_code e) {
+          if (e) return;
+          auto self = weak.lock();
+          auto c2 = wc.lock();
+          if (!self || !c2 || c2 != self->conn || c2->up || c2->dead) return;
+          self->drop_connection();  // connect (or its PING) timed out
+          self->schedule_reconnect();
+        });
   }
 
   static RedisState* owner_of(const redisAsyncContext* ac, std::shared_ptr<RedisState>& hold) {
@@ -321,7 +323,8 @@ struct RedisState : std::enable_shared_from_this<RedisState> {
   }
 
   static void on_reply(redisAsyncContext*, void* r, void* privdata) {
-    std::unique_ptr<std::shared_ptr<Request>> holder(static_cast<std::shared_ptr<Request>*>(privdata));
+    std::unique_ptr<std::shared_ptr<Request>> holder(
+        static_cast<std::shared_ptr<Request>*>(privdata));
     auto& req = *holder;
     if (req->done) return;
     req->done = true;
@@ -335,7 +338,8 @@ struct RedisState : std::enable_shared_from_this<RedisState> {
 
   asio::awaitable<RedisReply> command(std::vector<std::string> args) {
     auto self = shared_from_this();
-    if (!is_connected || !conn || conn->dead || !conn->ac) throw RedisUnavailable("Redis is not connected");
+    if (!is_connected || !conn || conn->dead || !conn->ac)
+      throw RedisUnavailable("Redis is not connected");
     if (args.empty()) throw std::invalid_argument("Redis command without arguments");
     std::vector<const char*> argv;
     std::vector<std::size_t> lens;
@@ -347,8 +351,9 @@ struct RedisState : std::enable_shared_from_this<RedisState> {
     }
     auto req = std::make_shared<Request>(ex);
     auto* holder = new std::shared_ptr<Request>(req);
-    if (redisAsyncCommandArgv(conn->ac, &RedisState::on_reply, holder, static_cast<int>(argv.size()),
-                              argv.data(), lens.data()) != REDIS_OK) {
+    if (redisAsyncCommandArgv(conn->ac, &RedisState::on_reply, holder,
+                              static_cast<int>(argv.size()), argv.data(),
+                              lens.data()) != REDIS_OK) {
       delete holder;
       throw RedisUnavailable("Redis command could not be queued");
     }

@@ -23,8 +23,8 @@ struct RedisUnavailable : std::runtime_error {
 struct RedisReply {
   enum class Type { Nil, String, Status, Error, Integer, Array, Double, Bool };
   Type type = Type::Nil;
-  std::string str;          // String, Status, Error, Double (as text)
-  std::int64_t integer = 0; // Integer, Bool
+  std::string str;                   // String, Status, Error, Double (as text)
+  std::int64_t integer = 0;          // Integer, Bool
   std::vector<RedisReply> elements;  // Array
 
   [[nodiscard]] bool is_nil() const { return type == Type::Nil; }

@@ -3,8 +3,8 @@
 #pragma once
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
 #include <sodium.h>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -15,7 +15,8 @@ namespace se::test::auth {
 
 // Two keys (k1 active) - 32 bytes each, base64.
 inline const std::string kJwtKeys =
-    "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=,k2:ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=";
+    "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=,k2:"
+    "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=";
 inline const std::string kAdminEmail = "root@swifteats.test";
 inline const std::string kAdminPassword = "correct horse battery staple";
 
@@ -29,9 +30,16 @@ inline jwt::Config jwt_config() {
 
 // Flags every test server gets: the key set, weak (fast) hashing, a bootstrap admin.
 inline std::vector<std::string> security_flags(std::vector<std::string> extra = {}) {
-  std::vector<std::string> f{"--jwt-keys",        kJwtKeys,  "--jwt-active-kid",           "k1",
-                             "--password-cost",   "min",     "--bootstrap-admin-email",    kAdminEmail,
-                             "--bootstrap-admin-password", kAdminPassword};
+  std::vector<std::string> f{"--jwt-keys",
+                             kJwtKeys,
+                             "--jwt-active-kid",
+                             "k1",
+                             "--password-cost",
+                             "min",
+                             "--bootstrap-admin-email",
+                             kAdminEmail,
+                             "--bootstrap-admin-password",
+                             kAdminPassword};
   f.insert(f.end(), extra.begin(), extra.end());
   return f;
 }
@@ -41,7 +49,8 @@ inline std::map<std::string, std::string> bearer(const std::string& token) {
 }
 
 inline nlohmann::json login(int port, const std::string& email, const std::string& password) {
-  auto r = http_request(port, "POST", "/auth/login", nlohmann::json{{"email", email}, {"password", password}}.dump());
+  auto r = http_request(port, "POST", "/auth/login",
+                        nlohmann::json{{"email", email}, {"password", password}}.dump());
   EXPECT_EQ(r.status, 200) << r.body;
   auto j = nlohmann::json::parse(r.body, nullptr, false);
   return j.is_discarded() ? nlohmann::json::object() : j;

@@ -29,9 +29,10 @@ class RateLimit : public ::testing::Test {
     conninfo_ = env.fresh_database("ratelimit_it");
     for (auto* s : {&a_, &b_})
       *s = std::make_unique<se::test::ServerProcess>(ta::security_flags(std::vector<std::string>{
-          "--pg", conninfo_, "--redis", "127.0.0.1:" + std::to_string(env.redis_port()), "--threads", "2",
-          "--log-level", "error", "--rate-limits", "browse=" + std::to_string(kLimit) + ",login=1000",
-          "--rate-window-ms", std::to_string(kWindowMs)}));
+          "--pg", conninfo_, "--redis", "127.0.0.1:" + std::to_string(env.redis_port()),
+          "--threads", "2", "--log-level", "error", "--rate-limits",
+          "browse=" + std::to_string(kLimit) + ",login=1000", "--rate-window-ms",
+          std::to_string(kWindowMs)}));
   }
   static void TearDownTestSuite() {
     a_.reset();
@@ -48,7 +49,8 @@ class RateLimit : public ::testing::Test {
   // loopback client: it answers 200 with RateLimit-Remaining = limit - 1. Requests left in an
   // older window are used up on the way.
   static void await_recovery(int port) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kWindowMs * 3);
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(kWindowMs * 3);
     while (std::chrono::steady_clock::now() < deadline) {
       auto r = browse(port);
       if (r.status == 200 && r.header("ratelimit-remaining") == std::to_string(kLimit - 1)) return;
@@ -73,7 +75,8 @@ TEST_F(RateLimit, RefusesExactlyPastTheLimitAndRecoversAfterTheWindow) {
   EXPECT_EQ(over.status, 429) << over.body;
   EXPECT_EQ(over.header("content-type"), "application/problem+json");
   EXPECT_EQ(json::parse(over.body)["code"], "rate_limited");
-  const int retry = std::stoi(over.header("retry-after").empty() ? "0" : over.header("retry-after"));
+  const int retry =
+      std::stoi(over.header("retry-after").empty() ? "0" : over.header("retry-after"));
   EXPECT_GE(retry, 1);
   EXPECT_LE(retry, kWindowMs / 1000);
   EXPECT_EQ(over.header("ratelimit-remaining"), "0");
@@ -86,7 +89,8 @@ TEST_F(RateLimit, RefusesExactlyPastTheLimitAndRecoversAfterTheWindow) {
 
 TEST_F(RateLimit, OneCountAcrossInstancesThroughRedis) {
   await_recovery(a_->port());  // 1 on A
-  for (int i = 2; i <= kLimit; ++i) ASSERT_EQ(browse(i % 2 ? a_->port() : b_->port()).status, 200) << i;
+  for (int i = 2; i <= kLimit; ++i)
+    ASSERT_EQ(browse(i % 2 ? a_->port() : b_->port()).status, 200) << i;
   EXPECT_EQ(browse(b_->port()).status, 429);
   EXPECT_EQ(browse(a_->port()).status, 429);
   await_recovery(b_->port());

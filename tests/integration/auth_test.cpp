@@ -27,16 +27,16 @@ class Auth : public ::testing::Test {
     auto& env = se::test::TestEnv::get();
     const auto conninfo = env.fresh_database("auth_it");
     server_ = std::make_unique<se::test::ServerProcess>(ta::security_flags(std::vector<std::string>{
-        "--pg", conninfo, "--redis", "127.0.0.1:" + std::to_string(env.redis_port()), "--threads", "2",
-        "--log-level", "error", "--rate-limits", "off", "--login-max-failures", "3"}));
+        "--pg", conninfo, "--redis", "127.0.0.1:" + std::to_string(env.redis_port()), "--threads",
+        "2", "--log-level", "error", "--rate-limits", "off", "--login-max-failures", "3"}));
     admin_ = ta::admin_token(port());
     ASSERT_FALSE(admin_.empty());
   }
   static void TearDownTestSuite() { server_.reset(); }
 
   static int port() { return server_->port(); }
-  static HttpResponse call(const std::string& method, const std::string& target, const std::string& token,
-                           const json& body = nullptr) {
+  static HttpResponse call(const std::string& method, const std::string& target,
+                           const std::string& token, const json& body = nullptr) {
     return http_request(port(), method, target, body.is_null() ? std::string{} : body.dump(),
                         token.empty() ? std::map<std::string, std::string>{} : ta::bearer(token));
   }
@@ -46,8 +46,9 @@ class Auth : public ::testing::Test {
     EXPECT_EQ(json::parse(r.body, nullptr, false).value("code", ""), code) << r.body;
   }
   static std::string create_restaurant(const std::string& name) {
-    auto r = call("POST", "/restaurants", admin_,
-                  {{"name", name}, {"cuisine", "thai"}, {"lat", 1.0}, {"lng", 1.0}, {"hours", kAlwaysOpen}});
+    auto r = call(
+        "POST", "/restaurants", admin_,
+        {{"name", name}, {"cuisine", "thai"}, {"lat", 1.0}, {"lng", 1.0}, {"hours", kAlwaysOpen}});
     EXPECT_EQ(r.status, 201) << r.body;
     return json::parse(r.body)["id"].get<std::string>();
   }
@@ -62,7 +63,8 @@ class Auth : public ::testing::Test {
 };
 
 TEST_F(Auth, RegisterLoginAndMeWithoutUserEnumeration) {
-  const json reg{{"email", "Alice@Example.test"}, {"password", "alice-password-1"}, {"name", "Alice"}};
+  const json reg{
+      {"email", "Alice@Example.test"}, {"password", "alice-password-1"}, {"name", "Alice"}};
   auto first = http_request(port(), "POST", "/auth/register", reg.dump());
   EXPECT_EQ(first.status, 202) << first.body;
   auto again = http_request(port(), "POST", "/auth/register", reg.dump());
@@ -70,10 +72,12 @@ TEST_F(Auth, RegisterLoginAndMeWithoutUserEnumeration) {
   EXPECT_EQ(again.body, first.body);  // a taken email answers exactly like a free one
 
   // Wrong password for a real account and any password for a missing one: the same answer.
-  auto wrong = http_request(port(), "POST", "/auth/login",
-                            json{{"email", "alice@example.test"}, {"password", "not-her-password"}}.dump());
-  auto missing = http_request(port(), "POST", "/auth/login",
-                              json{{"email", "nobody@example.test"}, {"password", "not-her-password"}}.dump());
+  auto wrong =
+      http_request(port(), "POST", "/auth/login",
+                   json{{"email", "alice@example.test"}, {"password", "not-her-password"}}.dump());
+  auto missing =
+      http_request(port(), "POST", "/auth/login",
+                   json{{"email", "nobody@example.test"}, {"password", "not-her-password"}}.dump());
   expect_problem(wrong, 401, "invalid_credentials");
   expect_problem(missing, 401, "invalid_credentials");
   auto strip = [](std::string body) {
@@ -83,7 +87,8 @@ TEST_F(Auth, RegisterLoginAndMeWithoutUserEnumeration) {
   };
   EXPECT_EQ(strip(wrong.body), strip(missing.body));
 
-  auto tokens = ta::login(port(), "ALICE@example.test", "alice-password-1");  // emails are case-insensitive
+  auto tokens =
+      ta::login(port(), "ALICE@example.test", "alice-password-1");  // emails are case-insensitive
   EXPECT_EQ(tokens["token_type"], "Bearer");
   EXPECT_EQ(tokens["expires_in"], 900);
   EXPECT_EQ(tokens["role"], "customer");
@@ -99,22 +104,31 @@ TEST_F(Auth, RegisterLoginAndMeWithoutUserEnumeration) {
 
 TEST_F(Auth, RegistrationRefusesFieldsTheCallerMayNotSet) {
   expect_problem(http_request(port(), "POST", "/auth/register",
-                              json{{"email", "mallory@example.test"}, {"password", "mallory-password"},
-                                   {"name", "M"}, {"role", "admin"}}
+                              json{{"email", "mallory@example.test"},
+                                   {"password", "mallory-password"},
+                                   {"name", "M"},
+                                   {"role", "admin"}}
                                   .dump()),
                  400, "unknown_field");
-  expect_problem(http_request(port(), "POST", "/auth/register",
-                              json{{"email", "mallory@example.test"}, {"password", "short"}, {"name", "M"}}.dump()),
-                 400, "weak_password");
+  expect_problem(
+      http_request(
+          port(), "POST", "/auth/register",
+          json{{"email", "mallory@example.test"}, {"password", "short"}, {"name", "M"}}.dump()),
+      400, "weak_password");
   // Nothing was created by the refused attempts.
-  expect_problem(http_request(port(), "POST", "/auth/login",
-                              json{{"email", "mallory@example.test"}, {"password", "mallory-password"}}.dump()),
-                 401, "invalid_credentials");
+  expect_problem(
+      http_request(
+          port(), "POST", "/auth/login",
+          json{{"email", "mallory@example.test"}, {"password", "mallory-password"}}.dump()),
+      401, "invalid_credentials");
   // A normal registration yields a customer, whatever else the body tries to say.
-  ASSERT_EQ(http_request(port(), "POST", "/auth/register",
-                         json{{"email", "mallory@example.test"}, {"password", "mallory-password"}, {"name", "M"}}.dump())
-                .status,
-            202);
+  ASSERT_EQ(
+      http_request(
+          port(), "POST", "/auth/register",
+          json{{"email", "mallory@example.test"}, {"password", "mallory-password"}, {"name", "M"}}
+              .dump())
+          .status,
+      202);
   EXPECT_EQ(ta::login(port(), "mallory@example.test", "mallory-password")["role"], "customer");
 }
 
@@ -124,16 +138,18 @@ TEST_F(Auth, ForgedAndStaleTokensAreRejectedByTheServer) {
   admin.account_id = "00000000-0000-4000-8000-000000000001";
   admin.role = se::auth::Role::admin;
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                       std::chrono::system_clock::now().time_since_epoch()).count();
-  auto forged_payload = [&](const nlohmann::json& header, const nlohmann::json& payload, const std::string& key) {
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  auto forged_payload = [&](const nlohmann::json& header, const nlohmann::json& payload,
+                            const std::string& key) {
     const auto input = se::jwt::b64url(header.dump()) + "." + se::jwt::b64url(payload.dump());
     return input + "." + se::jwt::b64url(se::jwt::hmac_sha256(key, input));
   };
-  const json good{{"iss", cfg.issuer}, {"aud", cfg.audience}, {"sub", admin.account_id}, {"role", "admin"},
-                  {"iat", now}, {"exp", now + 600}};
+  const json good{{"iss", cfg.issuer}, {"aud", cfg.audience}, {"sub", admin.account_id},
+                  {"role", "admin"},   {"iat", now},          {"exp", now + 600}};
   // The control: a well-formed token we sign with the server's key is accepted.
-  EXPECT_EQ(call("GET", "/admin/accounts/x/restaurants", forged_payload({{"alg", "HS256"}, {"kid", "k1"}}, good,
-                                                                        cfg.keys["k1"]))
+  EXPECT_EQ(call("GET", "/admin/accounts/x/restaurants",
+                 forged_payload({{"alg", "HS256"}, {"kid", "k1"}}, good, cfg.keys["k1"]))
                 .status,
             405);  // authenticated: the path exists for PUT only
 
@@ -147,9 +163,11 @@ TEST_F(Auth, ForgedAndStaleTokensAreRejectedByTheServer) {
   const std::vector<std::pair<std::string, std::string>> bad{
       {"alg none", alg_none},
       {"alg none signed", forged_payload({{"alg", "none"}, {"kid", "k1"}}, good, cfg.keys["k1"])},
-      {"wrong signature", forged_payload({{"alg", "HS256"}, {"kid", "k1"}}, good, std::string(32, 'z'))},
+      {"wrong signature",
+       forged_payload({{"alg", "HS256"}, {"kid", "k1"}}, good, std::string(32, 'z'))},
       {"expired", forged_payload({{"alg", "HS256"}, {"kid", "k1"}}, expired, cfg.keys["k1"])},
-      {"wrong audience", forged_payload({{"alg", "HS256"}, {"kid", "k1"}}, wrong_aud, cfg.keys["k1"])},
+      {"wrong audience",
+       forged_payload({{"alg", "HS256"}, {"kid", "k1"}}, wrong_aud, cfg.keys["k1"])},
       {"unknown kid", forged_payload({{"alg", "HS256"}, {"kid", "k7"}}, good, cfg.keys["k1"])},
       {"garbage", "not.a.token"},
   };
@@ -169,7 +187,8 @@ TEST_F(Auth, ForgedAndStaleTokensAreRejectedByTheServer) {
 }
 
 TEST_F(Auth, RefreshRotatesAndReuseRevokesTheFamily) {
-  create_account({{"email", "rota@example.test"}, {"password", "rotation-pass-1"}, {"role", "customer"}});
+  create_account(
+      {{"email", "rota@example.test"}, {"password", "rotation-pass-1"}, {"role", "customer"}});
   auto t0 = ta::login(port(), "rota@example.test", "rotation-pass-1");
   const std::string r1 = t0["refresh_token"];
   auto refresh = [&](const std::string& token) {
@@ -193,22 +212,26 @@ TEST_F(Auth, RefreshRotatesAndReuseRevokesTheFamily) {
 
   // Logout revokes.
   auto t = ta::login(port(), "rota@example.test", "rotation-pass-1");
-  auto out = http_request(port(), "POST", "/auth/logout", json{{"refresh_token", t["refresh_token"]}}.dump());
+  auto out = http_request(port(), "POST", "/auth/logout",
+                          json{{"refresh_token", t["refresh_token"]}}.dump());
   EXPECT_EQ(out.status, 204);
   expect_problem(refresh(t["refresh_token"]), 401, "invalid_refresh_token");
   expect_problem(refresh("rt_made_up"), 401, "invalid_refresh_token");
 }
 
 TEST_F(Auth, LoginThrottleLocksAnEmailAfterFailuresExistingOrNot) {
-  create_account({{"email", "victim@example.test"}, {"password", "victim-password"}, {"role", "customer"}});
+  create_account(
+      {{"email", "victim@example.test"}, {"password", "victim-password"}, {"role", "customer"}});
   for (const std::string email : {"victim@example.test", "ghost@example.test"}) {
     SCOPED_TRACE(email);
     for (int i = 0; i < 3; ++i)
-      expect_problem(http_request(port(), "POST", "/auth/login",
-                                  json{{"email", email}, {"password", "guess-" + std::to_string(i)}}.dump()),
-                     401, "invalid_credentials");
+      expect_problem(
+          http_request(port(), "POST", "/auth/login",
+                       json{{"email", email}, {"password", "guess-" + std::to_string(i)}}.dump()),
+          401, "invalid_credentials");
     // Locked now, even with the right password; the same answer for a missing account.
-    auto r = http_request(port(), "POST", "/auth/login", json{{"email", email}, {"password", "victim-password"}}.dump());
+    auto r = http_request(port(), "POST", "/auth/login",
+                          json{{"email", email}, {"password", "victim-password"}}.dump());
     expect_problem(r, 429, "too_many_attempts");
     EXPECT_FALSE(r.header("retry-after").empty());
   }
@@ -217,14 +240,22 @@ TEST_F(Auth, LoginThrottleLocksAnEmailAfterFailuresExistingOrNot) {
 TEST_F(Auth, ObjectLevelRulesRefuseOtherUsers) {
   const auto rest_a = create_restaurant("Staffed A");
   const auto rest_b = create_restaurant("Staffed B");
-  create_account({{"email", "staff-a@example.test"}, {"password", "staff-a-password"}, {"role", "restaurant_staff"},
+  create_account({{"email", "staff-a@example.test"},
+                  {"password", "staff-a-password"},
+                  {"role", "restaurant_staff"},
                   {"restaurant_ids", {rest_a}}});
-  create_account({{"email", "staff-b@example.test"}, {"password", "staff-b-password"}, {"role", "restaurant_staff"},
+  create_account({{"email", "staff-b@example.test"},
+                  {"password", "staff-b-password"},
+                  {"role", "restaurant_staff"},
                   {"restaurant_ids", {rest_b}}});
-  auto c1 = create_account({{"email", "cust1@example.test"}, {"password", "cust1-password"}, {"role", "customer"}});
-  auto c2 = create_account({{"email", "cust2@example.test"}, {"password", "cust2-password"}, {"role", "customer"}});
-  auto d1 = create_account({{"email", "drv1@example.test"}, {"password", "drv1-password"}, {"role", "driver"}});
-  auto d2 = create_account({{"email", "drv2@example.test"}, {"password", "drv2-password"}, {"role", "driver"}});
+  auto c1 = create_account(
+      {{"email", "cust1@example.test"}, {"password", "cust1-password"}, {"role", "customer"}});
+  auto c2 = create_account(
+      {{"email", "cust2@example.test"}, {"password", "cust2-password"}, {"role", "customer"}});
+  auto d1 = create_account(
+      {{"email", "drv1@example.test"}, {"password", "drv1-password"}, {"role", "driver"}});
+  auto d2 = create_account(
+      {{"email", "drv2@example.test"}, {"password", "drv2-password"}, {"role", "driver"}});
   const auto staff_a = ta::login_token(port(), "staff-a@example.test", "staff-a-password");
   const auto staff_b = ta::login_token(port(), "staff-b@example.test", "staff-b-password");
   const auto cust1 = ta::login_token(port(), "cust1@example.test", "cust1-password");
@@ -243,19 +274,23 @@ TEST_F(Auth, ObjectLevelRulesRefuseOtherUsers) {
   expect_problem(call("POST", items_b, staff_a, item), 403, "forbidden");
   expect_problem(call("PATCH", item_a, staff_b, {{"name", "Stolen"}}), 403, "forbidden");
   expect_problem(call("DELETE", item_a, staff_b), 403, "forbidden");
-  expect_problem(call("PUT", item_a + "/availability", staff_b, {{"available", false}}), 403, "forbidden");
-  expect_problem(call("PUT", "/restaurants/" + rest_a + "/hours", staff_b, {{"hours", kAlwaysOpen}}), 403,
+  expect_problem(call("PUT", item_a + "/availability", staff_b, {{"available", false}}), 403,
                  "forbidden");
-  expect_problem(call("PUT", "/restaurants/" + rest_a + "/location", staff_b, {{"lat", 2.0}, {"lng", 2.0}}), 403,
-                 "forbidden");
-  expect_problem(call("POST", "/restaurants/" + rest_a + "/categories", cust1, {{"name", "Mine"}}), 403,
-                 "forbidden");
+  expect_problem(
+      call("PUT", "/restaurants/" + rest_a + "/hours", staff_b, {{"hours", kAlwaysOpen}}), 403,
+      "forbidden");
+  expect_problem(
+      call("PUT", "/restaurants/" + rest_a + "/location", staff_b, {{"lat", 2.0}, {"lng", 2.0}}),
+      403, "forbidden");
+  expect_problem(call("POST", "/restaurants/" + rest_a + "/categories", cust1, {{"name", "Mine"}}),
+                 403, "forbidden");
   expect_problem(call("POST", items_a, drv1, item), 403, "forbidden");
   expect_problem(call("POST", items_a, "", item), 401, "unauthenticated");
   EXPECT_EQ(call("PATCH", item_a, staff_a, {{"name", "Better noodles"}}).status, 200);
   EXPECT_EQ(call("PATCH", item_a, admin_, {{"name", "Admin noodles"}}).status, 200);
   // Creating restaurants is for admins only.
-  const json rest{{"name", "Mine"}, {"cuisine", "thai"}, {"lat", 1.0}, {"lng", 1.0}, {"hours", kAlwaysOpen}};
+  const json rest{
+      {"name", "Mine"}, {"cuisine", "thai"}, {"lat", 1.0}, {"lng", 1.0}, {"hours", kAlwaysOpen}};
   expect_problem(call("POST", "/restaurants", staff_a, rest), 403, "forbidden");
   expect_problem(call("POST", "/restaurants", cust1, rest), 403, "forbidden");
 
@@ -273,17 +308,23 @@ TEST_F(Auth, ObjectLevelRulesRefuseOtherUsers) {
   EXPECT_EQ(call("GET", "/drivers/" + d2_id, admin_).status, 200);
 
   // Account administration is for admins only.
-  const json acct{{"email", "sneaky@example.test"}, {"password", "sneaky-password"}, {"role", "admin"}};
+  const json acct{
+      {"email", "sneaky@example.test"}, {"password", "sneaky-password"}, {"role", "admin"}};
   for (const auto& token : {staff_a, cust1, drv1})
     expect_problem(call("POST", "/admin/accounts", token, acct), 403, "forbidden");
-  expect_problem(call("PUT", "/admin/accounts/" + json::parse(call("GET", "/auth/me", staff_a).body)["id"].get<std::string>() +
-                                 "/restaurants",
-                      staff_a, {{"restaurant_ids", {rest_a, rest_b}}}),
-                 403, "forbidden");
+  expect_problem(
+      call("PUT",
+           "/admin/accounts/" +
+               json::parse(call("GET", "/auth/me", staff_a).body)["id"].get<std::string>() +
+               "/restaurants",
+           staff_a, {{"restaurant_ids", {rest_a, rest_b}}}),
+      403, "forbidden");
 
   // Rebinding staff A to B takes effect with the next token (refresh re-reads the bindings).
-  const auto staff_a_id = json::parse(call("GET", "/auth/me", staff_a).body)["id"].get<std::string>();
-  ASSERT_EQ(call("PUT", "/admin/accounts/" + staff_a_id + "/restaurants", admin_, {{"restaurant_ids", {rest_b}}})
+  const auto staff_a_id =
+      json::parse(call("GET", "/auth/me", staff_a).body)["id"].get<std::string>();
+  ASSERT_EQ(call("PUT", "/admin/accounts/" + staff_a_id + "/restaurants", admin_,
+                 {{"restaurant_ids", {rest_b}}})
                 .status,
             200);
   const auto staff_a2 = ta::login_token(port(), "staff-a@example.test", "staff-a-password");

@@ -37,7 +37,8 @@ class BusConsumer : public ::testing::TestWithParam<std::string> {
     PgPool pool(io.get_executor(), {conninfo_});
     run(io, [&]() -> asio::awaitable<void> {
       co_await pool.query(
-          "CREATE TABLE bus_test_effects (consumer text, event_id uuid, key text, seq int, at timestamptz DEFAULT clock_timestamp())");
+          "CREATE TABLE bus_test_effects (consumer text, event_id uuid, key text, seq int, at "
+          "timestamptz DEFAULT clock_timestamp())");
     });
   }
   void SetUp() override {
@@ -68,8 +69,10 @@ class BusConsumer : public ::testing::TestWithParam<std::string> {
       auto payload = nlohmann::json::parse(e.payload);
       if (payload.value("poison", false)) throw std::runtime_error("poison pill");
       const auto seq = std::to_string(payload.value("seq", 0));
-      co_await tx->query("INSERT INTO bus_test_effects (consumer, event_id, key, seq) VALUES ($1, $2::uuid, $3, $4::int)",
-                         pg_params(group, e.event_id, e.key, seq));
+      co_await tx->query(
+          "INSERT INTO bus_test_effects (consumer, event_id, key, seq) VALUES ($1, $2::uuid, $3, "
+          "$4::int)",
+          pg_params(group, e.event_id, e.key, seq));
     };
   }
 
@@ -78,8 +81,8 @@ class BusConsumer : public ::testing::TestWithParam<std::string> {
     co_return std::stoll(std::string(r.get(0, 0)));
   }
   // Polls a count until it reaches `want` (observing external state, with a deadline).
-  asio::awaitable<std::int64_t> await_count(const std::string& sql, const se::store::Params& p, std::int64_t want,
-                                            std::chrono::seconds limit = 20s) {
+  asio::awaitable<std::int64_t> await_count(const std::string& sql, const se::store::Params& p,
+                                            std::int64_t want, std::chrono::seconds limit = 20s) {
     const auto deadline = Clock::now() + limit;
     std::int64_t n = 0;
     while ((n = co_await count(sql, p)) < want && Clock::now() < deadline) co_await sleep_for(20ms);
@@ -106,8 +109,9 @@ TEST_P(BusConsumer, DuplicatesAndStaleVersionsAreAppliedOnce) {
     co_await bus_->publish(batch);
     const auto q = "SELECT count(*) FROM processed_events WHERE consumer = $1";
     EXPECT_EQ(co_await await_count(q, pg_params(group), 3), 3);
-    auto r = co_await pool_->query("SELECT string_agg(seq::text, ',' ORDER BY at) FROM bus_test_effects WHERE consumer = $1",
-                                   pg_params(group));
+    auto r = co_await pool_->query(
+        "SELECT string_agg(seq::text, ',' ORDER BY at) FROM bus_test_effects WHERE consumer = $1",
+        pg_params(group));
     EXPECT_EQ(r.get(0, 0), "1,3");  // the duplicate copies and the stale version changed nothing
     c.stop();
     while (c.running()) co_await sleep_for(10ms);
@@ -124,7 +128,8 @@ TEST_P(BusConsumer, PoisonMessageGoesToTheDlqAfterTheAttemptsAndOthersKeepFlowin
     std::vector<Record> batch;
     for (int i = 0; i < 20; ++i) {
       if (i == 5) batch.push_back(make_record(t, "k-poison", "Bad", 0, R"({"poison":true})"));
-      batch.push_back(make_record(t, "k" + std::to_string(i % 4), "Good", 0, "{\"seq\":" + std::to_string(i) + "}"));
+      batch.push_back(make_record(t, "k" + std::to_string(i % 4), "Good", 0,
+                                  "{\"seq\":" + std::to_string(i) + "}"));
     }
     co_await bus_->publish(batch);
     const auto q = "SELECT count(*) FROM bus_test_effects WHERE consumer = $1";
@@ -168,16 +173,20 @@ TEST_P(RedisBusConsumer, RestaurantUpdatesAreHandledHighPriorityFirst) {
   run(io_, [&]() -> asio::awaitable<void> {
     // A backlog: low first in time, then medium, then high.
     std::vector<Record> batch;
-    for (int i = 0; i < 10; ++i) batch.push_back(make_record(lo, "r1", "RatingChanged", 0, R"({"seq":3})"));
-    for (int i = 0; i < 10; ++i) batch.push_back(make_record(mid, "r1", "MenuChanged", 0, R"({"seq":2})"));
-    for (int i = 0; i < 10; ++i) batch.push_back(make_record(hi, "r1", "HoursChanged", 0, R"({"seq":1})"));
+    for (int i = 0; i < 10; ++i)
+      batch.push_back(make_record(lo, "r1", "RatingChanged", 0, R"({"seq":3})"));
+    for (int i = 0; i < 10; ++i)
+      batch.push_back(make_record(mid, "r1", "MenuChanged", 0, R"({"seq":2})"));
+    for (int i = 0; i < 10; ++i)
+      batch.push_back(make_record(hi, "r1", "HoursChanged", 0, R"({"seq":1})"));
     co_await bus_->publish(batch);
     Consumer c(io_.get_executor(), *bus_, pool_.get(), opts, recording(group));
     asio::co_spawn(io_, c.run(), asio::detached);
     const auto q = "SELECT count(*) FROM bus_test_effects WHERE consumer = $1";
     EXPECT_EQ(co_await await_count(q, pg_params(group), 30), 30);
     auto r = co_await pool_->query(
-        "SELECT string_agg(seq::text, '' ORDER BY at) FROM bus_test_effects WHERE consumer = $1", pg_params(group));
+        "SELECT string_agg(seq::text, '' ORDER BY at) FROM bus_test_effects WHERE consumer = $1",
+        pg_params(group));
     const std::string order(r.get(0, 0));
     // Whatever arrived together was handled high, then medium, then low.
     EXPECT_EQ(order.substr(0, 10), std::string(10, '1')) << order;
@@ -202,8 +211,9 @@ TEST_P(BusConsumer, AMemberKilledMidHandlingIsReplacedAndTheEffectAppliesOnce) {
   auto victim_opts = opts;
   victim_opts.member = "victim";
   se::bus::Handler victim_handler = [&](const Envelope& e, PgLease* tx) -> asio::awaitable<void> {
-    co_await tx->query("INSERT INTO bus_test_effects (consumer, event_id, key, seq) VALUES ($1, $2::uuid, $3, 0)",
-                       pg_params(group, e.event_id, e.key));
+    co_await tx->query(
+        "INSERT INTO bus_test_effects (consumer, event_id, key, seq) VALUES ($1, $2::uuid, $3, 0)",
+        pg_params(group, e.event_id, e.key));
     // Dies here: PostgreSQL ends the abandoned transaction, the bus never hears an ack.
     co_await tx->query("SET LOCAL idle_in_transaction_session_timeout = '300ms'");
     entered = true;
@@ -230,7 +240,9 @@ TEST_P(BusConsumer, AMemberKilledMidHandlingIsReplacedAndTheEffectAppliesOnce) {
     asio::co_spawn(io_, survivor.run(), asio::detached);
     const auto q = "SELECT count(*) FROM processed_events WHERE consumer = $1";
     EXPECT_EQ(co_await await_count(q, pg_params(group), 1, 30s), 1);
-    EXPECT_EQ(co_await count("SELECT count(*) FROM bus_test_effects WHERE consumer = $1", pg_params(group)), 1);
+    EXPECT_EQ(co_await count("SELECT count(*) FROM bus_test_effects WHERE consumer = $1",
+                             pg_params(group)),
+              1);
     survivor.stop();
     while (survivor.running()) co_await sleep_for(10ms);
   });

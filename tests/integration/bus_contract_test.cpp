@@ -23,14 +23,16 @@ class BusContract : public ::testing::TestWithParam<std::string> {
     bus_.reset();
   }
   std::string topic(const std::string& stem) { return fresh_topic(GetParam(), stem); }
-  static SubscribeOptions sub(const std::string& group, const std::string& member, const std::string& topic) {
+  static SubscribeOptions sub(const std::string& group, const std::string& member,
+                              const std::string& topic) {
     return SubscribeOptions{group, member, std::vector<std::string>{topic}, true, false};
   }
   // Fetches until `n` records arrived (or the deadline). The deadline only bounds a failing run:
   // a Kafka group's first join took over 20 s once on a sanitizer build sharing the two cores with
   // another test suite (it takes ~3 s alone).
   static asio::awaitable<std::vector<Record>> fetch_n(se::bus::Subscription& s, std::size_t n,
-                                                      std::chrono::seconds limit = 60s, bool ack = true) {
+                                                      std::chrono::seconds limit = 60s,
+                                                      bool ack = true) {
     std::vector<Record> got;
     const auto deadline = Clock::now() + limit;
     while (got.size() < n && Clock::now() < deadline) {
@@ -75,7 +77,8 @@ TEST_P(BusContract, EveryGroupSeesEveryRecord) {
   const auto t = topic("contract.fanout");
   run(io_, [&]() -> asio::awaitable<void> {
     std::vector<Record> batch;
-    for (int i = 0; i < 50; ++i) batch.push_back(make_record(t, "k" + std::to_string(i), "X", 0, "{}"));
+    for (int i = 0; i < 50; ++i)
+      batch.push_back(make_record(t, "k" + std::to_string(i), "X", 0, "{}"));
     co_await bus_->publish(batch);
     auto a = co_await bus_->subscribe(sub("g-fan-a", "m", t));
     auto b = co_await bus_->subscribe(sub("g-fan-b", "m", t));
@@ -90,13 +93,15 @@ TEST_P(BusContract, UnackedRecordsGoToTheNextMemberAckedOnesDoNot) {
   const auto t = topic("contract.redeliver");
   run(io_, [&]() -> asio::awaitable<void> {
     std::vector<Record> first, second;
-    for (int i = 0; i < 20; ++i) first.push_back(make_record(t, "k" + std::to_string(i), "First", 0, "{}"));
+    for (int i = 0; i < 20; ++i)
+      first.push_back(make_record(t, "k" + std::to_string(i), "First", 0, "{}"));
     co_await bus_->publish(first);
     {
       // Member A handles and acks the first 20.
       auto a = co_await bus_->subscribe(sub("g-redeliver", "member-a", t));
       EXPECT_EQ((co_await fetch_n(*a, 20)).size(), 20u);
-      for (int i = 0; i < 10; ++i) second.push_back(make_record(t, "k" + std::to_string(i), "Second", 0, "{}"));
+      for (int i = 0; i < 10; ++i)
+        second.push_back(make_record(t, "k" + std::to_string(i), "Second", 0, "{}"));
       co_await bus_->publish(second);
       // ...receives 10 more and dies without acking them (no close(): its lease/session lapses).
       auto got = co_await fetch_n(*a, 10, 20s, /*ack=*/false);
@@ -118,7 +123,8 @@ TEST_P(BusContract, ReadsRetainedRecordsWithoutAGroup) {
   const auto t = topic("contract.read");
   run(io_, [&]() -> asio::awaitable<void> {
     std::vector<Record> batch;
-    for (int i = 0; i < 30; ++i) batch.push_back(make_record(t, "k" + std::to_string(i % 3), "R", 0, "{}"));
+    for (int i = 0; i < 30; ++i)
+      batch.push_back(make_record(t, "k" + std::to_string(i % 3), "R", 0, "{}"));
     co_await bus_->publish(batch);
     EXPECT_EQ(co_await bus_->length(t), 30);
     se::bus::ReadCursor cur;

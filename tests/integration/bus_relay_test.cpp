@@ -30,7 +30,8 @@ bool is_zombie_or_gone(pid_t pid) {
 class BusRelay : public ::testing::Test {
  protected:
   void SetUp() override {
-    conninfo_ = se::test::TestEnv::get().fresh_database("bus_relay_" + se::bus::new_uuid().substr(0, 6));
+    conninfo_ =
+        se::test::TestEnv::get().fresh_database("bus_relay_" + se::bus::new_uuid().substr(0, 6));
     pool_ = std::make_unique<PgPool>(io_.get_executor(), se::store::PgPoolOptions{conninfo_});
     auto cfg = config_for("redis");
     bus_ = se::bus::make_bus(io_.get_executor(), cfg);
@@ -42,7 +43,8 @@ class BusRelay : public ::testing::Test {
   }
 
   // Commits `n` events for `key` (one transaction each) on `topic`.
-  asio::awaitable<void> commit_events(const std::string& topic, const std::string& key, int from, int n) {
+  asio::awaitable<void> commit_events(const std::string& topic, const std::string& key, int from,
+                                      int n) {
     for (int i = from; i < from + n; ++i) {
       auto tx = co_await pool_->acquire();
       co_await tx.begin();
@@ -57,8 +59,10 @@ class BusRelay : public ::testing::Test {
     }
   }
 
-  // Polls `count_sql` (a count of outbox rows) until it answers 0 or `limit` passes; its last answer.
-  asio::awaitable<std::string> outbox_rows_left(const std::string& count_sql, std::chrono::seconds limit = 10s) {
+  // Polls `count_sql` (a count of outbox rows) until it answers 0 or `limit` passes; its last
+  // answer.
+  asio::awaitable<std::string> outbox_rows_left(const std::string& count_sql,
+                                                std::chrono::seconds limit = 10s) {
     std::string left = "?";
     const auto until = Clock::now() + limit;
     while (left != "0" && Clock::now() < until) {
@@ -69,15 +73,27 @@ class BusRelay : public ::testing::Test {
     co_return left;
   }
 
-  asio::awaitable<std::vector<Record>> read_all(const std::string& topic, std::size_t n, std::chrono::seconds limit) {
+  asio::awaitable<std::vector<Record>> read_all(const std::string& topic, std::size_t n,
+                                                std::chrono::seconds limit) {
     se::bus::ReadCursor cur;
     co_return co_await read_records(*bus_, topic, cur, n, limit);
   }
 
   std::vector<std::string> relay_args(const std::string& fault = {}) {
-    std::vector<std::string> a{"--pg", conninfo_, "--redis", "127.0.0.1:" + std::to_string(se::test::TestEnv::get().redis_port()),
-                               "--services", "relay", "--threads", "1", "--log-level", "warn",
-                               "--relay-lease-ms", "800", "--relay-poll-ms", "200"};
+    std::vector<std::string> a{"--pg",
+                               conninfo_,
+                               "--redis",
+                               "127.0.0.1:" + std::to_string(se::test::TestEnv::get().redis_port()),
+                               "--services",
+                               "relay",
+                               "--threads",
+                               "1",
+                               "--log-level",
+                               "warn",
+                               "--relay-lease-ms",
+                               "800",
+                               "--relay-poll-ms",
+                               "200"};
     if (!fault.empty()) {
       a.emplace_back("--relay-fault");
       a.push_back(fault);
@@ -104,7 +120,8 @@ TEST_F(BusRelay, TwoRelaysPublishEveryEventInCommitOrderPerKey) {
     asio::co_spawn(io_, r1.run(), asio::detached);
     asio::co_spawn(io_, r2.run(), asio::detached);
     for (int round = 0; round < 4; ++round)
-      for (int k = 0; k < 6; ++k) co_await commit_events(t, "key-" + std::to_string(k), round * 25 + 1, 25);
+      for (int k = 0; k < 6; ++k)
+        co_await commit_events(t, "key-" + std::to_string(k), round * 25 + 1, 25);
     auto got = co_await read_all(t, 600, 30s);
     EXPECT_EQ(got.size(), 600u);
     std::map<std::string, std::int64_t> last;
@@ -115,7 +132,8 @@ TEST_F(BusRelay, TwoRelaysPublishEveryEventInCommitOrderPerKey) {
       EXPECT_FALSE(e.occurred_at.empty());
     }
     // The bus has them all; the relays stamp each batch right after the bus confirmed it.
-    EXPECT_EQ(co_await outbox_rows_left("SELECT count(*) FROM outbox WHERE published_at IS NULL"), "0");
+    EXPECT_EQ(co_await outbox_rows_left("SELECT count(*) FROM outbox WHERE published_at IS NULL"),
+              "0");
     EXPECT_EQ(r1.published() + r2.published(), 600u);
     r1.stop();
     r2.stop();
@@ -197,14 +215,17 @@ TEST_F(BusRelay, OutboxNextDeletesThePreviousRoundThenReadsTheNext) {
           pg_params(done));
       auto before = co_await conn.query("SELECT count(*) FROM outbox");
       auto got = co_await conn.query(
-          "SELECT coalesce(string_agg(id::text, ','), '') FROM outbox_next($1::int[], 3, $2::bigint[])",
+          "SELECT coalesce(string_agg(id::text, ','), '') FROM outbox_next($1::int[], 3, "
+          "$2::bigint[])",
           pg_params(shards, done));
       EXPECT_EQ(got.get(0, 0), want.get(0, 0)) << "round " << rounds;
-      auto gone = co_await conn.query("SELECT count(*) FROM outbox WHERE id = ANY($1::bigint[])", pg_params(done));
+      auto gone = co_await conn.query("SELECT count(*) FROM outbox WHERE id = ANY($1::bigint[])",
+                                      pg_params(done));
       EXPECT_EQ(gone.get(0, 0), "0");
       auto after = co_await conn.query("SELECT count(*) FROM outbox");
       const auto done_n = done == "{}" ? 0 : std::count(done.begin(), done.end(), ',') + 1;
-      EXPECT_EQ(std::stoll(std::string(after.get(0, 0))), std::stoll(std::string(before.get(0, 0))) - done_n);
+      EXPECT_EQ(std::stoll(std::string(after.get(0, 0))),
+                std::stoll(std::string(before.get(0, 0))) - done_n);
       const std::string ids(got.get(0, 0));
       if (ids.empty()) break;
       read += static_cast<int>(std::count(ids.begin(), ids.end(), ',')) + 1;
@@ -223,15 +244,18 @@ TEST_F(BusRelay, KilledBetweenCommitAndPublishTheEventArrivesAfterRestart) {
   run(io_, [&]() -> asio::awaitable<void> { co_await commit_events(t, "order-1", 1, 1); });
   // The relay picks the committed row up and is SIGKILLed before publishing it.
   const auto deadline = Clock::now() + 20s;
-  while (!is_zombie_or_gone(faulty.pid()) && Clock::now() < deadline) std::this_thread::sleep_for(20ms);
+  while (!is_zombie_or_gone(faulty.pid()) && Clock::now() < deadline)
+    std::this_thread::sleep_for(20ms);
   ASSERT_TRUE(is_zombie_or_gone(faulty.pid())) << "the faulty relay did not die";
   EXPECT_EQ(faulty.stop(SIGKILL), 128 + SIGKILL);
   run(io_, [&]() -> asio::awaitable<void> {
     EXPECT_EQ(co_await bus_->length(t), 0);
-    auto unpublished = co_await pool_->query("SELECT count(*) FROM outbox WHERE published_at IS NULL");
+    auto unpublished =
+        co_await pool_->query("SELECT count(*) FROM outbox WHERE published_at IS NULL");
     EXPECT_EQ(unpublished.get(0, 0), "1");
   });
-  se::test::ServerProcess healthy(relay_args());  // takes the dead relay's shards when their lease lapses
+  se::test::ServerProcess healthy(
+      relay_args());  // takes the dead relay's shards when their lease lapses
   run(io_, [&]() -> asio::awaitable<void> {
     auto got = co_await read_all(t, 1, 20s);
     EXPECT_EQ(got.size(), 1u);
@@ -246,7 +270,8 @@ TEST_F(BusRelay, KilledBetweenPublishAndMarkTheEventIsPublishedAgainNotLost) {
   se::test::ServerProcess faulty(relay_args("before-mark"));
   run(io_, [&]() -> asio::awaitable<void> { co_await commit_events(t, "order-2", 1, 1); });
   const auto deadline = Clock::now() + 20s;
-  while (!is_zombie_or_gone(faulty.pid()) && Clock::now() < deadline) std::this_thread::sleep_for(20ms);
+  while (!is_zombie_or_gone(faulty.pid()) && Clock::now() < deadline)
+    std::this_thread::sleep_for(20ms);
   ASSERT_TRUE(is_zombie_or_gone(faulty.pid()));
   faulty.stop(SIGKILL);
   se::test::ServerProcess healthy(relay_args());
@@ -255,7 +280,8 @@ TEST_F(BusRelay, KilledBetweenPublishAndMarkTheEventIsPublishedAgainNotLost) {
     EXPECT_EQ(got.size(), 2u);
     if (got.size() != 2) co_return;  // a duplicate, with the same eventId: consumers drop it
     EXPECT_EQ(se::bus::from_json(got[0].value).event_id, se::bus::from_json(got[1].value).event_id);
-    EXPECT_EQ(co_await outbox_rows_left("SELECT count(*) FROM outbox WHERE published_at IS NULL"), "0");
+    EXPECT_EQ(co_await outbox_rows_left("SELECT count(*) FROM outbox WHERE published_at IS NULL"),
+              "0");
   });
   healthy.stop(SIGTERM);
 }

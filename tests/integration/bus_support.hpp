@@ -33,7 +33,7 @@ using Clock = std::chrono::steady_clock;
 
 // Runs `body` on `io` until it finishes (rethrowing its exception) or `limit` passes.
 inline void run(asio::io_context& io, std::function<asio::awaitable<void>()> body,
-         std::chrono::seconds limit = 60s) {
+                std::chrono::seconds limit = 60s) {
   se::test::run_coroutine(io, std::move(body), limit);
 }
 
@@ -99,7 +99,8 @@ inline se::bus::BusConfig config_for(const std::string& backend) {
     c.kafka_session_timeout = 6000ms;
     c.kafka_config["log_level"] = "3";
     c.kafka_config["topic.metadata.refresh.interval.ms"] = "500";
-    c.kafka_config["max.poll.interval.ms"] = "8000";  // a hung member leaves the group within the test
+    c.kafka_config["max.poll.interval.ms"] =
+        "8000";  // a hung member leaves the group within the test
   }
   return c;
 }
@@ -115,9 +116,9 @@ inline std::string fresh_topic(const std::string& backend, const std::string& st
   return t;
 }
 
-inline se::bus::Record make_record(const std::string& topic, const std::string& key, const std::string& type,
-                                   std::int64_t version, const std::string& payload,
-                                   std::string event_id = {}) {
+inline se::bus::Record make_record(const std::string& topic, const std::string& key,
+                                   const std::string& type, std::int64_t version,
+                                   const std::string& payload, std::string event_id = {}) {
   se::bus::Envelope e;
   e.event_id = event_id.empty() ? se::bus::new_uuid() : event_id;
   e.event_type = type;

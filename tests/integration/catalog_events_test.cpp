@@ -24,7 +24,6 @@ const json kAlwaysOpen = json::parse(R"({"mon":[["00:00","00:00"]],"tue":[["00:0
   "wed":[["00:00","00:00"]],"thu":[["00:00","00:00"]],"fri":[["00:00","00:00"]],
   "sat":[["00:00","00:00"]],"sun":[["00:00","00:00"]]})");
 
-
 // Sum of bus_consumed_total samples whose labels contain every fragment.
 std::int64_t metric_sum(const std::string& metrics, const std::vector<std::string>& fragments) {
   std::int64_t total = 0;
@@ -44,27 +43,35 @@ TEST(CatalogEvents, MenuWritesInvalidateTheCacheOfEveryInstance) {
   const auto db = env.fresh_database("catalog_events_it");
   auto args = [&] {
     return se::test::auth::security_flags(std::vector<std::string>{
-        "--pg", db, "--redis", "127.0.0.1:" + std::to_string(env.redis_port()), "--threads", "2", "--log-level",
-        "warn", "--rate-limits", "off"});
+        "--pg", db, "--redis", "127.0.0.1:" + std::to_string(env.redis_port()), "--threads", "2",
+        "--log-level", "warn", "--rate-limits", "off"});
   };
   se::test::ServerProcess a(args());
   se::test::ServerProcess b(args());
   const auto owner = se::test::auth::bearer(se::test::auth::admin_token(a.port()));
   ASSERT_FALSE(owner.at("Authorization") == "Bearer ");
   auto created = http_request(a.port(), "POST", "/restaurants",
-                              json{{"name", "Bus Bistro"}, {"cuisine", "thai"}, {"lat", 1.0}, {"lng", 2.0},
-                                   {"hours", kAlwaysOpen}}.dump(), owner);
+                              json{{"name", "Bus Bistro"},
+                                   {"cuisine", "thai"},
+                                   {"lat", 1.0},
+                                   {"lng", 2.0},
+                                   {"hours", kAlwaysOpen}}
+                                  .dump(),
+                              owner);
   ASSERT_EQ(created.status, 201) << created.body;
   const auto rid = json::parse(created.body)["id"].get<std::string>();
-  auto item = http_request(a.port(), "POST", "/restaurants/" + rid + "/items",
-                           json{{"name", "Pad Thai"}, {"price_cents", 1000}, {"kind", "prepared"}}.dump(), owner);
+  auto item = http_request(
+      a.port(), "POST", "/restaurants/" + rid + "/items",
+      json{{"name", "Pad Thai"}, {"price_cents", 1000}, {"kind", "prepared"}}.dump(), owner);
   ASSERT_EQ(item.status, 201) << item.body;
   const auto iid = json::parse(item.body)["id"].get<std::string>();
 
-  // Both instances wait for B's consumer to have seen the create-item event, then B caches the menu.
+  // Both instances wait for B's consumer to have seen the create-item event, then B caches the
+  // menu.
   auto consumed_on = [&](int port, const std::string& topic) {
     auto m = http_request(port, "GET", "/metrics");
-    return metric_sum(m.body, {"group=\"menu-cache.", "topic=\"" + topic + "\"", "outcome=\"handled\""});
+    return metric_sum(m.body,
+                      {"group=\"menu-cache.", "topic=\"" + topic + "\"", "outcome=\"handled\""});
   };
   auto await_consumed = [&](int port, const std::string& topic, std::int64_t want) {
     const auto deadline = std::chrono::steady_clock::now() + 20s;
@@ -97,7 +104,8 @@ TEST(CatalogEvents, MenuWritesInvalidateTheCacheOfEveryInstance) {
   EXPECT_GE(await_consumed(b.port(), "restaurant_updates.high", 1), 1);
 
   // The relay publishing metrics are there.
-  auto m = http_request(a.port(), "GET", "/metrics").body + http_request(b.port(), "GET", "/metrics").body;
+  auto m = http_request(a.port(), "GET", "/metrics").body +
+           http_request(b.port(), "GET", "/metrics").body;
   EXPECT_NE(m.find("bus_published_total{topic=\"restaurant_updates.medium\"}"), std::string::npos);
   EXPECT_NE(m.find("bus_consumer_lag{group=\"menu-cache."), std::string::npos);
   b.stop(SIGTERM);

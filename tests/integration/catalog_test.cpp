@@ -29,15 +29,17 @@ class Catalog : public ::testing::Test {
   static void SetUpTestSuite() {
     auto& env = se::test::TestEnv::get();
     conninfo_ = env.fresh_database("catalog_it");
-    server_ = std::make_unique<se::test::ServerProcess>(se::test::auth::security_flags(std::vector<std::string>{
-        "--pg", conninfo_, "--redis", "127.0.0.1:" + std::to_string(env.redis_port()), "--threads", "2",
-        "--log-level", "warn", "--body-limit", "65536"}));
+    server_ = std::make_unique<se::test::ServerProcess>(
+        se::test::auth::security_flags(std::vector<std::string>{
+            "--pg", conninfo_, "--redis", "127.0.0.1:" + std::to_string(env.redis_port()),
+            "--threads", "2", "--log-level", "warn", "--body-limit", "65536"}));
     kOwner = se::test::auth::bearer(se::test::auth::admin_token(server_->port()));
   }
   static void TearDownTestSuite() { server_.reset(); }
 
   static int port() { return server_->port(); }
-  static HttpResponse get(const std::string& target, const std::map<std::string, std::string>& h = {}) {
+  static HttpResponse get(const std::string& target,
+                          const std::map<std::string, std::string>& h = {}) {
     return http_request(port(), "GET", target, {}, h);
   }
   static HttpResponse send(const std::string& method, const std::string& target, const json& body,
@@ -45,9 +47,11 @@ class Catalog : public ::testing::Test {
     return http_request(port(), method, target, body.dump(), h);
   }
   static std::string create_restaurant(const std::string& name, double lat, double lng,
-                                       const std::string& cuisine = "thai", json hours = kAlwaysOpen) {
-    auto r = send("POST", "/restaurants",
-                  {{"name", name}, {"cuisine", cuisine}, {"lat", lat}, {"lng", lng}, {"hours", hours}});
+                                       const std::string& cuisine = "thai",
+                                       json hours = kAlwaysOpen) {
+    auto r =
+        send("POST", "/restaurants",
+             {{"name", name}, {"cuisine", cuisine}, {"lat", lat}, {"lng", lng}, {"hours", hours}});
     EXPECT_EQ(r.status, 201) << r.body;
     return json::parse(r.body)["id"].get<std::string>();
   }
@@ -77,17 +81,21 @@ TEST_F(Catalog, HealthReadyAndMetrics) {
   EXPECT_EQ(json::parse(ready.body)["status"], "ready");
   auto m = get("/metrics");
   EXPECT_EQ(m.status, 200);
-  EXPECT_NE(m.body.find("http_request_duration_seconds_bucket{route=\"/ready\",method=\"GET\",status=\"200\""),
-            std::string::npos)
+  EXPECT_NE(
+      m.body.find(
+          "http_request_duration_seconds_bucket{route=\"/ready\",method=\"GET\",status=\"200\""),
+      std::string::npos)
       << m.body;
-  EXPECT_NE(m.body.find("db_pool_connections{pool=\"main\",worker=\"0\",state=\"open\"}"), std::string::npos);
+  EXPECT_NE(m.body.find("db_pool_connections{pool=\"main\",worker=\"0\",state=\"open\"}"),
+            std::string::npos);
 }
 
 TEST_F(Catalog, NearbyIsNearestFirstWithDistancesAndCursorPages) {
   // A private corner of the map so other tests' restaurants don't interfere.
   const double lat = -33.0, lng = 151.0;
   std::vector<std::string> ids;
-  for (int i = 0; i < 5; ++i) ids.push_back(create_restaurant("Near " + std::to_string(i), lat + 0.001 * (i + 1), lng));
+  for (int i = 0; i < 5; ++i)
+    ids.push_back(create_restaurant("Near " + std::to_string(i), lat + 0.001 * (i + 1), lng));
   create_restaurant("Far away", lat + 1.0, lng);
 
   auto r = get("/restaurants?lat=-33&lng=151&radius_m=10000&limit=2");
@@ -105,13 +113,17 @@ TEST_F(Catalog, NearbyIsNearestFirstWithDistancesAndCursorPages) {
     auto p = json::parse(get(target).body);
     for (auto& it : p["items"]) seen.push_back(it["id"]);
     if (p["next_cursor"].is_null()) break;
-    target = "/restaurants?lat=-33&lng=151&radius_m=10000&limit=2&cursor=" + p["next_cursor"].get<std::string>();
+    target = "/restaurants?lat=-33&lng=151&radius_m=10000&limit=2&cursor=" +
+             p["next_cursor"].get<std::string>();
   }
   EXPECT_EQ(seen, ids);  // the far one is outside the radius; no duplicates, no gaps
 
   // A cursor belongs to its own search.
-  auto c = json::parse(get("/restaurants?lat=-33&lng=151&radius_m=10000&limit=2").body)["next_cursor"].get<std::string>();
-  expect_problem(get("/restaurants?lat=-33&lng=151&radius_m=9000&limit=2&cursor=" + c), 400, "invalid_cursor");
+  auto c =
+      json::parse(get("/restaurants?lat=-33&lng=151&radius_m=10000&limit=2").body)["next_cursor"]
+          .get<std::string>();
+  expect_problem(get("/restaurants?lat=-33&lng=151&radius_m=9000&limit=2&cursor=" + c), 400,
+                 "invalid_cursor");
   expect_problem(get("/restaurants?lat=-33&lng=151&cursor=garbage"), 400, "invalid_cursor");
 }
 
@@ -120,11 +132,13 @@ TEST_F(Catalog, NearbyFiltersByCuisineAndOpenNow) {
   auto open_thai = create_restaurant("Open Thai", lat, lng + 0.001, "thai");
   create_restaurant("Open Pizza", lat, lng + 0.002, "pizza");
   auto closed = create_restaurant("Never open", lat, lng + 0.003, "thai", json::object());
-  auto all = json::parse(get("/restaurants?lat=10&lng=10&radius_m=2000&cuisine=thai").body)["items"];
+  auto all =
+      json::parse(get("/restaurants?lat=10&lng=10&radius_m=2000&cuisine=thai").body)["items"];
   ASSERT_EQ(all.size(), 2u);
   EXPECT_EQ(all[1]["id"], closed);
   EXPECT_FALSE(all[1]["open_now"].get<bool>());
-  auto open = json::parse(get("/restaurants?lat=10&lng=10&radius_m=2000&cuisine=thai&open_now=true").body)["items"];
+  auto open = json::parse(
+      get("/restaurants?lat=10&lng=10&radius_m=2000&cuisine=thai&open_now=true").body)["items"];
   ASSERT_EQ(open.size(), 1u);
   EXPECT_EQ(open[0]["id"], open_thai);
 }
@@ -140,7 +154,8 @@ TEST_F(Catalog, BadQueriesAreProblems) {
   expect_problem(get("/restaurants?lat=0&lng=0&radius=5"), 400, "invalid_parameter");
   expect_problem(get("/restaurants/not-a-uuid"), 400, "invalid_id");
   expect_problem(get("/restaurants/not-a-uuid/menu"), 400, "invalid_id");
-  expect_problem(get("/restaurants/00000000-0000-4000-8000-000000000000/menu"), 404, "restaurant_not_found");
+  expect_problem(get("/restaurants/00000000-0000-4000-8000-000000000000/menu"), 404,
+                 "restaurant_not_found");
   expect_problem(get("/nope"), 404, "route_not_found");
   expect_problem(http_request(port(), "DELETE", "/restaurants"), 405, "method_not_allowed");
   expect_problem(get("/restaurants/%zz"), 400, "malformed_request");
@@ -148,15 +163,20 @@ TEST_F(Catalog, BadQueriesAreProblems) {
 
 TEST_F(Catalog, MenuHasCategoriesItemsEtagAndCacheControl) {
   auto rid = create_restaurant("Menu House", 20.0, 20.0);
-  auto cat = send("POST", "/restaurants/" + rid + "/categories", {{"name", "Mains"}, {"position", 1}});
+  auto cat =
+      send("POST", "/restaurants/" + rid + "/categories", {{"name", "Mains"}, {"position", 1}});
   ASSERT_EQ(cat.status, 201) << cat.body;
   const auto cat_id = json::parse(cat.body)["id"].get<std::string>();
   auto item = send("POST", "/restaurants/" + rid + "/items",
-                   {{"name", "Pad Thai"}, {"price_cents", 1299}, {"kind", "made_to_order"}, {"category_id", cat_id},
+                   {{"name", "Pad Thai"},
+                    {"price_cents", 1299},
+                    {"kind", "made_to_order"},
+                    {"category_id", cat_id},
                     {"tags", {"spicy"}}});
   ASSERT_EQ(item.status, 201) << item.body;
-  auto stocked = send("POST", "/restaurants/" + rid + "/items",
-                      {{"name", "Spring rolls"}, {"price_cents", 499}, {"kind", "prepared"}, {"stock", 3}});
+  auto stocked =
+      send("POST", "/restaurants/" + rid + "/items",
+           {{"name", "Spring rolls"}, {"price_cents", 499}, {"kind", "prepared"}, {"stock", 3}});
   ASSERT_EQ(stocked.status, 201) << stocked.body;
 
   auto r = get("/restaurants/" + rid + "/menu");
@@ -187,22 +207,27 @@ TEST_F(Catalog, MenuHasCategoriesItemsEtagAndCacheControl) {
 
 TEST_F(Catalog, WritesInvalidateTheCachedMenu) {
   auto rid = create_restaurant("Cache Diner", 30.0, 30.0);
-  auto item = json::parse(send("POST", "/restaurants/" + rid + "/items",
-                               {{"name", "Soup"}, {"price_cents", 500}, {"kind", "prepared"}, {"stock", 2}})
-                              .body);
+  auto item =
+      json::parse(send("POST", "/restaurants/" + rid + "/items",
+                       {{"name", "Soup"}, {"price_cents", 500}, {"kind", "prepared"}, {"stock", 2}})
+                      .body);
   const std::string item_url = "/restaurants/" + rid + "/items/" + item["id"].get<std::string>();
   const auto first = get("/restaurants/" + rid + "/menu");
   const auto cached = get("/restaurants/" + rid + "/menu");  // served from Redis now
   EXPECT_EQ(first.body, cached.body);
-  EXPECT_GE(metric(get("/metrics").body, "cache_requests_total{cache=\"menu_local\",result=\"hit\"}"), 1);
-  EXPECT_GE(metric(get("/metrics").body, "cache_requests_total{cache=\"menu\",result=\"miss\"}"), 1);
+  EXPECT_GE(
+      metric(get("/metrics").body, "cache_requests_total{cache=\"menu_local\",result=\"hit\"}"), 1);
+  EXPECT_GE(metric(get("/metrics").body, "cache_requests_total{cache=\"menu\",result=\"miss\"}"),
+            1);
 
   ASSERT_EQ(send("PATCH", item_url, {{"price_cents", 650}}).status, 200);
   auto after = json::parse(get("/restaurants/" + rid + "/menu").body);
   EXPECT_EQ(after["categories"][0]["items"][0]["price_cents"], 650);
-  EXPECT_NE(get("/restaurants/" + rid + "/menu", {{"If-None-Match", first.header("etag")}}).status, 304);
+  EXPECT_NE(get("/restaurants/" + rid + "/menu", {{"If-None-Match", first.header("etag")}}).status,
+            304);
 
-  ASSERT_EQ(send("PUT", item_url + "/availability", {{"available", true}, {"stock", 0}}).status, 200);
+  ASSERT_EQ(send("PUT", item_url + "/availability", {{"available", true}, {"stock", 0}}).status,
+            200);
   after = json::parse(get("/restaurants/" + rid + "/menu").body);
   EXPECT_FALSE(after["categories"][0]["items"][0]["available"].get<bool>());  // sold out
 
@@ -217,30 +242,40 @@ TEST_F(Catalog, BadWritesAreRefusedAndChangeNothing) {
   const std::string items = "/restaurants/" + rid + "/items";
   const auto before = get("/restaurants/" + rid + "/menu").body;
 
-  expect_problem(send("POST", items, {{"name", "X"}, {"price_cents", 100}, {"kind", "prepared"}}, {}), 401,
-                 "unauthenticated");
+  expect_problem(
+      send("POST", items, {{"name", "X"}, {"price_cents", 100}, {"kind", "prepared"}}, {}), 401,
+      "unauthenticated");
   expect_problem(send("POST", items, {{"name", "X"}, {"price_cents", 100}, {"kind", "prepared"}},
                       {{"Authorization", "Bearer wrong"}}),
                  401, "invalid_token");
-  expect_problem(send("POST", items, {{"name", "X"}, {"price_cents", "100"}, {"kind", "prepared"}}), 400,
+  expect_problem(send("POST", items, {{"name", "X"}, {"price_cents", "100"}, {"kind", "prepared"}}),
+                 400, "invalid_field");
+  expect_problem(send("POST", items, {{"name", "X"}, {"price_cents", -1}, {"kind", "prepared"}}),
+                 400, "invalid_field");
+  expect_problem(send("POST", items, {{"name", "X"}, {"price_cents", 1}, {"kind", "frozen"}}), 400,
                  "invalid_field");
-  expect_problem(send("POST", items, {{"name", "X"}, {"price_cents", -1}, {"kind", "prepared"}}), 400,
-                 "invalid_field");
-  expect_problem(send("POST", items, {{"name", "X"}, {"price_cents", 1}, {"kind", "frozen"}}), 400, "invalid_field");
-  expect_problem(send("POST", items, {{"name", "X"}, {"price_cents", 1}, {"kind", "prepared"}, {"version", 9}}), 400,
-                 "unknown_field");
-  expect_problem(send("POST", items, {{"price_cents", 1}, {"kind", "prepared"}}), 400, "missing_field");
   expect_problem(send("POST", items,
-                      {{"name", "X"}, {"price_cents", 1}, {"kind", "prepared"},
+                      {{"name", "X"}, {"price_cents", 1}, {"kind", "prepared"}, {"version", 9}}),
+                 400, "unknown_field");
+  expect_problem(send("POST", items, {{"price_cents", 1}, {"kind", "prepared"}}), 400,
+                 "missing_field");
+  expect_problem(send("POST", items,
+                      {{"name", "X"},
+                       {"price_cents", 1},
+                       {"kind", "prepared"},
                        {"category_id", "00000000-0000-4000-8000-000000000000"}}),
                  422, "unknown_category");
   expect_problem(http_request(port(), "POST", items, "{\"name\":", kOwner), 400, "malformed_json");
-  expect_problem(http_request(port(), "POST", items, std::string(70000, 'x'), kOwner), 413, "body_too_large");
-  expect_problem(send("PUT", "/restaurants/" + rid + "/hours", {{"hours", {{"funday", json::array()}}}}), 400,
-                 "invalid_hours");
-  expect_problem(send("PUT", "/restaurants/" + rid + "/hours", {{"hours", kAlwaysOpen}, {"timezone", "Mars/Base"}}),
+  expect_problem(http_request(port(), "POST", items, std::string(70000, 'x'), kOwner), 413,
+                 "body_too_large");
+  expect_problem(
+      send("PUT", "/restaurants/" + rid + "/hours", {{"hours", {{"funday", json::array()}}}}), 400,
+      "invalid_hours");
+  expect_problem(send("PUT", "/restaurants/" + rid + "/hours",
+                      {{"hours", kAlwaysOpen}, {"timezone", "Mars/Base"}}),
                  422, "invalid_timezone");
-  expect_problem(send("PUT", "/restaurants/" + rid + "/location", {{"lat", 100}, {"lng", 0}}), 400, "invalid_field");
+  expect_problem(send("PUT", "/restaurants/" + rid + "/location", {{"lat", 100}, {"lng", 0}}), 400,
+                 "invalid_field");
   expect_problem(send("POST", "/restaurants/00000000-0000-4000-8000-000000000000/items",
                       {{"name", "X"}, {"price_cents", 1}, {"kind", "prepared"}}),
                  404, "restaurant_not_found");
@@ -259,17 +294,22 @@ TEST_F(Catalog, OptimisticVersionOnItemUpdate) {
   const std::string url = "/restaurants/" + rid + "/items/" + item["id"].get<std::string>();
   const auto v = item["version"].get<int>();
   ASSERT_EQ(send("PATCH", url, {{"name", "Green tea"}, {"expected_version", v}}).status, 200);
-  expect_problem(send("PATCH", url, {{"name", "Black tea"}, {"expected_version", v}}), 409, "version_conflict");
-  EXPECT_EQ(json::parse(get("/restaurants/" + rid + "/menu").body)["categories"][0]["items"][0]["name"], "Green tea");
+  expect_problem(send("PATCH", url, {{"name", "Black tea"}, {"expected_version", v}}), 409,
+                 "version_conflict");
+  EXPECT_EQ(
+      json::parse(get("/restaurants/" + rid + "/menu").body)["categories"][0]["items"][0]["name"],
+      "Green tea");
 }
 
 TEST_F(Catalog, HoursAndLocationUpdates) {
   auto rid = create_restaurant("Mover", 60.0, 60.0);
-  auto r = send("PUT", "/restaurants/" + rid + "/hours", {{"hours", json::object()}, {"timezone", "Asia/Kolkata"}});
+  auto r = send("PUT", "/restaurants/" + rid + "/hours",
+                {{"hours", json::object()}, {"timezone", "Asia/Kolkata"}});
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_FALSE(json::parse(r.body)["open_now"].get<bool>());
   EXPECT_EQ(json::parse(r.body)["timezone"], "Asia/Kolkata");
-  r = send("PUT", "/restaurants/" + rid + "/location", {{"lat", 61.0}, {"lng", 61.0}, {"address", "New street 1"}});
+  r = send("PUT", "/restaurants/" + rid + "/location",
+           {{"lat", 61.0}, {"lng", 61.0}, {"address", "New street 1"}});
   ASSERT_EQ(r.status, 200) << r.body;
   auto nearby = json::parse(get("/restaurants?lat=61&lng=61&radius_m=100").body)["items"];
   ASSERT_EQ(nearby.size(), 1u);
@@ -297,7 +337,8 @@ TEST_F(Catalog, MenusAreServedFromPostgresWhenRedisIsDown) {
 TEST_F(Catalog, MalformedHttpGetsAProblemNotACrash) {
   auto out = se::test::raw_exchange(port(), "GARBAGE\r\n\r\n");
   EXPECT_NE(out.find("400"), std::string::npos) << out;
-  auto big = se::test::raw_exchange(port(), "GET / HTTP/1.1\r\nX-Big: " + std::string(40000, 'a') + "\r\n\r\n");
+  auto big = se::test::raw_exchange(
+      port(), "GET / HTTP/1.1\r\nX-Big: " + std::string(40000, 'a') + "\r\n\r\n");
   EXPECT_NE(big.find("431"), std::string::npos) << big.substr(0, 200);
   EXPECT_EQ(get("/health").status, 200);
 }
@@ -305,8 +346,9 @@ TEST_F(Catalog, MalformedHttpGetsAProblemNotACrash) {
 TEST(ServerLifecycle, SigtermDrainsAndExitsCleanly) {
   auto& env = se::test::TestEnv::get();
   const auto conninfo = env.fresh_database("lifecycle_it");
-  se::test::ServerProcess server({"--pg", conninfo, "--redis", "127.0.0.1:" + std::to_string(env.redis_port()),
-                                  "--threads", "2", "--log-level", "warn"});
+  se::test::ServerProcess server({"--pg", conninfo, "--redis",
+                                  "127.0.0.1:" + std::to_string(env.redis_port()), "--threads", "2",
+                                  "--log-level", "warn"});
   EXPECT_EQ(http_request(server.port(), "GET", "/health").status, 200);
   EXPECT_EQ(server.stop(SIGTERM), 0);
 }

@@ -4,12 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
-#include <csignal>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <csignal>
 
 #include <chrono>
 #include <memory>
@@ -44,7 +44,8 @@ int free_port() {
 // HAProxy in the foreground with deploy/haproxy.cfg and the addresses in its environment.
 class HaProxy {
  public:
-  HaProxy(int port, int stats_port, int auth, int catalog1, int catalog2) : port_(port), stats_port_(stats_port) {
+  HaProxy(int port, int stats_port, int auth, int catalog1, int catalog2)
+      : port_(port), stats_port_(stats_port) {
     const std::string cfg = se::test::source_dir() + "/deploy/haproxy.cfg";
     const std::string log = se::test::TestEnv::get().temp_dir() + "/haproxy.log";
     pid_ = fork();
@@ -121,9 +122,9 @@ TEST(Gateway, BrowseLoginAuthorizedCallsThroughHaproxySurviveLosingACatalogProce
   const auto conninfo = env.fresh_database("gateway_it");
   auto proc = [&](const std::string& services) {
     return std::make_unique<se::test::ServerProcess>(ta::security_flags(std::vector<std::string>{
-        "--services", services, "--pg", conninfo, "--redis", "127.0.0.1:" + std::to_string(env.redis_port()),
-        "--threads", "1", "--log-level", "error", "--trusted-proxies", "127.0.0.1", "--rate-limits",
-        "browse=100000,login=1000"}));
+        "--services", services, "--pg", conninfo, "--redis",
+        "127.0.0.1:" + std::to_string(env.redis_port()), "--threads", "1", "--log-level", "error",
+        "--trusted-proxies", "127.0.0.1", "--rate-limits", "browse=100000,login=1000"}));
   };
   auto auth = proc("auth");
   auto catalog1 = proc("catalog");
@@ -153,21 +154,25 @@ TEST(Gateway, BrowseLoginAuthorizedCallsThroughHaproxySurviveLosingACatalogProce
   // processes (round robin): the token verifies on every process sharing the key set.
   const auto token = ta::admin_token(port);
   ASSERT_FALSE(token.empty());
-  EXPECT_EQ(json::parse(http_request(port, "GET", "/auth/me", {}, ta::bearer(token)).body)["role"], "admin");
+  EXPECT_EQ(json::parse(http_request(port, "GET", "/auth/me", {}, ta::bearer(token)).body)["role"],
+            "admin");
   const json hours = json::parse(R"({"mon":[["00:00","00:00"]]})");
   auto made = http_request(port, "POST", "/restaurants",
-                           json{{"name", "Gateway Grill"}, {"cuisine", "grill"}, {"lat", 10.0}, {"lng", 10.0},
+                           json{{"name", "Gateway Grill"},
+                                {"cuisine", "grill"},
+                                {"lat", 10.0},
+                                {"lng", 10.0},
                                 {"hours", hours}}
                                .dump(),
                            ta::bearer(token));
   ASSERT_EQ(made.status, 201) << made.body;
   const std::string rid = json::parse(made.body)["id"];
   for (int i = 0; i < 4; ++i) {
-    auto item = http_request(port, "POST", "/restaurants/" + rid + "/items",
-                             json{{"name", "Dish " + std::to_string(i)}, {"price_cents", 500},
-                                  {"kind", "made_to_order"}}
-                                 .dump(),
-                             ta::bearer(token));
+    auto item = http_request(
+        port, "POST", "/restaurants/" + rid + "/items",
+        json{{"name", "Dish " + std::to_string(i)}, {"price_cents", 500}, {"kind", "made_to_order"}}
+            .dump(),
+        ta::bearer(token));
     EXPECT_EQ(item.status, 201) << item.body;
   }
   EXPECT_EQ(http_request(port, "POST", "/restaurants/" + rid + "/items", "{}").status, 401);
@@ -178,17 +183,20 @@ TEST(Gateway, BrowseLoginAuthorizedCallsThroughHaproxySurviveLosingACatalogProce
   int failures = 0;
   for (int i = 0; i < 20; ++i) {
     if (http_request(port, "GET", "/restaurants/" + rid + "/menu").status != 200) ++failures;
-    if (http_request(port, "PATCH", "/restaurants/" + rid + "/items/00000000-0000-4000-8000-000000000000",
+    if (http_request(port, "PATCH",
+                     "/restaurants/" + rid + "/items/00000000-0000-4000-8000-000000000000",
                      json{{"name", "x"}}.dump(), ta::bearer(token))
             .status != 404)
       ++failures;
   }
   EXPECT_EQ(failures, 0);
-  EXPECT_TRUE(eventually([&] { return server_status(gw.stats_port(), "catalog", "catalog1") == "DOWN"; },
-                         std::chrono::seconds(10)));
+  EXPECT_TRUE(
+      eventually([&] { return server_status(gw.stats_port(), "catalog", "catalog1") == "DOWN"; },
+                 std::chrono::seconds(10)));
   auto menu = http_request(port, "GET", "/restaurants/" + rid + "/menu");
   ASSERT_EQ(menu.status, 200);
-  for (int i = 0; i < 4; ++i) EXPECT_NE(menu.body.find("Dish " + std::to_string(i)), std::string::npos);
+  for (int i = 0; i < 4; ++i)
+    EXPECT_NE(menu.body.find("Dish " + std::to_string(i)), std::string::npos);
 }
 
 }  // namespace

@@ -54,20 +54,25 @@ struct Db {
 
 std::string migrations_dir() { return se::test::source_dir() + "/migrations"; }
 
-int migration_file_count() { return static_cast<int>(se::store::discover_migrations(migrations_dir()).size()); }
+int migration_file_count() {
+  return static_cast<int>(se::store::discover_migrations(migrations_dir()).size());
+}
 
 // A copy of the repository's migrations in a temp dir, to add or alter files.
 struct MigrationsCopy {
   MigrationsCopy() {
     char tmpl[] = "/tmp/se-migrations-XXXXXX";
     dir = ::mkdtemp(tmpl);
-    for (const auto& e : fs::directory_iterator(migrations_dir())) fs::copy_file(e.path(), dir / e.path().filename());
+    for (const auto& e : fs::directory_iterator(migrations_dir()))
+      fs::copy_file(e.path(), dir / e.path().filename());
   }
   ~MigrationsCopy() {
     std::error_code ec;
     fs::remove_all(dir, ec);
   }
-  void write(const std::string& name, const std::string& sql) const { std::ofstream(dir / name) << sql; }
+  void write(const std::string& name, const std::string& sql) const {
+    std::ofstream(dir / name) << sql;
+  }
   void append(const std::string& name, const std::string& sql) const {
     std::ofstream(dir / name, std::ios::app) << sql;
   }
@@ -77,29 +82,38 @@ struct MigrationsCopy {
 // An empty database (no migrations), made through an admin connection.
 std::string empty_database(const std::string& name) {
   auto& env = TestEnv::get();
-  std::string admin = "host=127.0.0.1 port=" + std::to_string(env.pg_port()) + " dbname=postgres user=postgres";
+  std::string admin =
+      "host=127.0.0.1 port=" + std::to_string(env.pg_port()) + " dbname=postgres user=postgres";
   Db db(admin);
   db.exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
   db.exec("CREATE DATABASE " + name);
-  return "host=127.0.0.1 port=" + std::to_string(env.pg_port()) + " dbname=" + name + " user=postgres";
+  return "host=127.0.0.1 port=" + std::to_string(env.pg_port()) + " dbname=" + name +
+         " user=postgres";
 }
 
 TEST(Migrate, FreshDatabaseHasEveryMigrationAndTable) {
   Db db(TestEnv::get().fresh_database("migrate_tables"));
   EXPECT_EQ(std::stoi(db.scalar("SELECT count(*) FROM schema_migrations")), migration_file_count());
   for (const char* table :
-       {"restaurants", "menu_categories", "food_items", "food_item_inventory", "customers", "drivers", "accounts",
-        "restaurant_staff", "refresh_tokens", "orders", "order_items", "order_status_history", "idempotency_keys",
-        "payments", "driver_location_history", "outbox", "processed_events"}) {
-    EXPECT_EQ(db.scalar(std::string("SELECT to_regclass('") + table + "') IS NOT NULL"), "t") << table;
+       {"restaurants", "menu_categories", "food_items", "food_item_inventory", "customers",
+        "drivers", "accounts", "restaurant_staff", "refresh_tokens", "orders", "order_items",
+        "order_status_history", "idempotency_keys", "payments", "driver_location_history", "outbox",
+        "processed_events"}) {
+    EXPECT_EQ(db.scalar(std::string("SELECT to_regclass('") + table + "') IS NOT NULL"), "t")
+        << table;
   }
   for (const char* ext : {"postgis", "pg_trgm", "pgcrypto", "btree_gist"}) {
-    EXPECT_EQ(db.scalar(std::string("SELECT count(*) FROM pg_extension WHERE extname = '") + ext + "'"), "1") << ext;
+    EXPECT_EQ(
+        db.scalar(std::string("SELECT count(*) FROM pg_extension WHERE extname = '") + ext + "'"),
+        "1")
+        << ext;
   }
   // Customers never carry a location (privacy rule from the seed).
-  EXPECT_EQ(db.scalar("SELECT count(*) FROM information_schema.columns WHERE table_name = 'customers'"
-                      " AND (udt_name IN ('geography', 'geometry') OR column_name ~ '(location|lat|lng|address)')"),
-            "0");
+  EXPECT_EQ(
+      db.scalar("SELECT count(*) FROM information_schema.columns WHERE table_name = 'customers'"
+                " AND (udt_name IN ('geography', 'geometry') OR column_name ~ "
+                "'(location|lat|lng|address)')"),
+      "0");
 }
 
 TEST(Migrate, RerunAppliesNothing) {
@@ -154,7 +168,8 @@ TEST(Migrate, FailingFileRollsBackAndIsNotRecorded) {
     EXPECT_NE(std::string(e.what()).find("division by zero"), std::string::npos) << e.what();
   }
   Db db(conninfo);
-  EXPECT_EQ(db.scalar("SELECT to_regclass('ok_table') IS NOT NULL"), "t");  // earlier file committed
+  EXPECT_EQ(db.scalar("SELECT to_regclass('ok_table') IS NOT NULL"),
+            "t");  // earlier file committed
   EXPECT_EQ(db.scalar("SELECT to_regclass('half_done') IS NULL"), "t");
   EXPECT_EQ(db.scalar("SELECT count(*) FROM schema_migrations WHERE version = 901"), "0");
 }
@@ -189,19 +204,20 @@ TEST(Migrate, ConcurrentRunnersApplyEachFileOnce) {
 
 TEST(Migrate, CliAppliesAndReports) {
   auto conninfo = empty_database("migrate_cli");
-  std::string cmd = se::test::swifteats_binary() + " migrate --pg '" + conninfo + "' --migrations '" +
-                    migrations_dir() + "' > /dev/null 2>&1";
+  std::string cmd = se::test::swifteats_binary() + " migrate --pg '" + conninfo +
+                    "' --migrations '" + migrations_dir() + "' > /dev/null 2>&1";
   int rc = std::system(cmd.c_str());
   ASSERT_TRUE(WIFEXITED(rc) && WEXITSTATUS(rc) == 0) << cmd;
   Db db(conninfo);
   EXPECT_EQ(std::stoi(db.scalar("SELECT count(*) FROM schema_migrations")), migration_file_count());
   // Env variables work too, and a re-run is a no-op.
-  std::string cmd2 = "SWIFTEATS_PG='" + conninfo + "' SWIFTEATS_MIGRATIONS='" + migrations_dir() + "' " +
-                     se::test::swifteats_binary() + " migrate > /dev/null 2>&1";
+  std::string cmd2 = "SWIFTEATS_PG='" + conninfo + "' SWIFTEATS_MIGRATIONS='" + migrations_dir() +
+                     "' " + se::test::swifteats_binary() + " migrate > /dev/null 2>&1";
   rc = std::system(cmd2.c_str());
   EXPECT_TRUE(WIFEXITED(rc) && WEXITSTATUS(rc) == 0) << cmd2;
   // A bad connection string fails with a non-zero status.
-  std::string cmd3 = se::test::swifteats_binary() + " migrate --pg 'host=127.0.0.1 port=1 dbname=x' > /dev/null 2>&1";
+  std::string cmd3 = se::test::swifteats_binary() +
+                     " migrate --pg 'host=127.0.0.1 port=1 dbname=x' > /dev/null 2>&1";
   rc = std::system(cmd3.c_str());
   EXPECT_FALSE(WIFEXITED(rc) && WEXITSTATUS(rc) == 0);
 }
@@ -215,14 +231,17 @@ class Schema : public ::testing::Test {
 };
 std::string Schema::conninfo_;
 
-std::string is_open(Db& db, const std::string& hours, const std::string& tz, const std::string& at) {
-  return db.scalar("SELECT restaurant_is_open('" + hours + "'::jsonb, '" + tz + "', '" + at + "'::timestamptz)");
+std::string is_open(Db& db, const std::string& hours, const std::string& tz,
+                    const std::string& at) {
+  return db.scalar("SELECT restaurant_is_open('" + hours + "'::jsonb, '" + tz + "', '" + at +
+                   "'::timestamptz)");
 }
 
 TEST_F(Schema, RestaurantIsOpenSameDayIntervals) {
   Db db(conninfo_);
   // 2024-01-01 was a Monday.
-  const std::string h = R"({"mon":[["09:00","14:00"],["18:00","22:00"]],"tue":[],"wed":[["10:00","20:00"]]})";
+  const std::string h =
+      R"({"mon":[["09:00","14:00"],["18:00","22:00"]],"tue":[],"wed":[["10:00","20:00"]]})";
   EXPECT_EQ(is_open(db, h, "UTC", "2024-01-01 08:59:59+00"), "f");
   EXPECT_EQ(is_open(db, h, "UTC", "2024-01-01 09:00:00+00"), "t");
   EXPECT_EQ(is_open(db, h, "UTC", "2024-01-01 13:59:00+00"), "t");
@@ -237,7 +256,8 @@ TEST_F(Schema, RestaurantIsOpenSameDayIntervals) {
 
 TEST_F(Schema, RestaurantIsOpenPastMidnight) {
   Db db(conninfo_);
-  const std::string h = R"({"mon":[["22:00","02:00"]],"tue":[["09:00","17:00"]],"sun":[["20:00","03:00"]]})";
+  const std::string h =
+      R"({"mon":[["22:00","02:00"]],"tue":[["09:00","17:00"]],"sun":[["20:00","03:00"]]})";
   EXPECT_EQ(is_open(db, h, "UTC", "2024-01-01 21:59:00+00"), "f");
   EXPECT_EQ(is_open(db, h, "UTC", "2024-01-01 22:00:00+00"), "t");
   EXPECT_EQ(is_open(db, h, "UTC", "2024-01-01 23:59:00+00"), "t");
@@ -246,14 +266,15 @@ TEST_F(Schema, RestaurantIsOpenPastMidnight) {
   EXPECT_EQ(is_open(db, h, "UTC", "2024-01-02 08:00:00+00"), "f");
   EXPECT_EQ(is_open(db, h, "UTC", "2024-01-01 02:30:00+00"), "t");  // Monday 02:30, from Sunday
   EXPECT_EQ(is_open(db, h, "UTC", "2024-01-01 03:00:00+00"), "f");
-  EXPECT_EQ(is_open(db, h, "UTC", "2024-01-03 01:00:00+00"), "f");  // Wednesday: Tuesday closes 17:00
+  EXPECT_EQ(is_open(db, h, "UTC", "2024-01-03 01:00:00+00"),
+            "f");  // Wednesday: Tuesday closes 17:00
 }
 
 TEST_F(Schema, RestaurantIsOpenUsesLocalTimeZoneAndAllDay) {
   Db db(conninfo_);
   const std::string h = R"({"mon":[["09:00","10:00"]]})";
-  EXPECT_EQ(is_open(db, h, "Asia/Kolkata", "2024-01-01 03:45:00+00"), "t");  // 09:15 IST
-  EXPECT_EQ(is_open(db, h, "Asia/Kolkata", "2024-01-01 09:15:00+00"), "f");  // 14:45 IST
+  EXPECT_EQ(is_open(db, h, "Asia/Kolkata", "2024-01-01 03:45:00+00"), "t");         // 09:15 IST
+  EXPECT_EQ(is_open(db, h, "Asia/Kolkata", "2024-01-01 09:15:00+00"), "f");         // 14:45 IST
   EXPECT_EQ(is_open(db, h, "America/Los_Angeles", "2024-01-01 17:30:00+00"), "t");  // 09:30 PST
   EXPECT_EQ(is_open(db, R"({"sat":[["00:00","24:00"]]})", "UTC", "2024-01-06 23:59:59+00"), "t");
   EXPECT_EQ(is_open(db, R"({"sat":[["00:00","00:00"]]})", "UTC", "2024-01-06 00:00:00+00"), "t");
@@ -265,14 +286,22 @@ TEST_F(Schema, CatalogConstraintsHold) {
   std::string rid = db.scalar(
       "INSERT INTO restaurants(name, cuisine, location, geo_key, hours)"
       " VALUES ('R', 'Indian', 'SRID=4326;POINT(77.59 12.97)', 'tdr1', '{}') RETURNING id");
-  EXPECT_EQ(db.scalar("SELECT rating = 0 AND version = 1 AND is_active FROM restaurants WHERE id = '" + rid + "'"), "t");
+  EXPECT_EQ(
+      db.scalar("SELECT rating = 0 AND version = 1 AND is_active FROM restaurants WHERE id = '" +
+                rid + "'"),
+      "t");
   std::string iid = db.scalar(
-      "INSERT INTO food_items(restaurant_id, restaurant_name, restaurant_location, name, price_cents, kind)"
-      " VALUES ('" + rid + "', 'R', 'SRID=4326;POINT(77.59 12.97)', 'Dosa', 12000, 'made_to_order') RETURNING id");
-  db.scalar("INSERT INTO food_item_inventory(food_item_id, restaurant_id, item_type, available_quantity)"
-            " VALUES ('" + iid + "', '" + rid + "', 'made_to_order', 5) RETURNING 1");
+      "INSERT INTO food_items(restaurant_id, restaurant_name, restaurant_location, name, "
+      "price_cents, kind)"
+      " VALUES ('" +
+      rid + "', 'R', 'SRID=4326;POINT(77.59 12.97)', 'Dosa', 12000, 'made_to_order') RETURNING id");
+  db.scalar(
+      "INSERT INTO food_item_inventory(food_item_id, restaurant_id, item_type, available_quantity)"
+      " VALUES ('" +
+      iid + "', '" + rid + "', 'made_to_order', 5) RETURNING 1");
   db.exec("COMMIT");
-  EXPECT_THROW(db.exec("UPDATE food_item_inventory SET available_quantity = -1"), std::runtime_error);
+  EXPECT_THROW(db.exec("UPDATE food_item_inventory SET available_quantity = -1"),
+               std::runtime_error);
   EXPECT_THROW(db.exec("UPDATE food_items SET kind = 'frozen'"), std::runtime_error);
   EXPECT_THROW(db.exec("UPDATE restaurants SET rating = 5.5"), std::runtime_error);
   db.exec("DELETE FROM restaurants WHERE id = '" + rid + "'");  // cascades
@@ -283,15 +312,20 @@ TEST_F(Schema, CatalogConstraintsHold) {
 TEST_F(Schema, OrdersLandInMonthlyPartitionsAndEnsurePartitionsIsIdempotent) {
   Db db(conninfo_);
   EXPECT_EQ(db.scalar("SELECT ensure_partitions()"), "0");  // the migration already made them
-  EXPECT_EQ(db.scalar("SELECT to_regclass('orders_p' || to_char(now() AT TIME ZONE 'UTC', 'YYYYMM')) IS NOT NULL"),
+  EXPECT_EQ(db.scalar("SELECT to_regclass('orders_p' || to_char(now() AT TIME ZONE 'UTC', "
+                      "'YYYYMM')) IS NOT NULL"),
             "t");
-  EXPECT_EQ(db.scalar("SELECT to_regclass('driver_location_history_p' || to_char(now() AT TIME ZONE 'UTC', "
-                      "'YYYYMMDD')) IS NOT NULL"),
-            "t");
+  EXPECT_EQ(
+      db.scalar(
+          "SELECT to_regclass('driver_location_history_p' || to_char(now() AT TIME ZONE 'UTC', "
+          "'YYYYMMDD')) IS NOT NULL"),
+      "t");
   // A window in the future creates exactly the missing months, once.
-  EXPECT_EQ(db.scalar("SELECT create_range_partitions('orders', 'month', '2031-03-01 00:00+00', '2031-05-01 00:00+00')"),
+  EXPECT_EQ(db.scalar("SELECT create_range_partitions('orders', 'month', '2031-03-01 00:00+00', "
+                      "'2031-05-01 00:00+00')"),
             "2");
-  EXPECT_EQ(db.scalar("SELECT create_range_partitions('orders', 'month', '2031-03-15 00:00+00', '2031-05-01 00:00+00')"),
+  EXPECT_EQ(db.scalar("SELECT create_range_partitions('orders', 'month', '2031-03-15 00:00+00', "
+                      "'2031-05-01 00:00+00')"),
             "0");
   EXPECT_EQ(db.scalar("SELECT to_regclass('orders_p203104') IS NOT NULL"), "t");
   // Columns no query filters on have no statistics, in the partitions that existed at the
@@ -338,21 +372,29 @@ TEST_F(Schema, OrdersLandInMonthlyPartitionsAndEnsurePartitionsIsIdempotent) {
       " VALUES ('R', 'Indian', 'SRID=4326;POINT(77.59 12.97)', 'tdr1', '{}') RETURNING id");
   std::string cid = db.scalar("INSERT INTO customers(name) VALUES ('C') RETURNING id");
   std::string oid = db.scalar(
-      "INSERT INTO orders(customer_id, restaurant_id, subtotal_cents, total_cents, destination, geo_key)"
-      " VALUES ('" + cid + "', '" + rid + "', 1000, 1200, 'SRID=4326;POINT(77.6 12.98)', 'tdr1') RETURNING id");
+      "INSERT INTO orders(customer_id, restaurant_id, subtotal_cents, total_cents, destination, "
+      "geo_key)"
+      " VALUES ('" +
+      cid + "', '" + rid + "', 1000, 1200, 'SRID=4326;POINT(77.6 12.98)', 'tdr1') RETURNING id");
   EXPECT_EQ(db.scalar("SELECT tableoid::regclass::text FROM orders WHERE id = '" + oid + "'"),
             db.scalar("SELECT 'orders_p' || to_char(now() AT TIME ZONE 'UTC', 'YYYYMM')"));
-  db.scalar("INSERT INTO order_status_history(order_id, order_created_at, from_status, to_status)"
-            " SELECT id, created_at, NULL, 'pending_payment' FROM orders WHERE id = '" + oid + "' RETURNING 1");
-  EXPECT_THROW(db.exec("UPDATE orders SET status = 'teleported' WHERE id = '" + oid + "'"), std::runtime_error);
+  db.scalar(
+      "INSERT INTO order_status_history(order_id, order_created_at, from_status, to_status)"
+      " SELECT id, created_at, NULL, 'pending_payment' FROM orders WHERE id = '" +
+      oid + "' RETURNING 1");
+  EXPECT_THROW(db.exec("UPDATE orders SET status = 'teleported' WHERE id = '" + oid + "'"),
+               std::runtime_error);
   db.exec("ROLLBACK");
 
   // Outbox: event ids are unique, unpublished rows are found by the partial index's predicate.
-  db.exec("INSERT INTO outbox(topic, key, event_type, payload) VALUES ('order_updates', 'k', 'OrderCreated', '{}')");
+  db.exec(
+      "INSERT INTO outbox(topic, key, event_type, payload) VALUES ('order_updates', 'k', "
+      "'OrderCreated', '{}')");
   EXPECT_EQ(db.scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL"), "1");
   db.exec("INSERT INTO processed_events(consumer, event_id) SELECT 'c', event_id FROM outbox");
-  EXPECT_THROW(db.exec("INSERT INTO processed_events(consumer, event_id) SELECT 'c', event_id FROM outbox"),
-               std::runtime_error);
+  EXPECT_THROW(
+      db.exec("INSERT INTO processed_events(consumer, event_id) SELECT 'c', event_id FROM outbox"),
+      std::runtime_error);
 }
 
 }  // namespace
@@ -369,13 +411,17 @@ int run(const std::string& args) {
 
 std::string fingerprint(Db& db) {
   return db.scalar(
-      "SELECT md5(string_agg(id::text || name || price_cents || kind || category_id::text, ',' ORDER BY id))"
-      " FROM food_items") +
-         db.scalar("SELECT md5(string_agg(id::text || name || hours::text || geo_key, ',' ORDER BY id)) FROM restaurants") +
+             "SELECT md5(string_agg(id::text || name || price_cents || kind || category_id::text, "
+             "',' ORDER BY id))"
+             " FROM food_items") +
+         db.scalar(
+             "SELECT md5(string_agg(id::text || name || hours::text || geo_key, ',' ORDER BY id)) "
+             "FROM restaurants") +
          db.scalar("SELECT md5(string_agg(id::text || name, ',' ORDER BY id)) FROM drivers");
 }
 
-const char* kSmall = " --seed 3 --restaurants 60 --items-per-restaurant 12 --customers 7 --drivers 9";
+const char* kSmall =
+    " --seed 3 --restaurants 60 --items-per-restaurant 12 --customers 7 --drivers 9";
 
 TEST(SeedCli, LoadsAConsistentDeterministicCity) {
   auto a = TestEnv::get().fresh_database("seed_a");
@@ -394,24 +440,36 @@ TEST(SeedCli, LoadsAConsistentDeterministicCity) {
             dbb.scalar("SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'"));
 
   // Denormalised and derived columns agree with their sources.
-  EXPECT_EQ(da.scalar("SELECT count(*) FROM food_items f JOIN restaurants r ON r.id = f.restaurant_id"
-                      " WHERE f.restaurant_name <> r.name OR NOT ST_Equals(f.restaurant_location::geometry, r.location::geometry)"),
-            "0");
-  EXPECT_EQ(da.scalar("SELECT count(*) FROM food_items f JOIN food_item_inventory i ON i.food_item_id = f.id"
-                      " WHERE i.item_type <> f.kind OR i.restaurant_id <> f.restaurant_id"),
-            "0");
-  EXPECT_EQ(da.scalar("SELECT count(*) FROM food_items f JOIN menu_categories c ON c.id = f.category_id"
-                      " WHERE c.restaurant_id <> f.restaurant_id"),
-            "0");
-  EXPECT_EQ(da.scalar("SELECT count(*) FROM restaurants WHERE geo_key <> ST_GeoHash(location::geometry, 4)"), "0");
-  EXPECT_EQ(da.scalar("SELECT count(*) FROM drivers WHERE geo_key <> ST_GeoHash(last_location::geometry, 4)"), "0");
+  EXPECT_EQ(
+      da.scalar("SELECT count(*) FROM food_items f JOIN restaurants r ON r.id = f.restaurant_id"
+                " WHERE f.restaurant_name <> r.name OR NOT "
+                "ST_Equals(f.restaurant_location::geometry, r.location::geometry)"),
+      "0");
+  EXPECT_EQ(
+      da.scalar(
+          "SELECT count(*) FROM food_items f JOIN food_item_inventory i ON i.food_item_id = f.id"
+          " WHERE i.item_type <> f.kind OR i.restaurant_id <> f.restaurant_id"),
+      "0");
+  EXPECT_EQ(
+      da.scalar("SELECT count(*) FROM food_items f JOIN menu_categories c ON c.id = f.category_id"
+                " WHERE c.restaurant_id <> f.restaurant_id"),
+      "0");
+  EXPECT_EQ(
+      da.scalar(
+          "SELECT count(*) FROM restaurants WHERE geo_key <> ST_GeoHash(location::geometry, 4)"),
+      "0");
+  EXPECT_EQ(
+      da.scalar(
+          "SELECT count(*) FROM drivers WHERE geo_key <> ST_GeoHash(last_location::geometry, 4)"),
+      "0");
   // Within ~12 km of Bengaluru's centre.
   EXPECT_EQ(da.scalar("SELECT count(*) FROM restaurants WHERE NOT ST_DWithin(location,"
                       " 'SRID=4326;POINT(77.5946 12.9716)'::geography, 12100)"),
             "0");
   // Every hours value is understood by restaurant_is_open, and some places are open at noon local.
   EXPECT_NE(da.scalar("SELECT count(*) FILTER (WHERE restaurant_is_open(hours, timezone,"
-                      " (date_trunc('day', now() AT TIME ZONE timezone) + interval '12 hours') AT TIME ZONE timezone))"
+                      " (date_trunc('day', now() AT TIME ZONE timezone) + interval '12 hours') AT "
+                      "TIME ZONE timezone))"
                       " FROM restaurants"),
             "0");
   EXPECT_EQ(da.scalar("SELECT count(DISTINCT timezone) FROM restaurants"), "1");

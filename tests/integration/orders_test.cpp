@@ -10,10 +10,10 @@
 #include <cstdio>
 #include <ctime>
 #include <functional>
+#include <latch>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <latch>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -75,8 +75,8 @@ se::jwt::Config jwt_config() {
   return c;
 }
 
-std::string token(se::auth::Role role, const std::string& customer = {}, std::vector<std::string> restaurants = {},
-                  const std::string& driver = {}) {
+std::string token(se::auth::Role role, const std::string& customer = {},
+                  std::vector<std::string> restaurants = {}, const std::string& driver = {}) {
   se::auth::Principal p;
   p.account_id = "00000000-0000-4000-8000-00000000000a";
   p.role = role;
@@ -87,9 +87,14 @@ std::string token(se::auth::Role role, const std::string& customer = {}, std::ve
 }
 
 std::vector<std::string> server_args(const std::string& conninfo, std::vector<std::string> extra) {
-  std::vector<std::string> a{"--pg", conninfo, "--redis", "127.0.0.1:" + std::to_string(se::test::TestEnv::get().redis_port()),
-                             "--threads", "2", "--log-level", "warn", "--jwt-keys", kJwtKeys, "--rate-limits", "off",
-                             "--pg-pool-size", "24"};
+  std::vector<std::string> a{
+      "--pg",           conninfo,
+      "--redis",        "127.0.0.1:" + std::to_string(se::test::TestEnv::get().redis_port()),
+      "--threads",      "2",
+      "--log-level",    "warn",
+      "--jwt-keys",     kJwtKeys,
+      "--rate-limits",  "off",
+      "--pg-pool-size", "24"};
   a.insert(a.end(), extra.begin(), extra.end());
   return a;
 }
@@ -112,7 +117,8 @@ std::vector<Published> published_events(const std::set<std::string>& order_ids, 
     std::function<bool(const se::bus::Record&)> ours = [&](const se::bus::Record& r) {
       return order_ids.count(r.key) > 0;
     };
-    const auto got = co_await tb::read_records(*bus, "order_updates", cursor, n, std::chrono::seconds(20), ours);
+    const auto got =
+        co_await tb::read_records(*bus, "order_updates", cursor, n, std::chrono::seconds(20), ours);
     for (const auto& r : got) {
       const auto e = se::bus::from_json(r.value);
       out.push_back({r.key, e.event_type, e.version});
@@ -146,27 +152,36 @@ World make_world(Db& db, int stock, int n_customers = 3) {
       R"({"mon":[["00:00","00:00"]],"tue":[["00:00","00:00"]],"wed":[["00:00","00:00"]],"thu":[["00:00","00:00"]],)"
       R"("fri":[["00:00","00:00"]],"sat":[["00:00","00:00"]],"sun":[["00:00","00:00"]]})";
   w.restaurant = db.one(
-      "INSERT INTO restaurants (name, cuisine, location, geo_key, hours, delivery_radius_m, delivery_fee_cents) "
-      "VALUES ('Test Kitchen', 'indian', ST_SetSRID(ST_MakePoint(77.59, 12.97), 4326)::geography, 'tdr1', '" +
+      "INSERT INTO restaurants (name, cuisine, location, geo_key, hours, delivery_radius_m, "
+      "delivery_fee_cents) "
+      "VALUES ('Test Kitchen', 'indian', ST_SetSRID(ST_MakePoint(77.59, 12.97), 4326)::geography, "
+      "'tdr1', '" +
       hours + "', 5000, 300) RETURNING id");
   auto item = [&](const std::string& name, const std::string& kind, int price, bool available) {
-    return db.one("INSERT INTO food_items (restaurant_id, restaurant_name, restaurant_location, name, price_cents, kind, "
-                  "available) SELECT id, name, location, '" + name + "', " + std::to_string(price) + ", '" + kind +
-                  "', " + (available ? "true" : "false") + " FROM restaurants WHERE id = '" + w.restaurant +
-                  "' RETURNING id");
+    return db.one(
+        "INSERT INTO food_items (restaurant_id, restaurant_name, restaurant_location, name, "
+        "price_cents, kind, "
+        "available) SELECT id, name, location, '" +
+        name + "', " + std::to_string(price) + ", '" + kind + "', " +
+        (available ? "true" : "false") + " FROM restaurants WHERE id = '" + w.restaurant +
+        "' RETURNING id");
   };
   w.prepared = item("Samosa", "prepared", 1500, true);
   w.made = item("Dosa", "made_to_order", 2500, true);
   w.unavailable = item("Idli", "made_to_order", 1000, false);
-  db.rows("INSERT INTO food_item_inventory (food_item_id, restaurant_id, item_type, available_quantity) VALUES ('" +
-          w.prepared + "', '" + w.restaurant + "', 'prepared', " + std::to_string(stock) + ")");
+  db.rows(
+      "INSERT INTO food_item_inventory (food_item_id, restaurant_id, item_type, "
+      "available_quantity) VALUES ('" +
+      w.prepared + "', '" + w.restaurant + "', 'prepared', " + std::to_string(stock) + ")");
   for (int i = 0; i < n_customers; ++i)
-    w.customers.push_back(db.one("INSERT INTO customers (name) VALUES ('c" + std::to_string(i) + "') RETURNING id"));
+    w.customers.push_back(
+        db.one("INSERT INTO customers (name) VALUES ('c" + std::to_string(i) + "') RETURNING id"));
   w.driver = db.one("INSERT INTO drivers (name) VALUES ('d') RETURNING id");
   return w;
 }
 
-json order_body(const World& w, int prepared_qty, int made_qty = 0, double lat = 12.975, double lng = 77.59) {
+json order_body(const World& w, int prepared_qty, int made_qty = 0, double lat = 12.975,
+                double lng = 77.59) {
   json items = json::array();
   if (prepared_qty) items.push_back({{"food_item_id", w.prepared}, {"quantity", prepared_qty}});
   if (made_qty) items.push_back({{"food_item_id", w.made}, {"quantity", made_qty}});
@@ -176,9 +191,11 @@ json order_body(const World& w, int prepared_qty, int made_qty = 0, double lat =
           {"delivery_point", {{"lat", lat}, {"lng", lng}}}};
 }
 
-HttpResponse place(int port, const std::string& customer, const json& body, const std::string& key) {
-  return http_request(port, "POST", "/orders", body.dump(),
-                      {{"Authorization", token(se::auth::Role::customer, customer)}, {"Idempotency-Key", key}});
+HttpResponse place(int port, const std::string& customer, const json& body,
+                   const std::string& key) {
+  return http_request(
+      port, "POST", "/orders", body.dump(),
+      {{"Authorization", token(se::auth::Role::customer, customer)}, {"Idempotency-Key", key}});
 }
 
 // A fixed, valid UUID numbered i.
@@ -194,7 +211,8 @@ std::string code_of(const HttpResponse& r) {
 }
 
 long stock_of(Db& db, const std::string& item) {
-  return db.num("SELECT available_quantity FROM food_item_inventory WHERE food_item_id = '" + item + "'");
+  return db.num("SELECT available_quantity FROM food_item_inventory WHERE food_item_id = '" + item +
+                "'");
 }
 
 class Orders : public ::testing::Test {
@@ -215,7 +233,8 @@ TEST_F(Orders, FiftyConcurrentOrdersForTheLastTenUnits) {
   auto w = make_world(db, 10, 50);
   // The menu is cached before the rush; the orders' events must drop it so it shows the sell-out.
   auto stock_on_menu = [&] {
-    auto m = json::parse(se::test::http_request(port(), "GET", "/restaurants/" + w.restaurant + "/menu").body);
+    auto m = json::parse(
+        se::test::http_request(port(), "GET", "/restaurants/" + w.restaurant + "/menu").body);
     for (const auto& c : m["categories"])
       for (const auto& i : c["items"])
         if (i["id"] == w.prepared) return i["stock"].get<int>();
@@ -227,18 +246,28 @@ TEST_F(Orders, FiftyConcurrentOrdersForTheLastTenUnits) {
   for (int i = 0; i < 50; ++i)
     threads.emplace_back([&, i] {
       auto r = place(port(), w.customers[i], order_body(w, 1), "k50-" + std::to_string(i));
-      if (r.status == 201) created++;
-      else if (r.status == 409 && code_of(r) == "out_of_stock") sold_out++;
-      else { other++; ADD_FAILURE() << r.status << " " << r.body; }
+      if (r.status == 201)
+        created++;
+      else if (r.status == 409 && code_of(r) == "out_of_stock")
+        sold_out++;
+      else {
+        other++;
+        ADD_FAILURE() << r.status << " " << r.body;
+      }
     });
   for (auto& t : threads) t.join();
   EXPECT_EQ(created.load(), 10);
   EXPECT_EQ(sold_out.load(), 40);
   EXPECT_EQ(other.load(), 0);
   EXPECT_EQ(stock_of(db, w.prepared), 0);
-  EXPECT_EQ(db.num("SELECT count(*) FROM orders WHERE restaurant_id = '" + w.restaurant + "' AND status = 'confirmed'"), 10);
-  EXPECT_EQ(db.num("SELECT coalesce(sum(quantity), 0) FROM order_items WHERE food_item_id = '" + w.prepared + "'"), 10);
-  EXPECT_TRUE(eventually([&] { return stock_on_menu() == 0; })) << "menu still shows " << stock_on_menu();
+  EXPECT_EQ(db.num("SELECT count(*) FROM orders WHERE restaurant_id = '" + w.restaurant +
+                   "' AND status = 'confirmed'"),
+            10);
+  EXPECT_EQ(db.num("SELECT coalesce(sum(quantity), 0) FROM order_items WHERE food_item_id = '" +
+                   w.prepared + "'"),
+            10);
+  EXPECT_TRUE(eventually([&] { return stock_on_menu() == 0; }))
+      << "menu still shows " << stock_on_menu();
 }
 
 TEST_F(Orders, IdempotentReplayReturnsTheSameOrderAndRefusesAnotherBody) {
@@ -252,7 +281,8 @@ TEST_F(Orders, IdempotentReplayReturnsTheSameOrderAndRefusesAnotherBody) {
   EXPECT_EQ(o["subtotal_cents"], 2 * 1500 + 2500);  // from the database, not the client
   EXPECT_EQ(o["delivery_fee_cents"], 300);
   EXPECT_EQ(o["total_cents"], 2 * 1500 + 2500 + 300);
-  EXPECT_TRUE(first.header("server-timing").starts_with("payment;dur=")) << first.header("server-timing");
+  EXPECT_TRUE(first.header("server-timing").starts_with("payment;dur="))
+      << first.header("server-timing");
   auto again = place(port(), w.customers[0], body, "idem-1");
   ASSERT_EQ(again.status, 201) << again.body;
   EXPECT_EQ(again.header("idempotent-replayed"), "true");
@@ -298,10 +328,13 @@ TEST_F(Orders, PlacementRulesComeFromTheDatabase) {
   EXPECT_EQ(closed.status, 422);
   EXPECT_EQ(code_of(closed), "restaurant_closed");
   EXPECT_EQ(stock_of(db, w.prepared), 5);  // nothing reserved by refused orders
-  auto anon = http_request(port(), "POST", "/orders", order_body(w, 1).dump(), {{"Idempotency-Key", "x"}});
+  auto anon =
+      http_request(port(), "POST", "/orders", order_body(w, 1).dump(), {{"Idempotency-Key", "x"}});
   EXPECT_EQ(anon.status, 401);
-  auto staff = http_request(port(), "POST", "/orders", order_body(w, 1).dump(),
-                            {{"Idempotency-Key", "x"}, {"Authorization", token(se::auth::Role::restaurant_staff, {}, {w.restaurant})}});
+  auto staff = http_request(
+      port(), "POST", "/orders", order_body(w, 1).dump(),
+      {{"Idempotency-Key", "x"},
+       {"Authorization", token(se::auth::Role::restaurant_staff, {}, {w.restaurant})}});
   EXPECT_EQ(staff.status, 403);
 }
 
@@ -314,29 +347,40 @@ TEST_F(Orders, LifecycleByAllowedRolesWithHistoryAndOutboxEvents) {
   const auto customer = token(se::auth::Role::customer, w.customers[0]);
   const auto stranger = token(se::auth::Role::customer, w.customers[1]);
   const auto staff = token(se::auth::Role::restaurant_staff, {}, {w.restaurant});
-  const auto other_staff = token(se::auth::Role::restaurant_staff, {}, {"00000000-0000-4000-8000-000000000001"});
+  const auto other_staff =
+      token(se::auth::Role::restaurant_staff, {}, {"00000000-0000-4000-8000-000000000001"});
   const auto driver = token(se::auth::Role::driver, {}, {}, w.driver);
   auto move = [&](const std::string& who, const std::string& to) {
-    return http_request(port(), "POST", "/orders/" + id + "/status", json{{"status", to}}.dump(), {{"Authorization", who}});
+    return http_request(port(), "POST", "/orders/" + id + "/status", json{{"status", to}}.dump(),
+                        {{"Authorization", who}});
   };
   // Other users' orders do not exist for them.
-  EXPECT_EQ(http_request(port(), "GET", "/orders/" + id, {}, {{"Authorization", stranger}}).status, 404);
-  EXPECT_EQ(http_request(port(), "GET", "/orders/" + id, {}, {{"Authorization", other_staff}}).status, 404);
+  EXPECT_EQ(http_request(port(), "GET", "/orders/" + id, {}, {{"Authorization", stranger}}).status,
+            404);
+  EXPECT_EQ(
+      http_request(port(), "GET", "/orders/" + id, {}, {{"Authorization", other_staff}}).status,
+      404);
   EXPECT_EQ(move(stranger, "cancelled").status, 404);
-  EXPECT_EQ(http_request(port(), "GET", "/orders/" + id, {}, {{"Authorization", customer}}).status, 200);
+  EXPECT_EQ(http_request(port(), "GET", "/orders/" + id, {}, {{"Authorization", customer}}).status,
+            200);
   // The customer cannot accept; the restaurant can.
   auto r = move(customer, "accepted");
   EXPECT_EQ(r.status, 403);
   EXPECT_EQ(code_of(r), "transition_forbidden");
   ASSERT_EQ(move(staff, "accepted").status, 200);
   // Restaurant queue shows it.
-  auto q = http_request(port(), "GET", "/restaurants/" + w.restaurant + "/orders?status=accepted", {}, {{"Authorization", staff}});
+  auto q = http_request(port(), "GET", "/restaurants/" + w.restaurant + "/orders?status=accepted",
+                        {}, {{"Authorization", staff}});
   ASSERT_EQ(q.status, 200) << q.body;
   EXPECT_EQ(json::parse(q.body)["items"].size(), 1u);
-  EXPECT_EQ(http_request(port(), "GET", "/restaurants/" + w.restaurant + "/orders", {}, {{"Authorization", other_staff}}).status, 403);
+  EXPECT_EQ(http_request(port(), "GET", "/restaurants/" + w.restaurant + "/orders", {},
+                         {{"Authorization", other_staff}})
+                .status,
+            403);
   ASSERT_EQ(move(staff, "preparing").status, 200);
   // Once preparing, the customer can no longer cancel; an illegal edge is a 409.
-  r = http_request(port(), "POST", "/orders/" + id + "/cancel", "{}", {{"Authorization", customer}});
+  r = http_request(port(), "POST", "/orders/" + id + "/cancel", "{}",
+                   {{"Authorization", customer}});
   EXPECT_EQ(r.status, 403) << r.body;
   r = move(staff, "accepted");
   EXPECT_EQ(r.status, 409);
@@ -351,19 +395,22 @@ TEST_F(Orders, LifecycleByAllowedRolesWithHistoryAndOutboxEvents) {
   ASSERT_EQ(done.status, 200) << done.body;
   EXPECT_EQ(json::parse(done.body)["version"], 7);
   EXPECT_EQ(move(driver, "picked_up").status, 409);
-  auto g = json::parse(http_request(port(), "GET", "/orders/" + id, {}, {{"Authorization", customer}}).body);
+  auto g = json::parse(
+      http_request(port(), "GET", "/orders/" + id, {}, {{"Authorization", customer}}).body);
   std::vector<std::string> seen;
   for (auto& h : g["history"]) seen.push_back(h["to"]);
-  EXPECT_EQ(seen, (std::vector<std::string>{"pending_payment", "confirmed", "accepted", "preparing", "ready_for_pickup",
-                                            "picked_up", "delivered"}));
+  EXPECT_EQ(seen, (std::vector<std::string>{"pending_payment", "confirmed", "accepted", "preparing",
+                                            "ready_for_pickup", "picked_up", "delivered"}));
   // Every transition reached the bus through the outbox, in order, with its version.
   auto events = published_events({id}, 7);
   ASSERT_EQ(events.size(), 7u);
-  for (std::size_t i = 0; i < events.size(); ++i) EXPECT_EQ(events[i].version, static_cast<std::int64_t>(i + 1));
+  for (std::size_t i = 0; i < events.size(); ++i)
+    EXPECT_EQ(events[i].version, static_cast<std::int64_t>(i + 1));
   EXPECT_EQ(events.front().type, "OrderPlaced");
   EXPECT_EQ(events.back().type, "OrderDelivered");
   // The relay deletes a batch's rows right after the bus confirmed it, so they go shortly after.
-  EXPECT_TRUE(eventually([&] { return db.num("SELECT count(*) FROM outbox WHERE key = '" + id + "'") == 0; }));
+  EXPECT_TRUE(eventually(
+      [&] { return db.num("SELECT count(*) FROM outbox WHERE key = '" + id + "'") == 0; }));
 }
 
 TEST_F(Orders, CustomerCancellationRefundsAndRestoresStock) {
@@ -373,13 +420,16 @@ TEST_F(Orders, CustomerCancellationRefundsAndRestoresStock) {
   ASSERT_EQ(placed.status, 201) << placed.body;
   const std::string id = json::parse(placed.body)["id"];
   EXPECT_EQ(stock_of(db, w.prepared), 2);
-  auto r = http_request(port(), "POST", "/orders/" + id + "/cancel", json{{"reason", "changed my mind"}}.dump(),
+  auto r = http_request(port(), "POST", "/orders/" + id + "/cancel",
+                        json{{"reason", "changed my mind"}}.dump(),
                         {{"Authorization", token(se::auth::Role::customer, w.customers[0])}});
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(json::parse(r.body)["status"], "cancelled");
   EXPECT_EQ(stock_of(db, w.prepared), 5);
   EXPECT_EQ(db.one("SELECT status FROM payments WHERE order_id = '" + id + "'"), "refunded");
-  EXPECT_EQ(db.one("SELECT g.status FROM gateway_charges g JOIN orders o ON o.payment_id = g.payment_id WHERE o.id = '" + id + "'"),
+  EXPECT_EQ(db.one("SELECT g.status FROM gateway_charges g JOIN orders o ON o.payment_id = "
+                   "g.payment_id WHERE o.id = '" +
+                   id + "'"),
             "refunded");
 }
 
@@ -395,7 +445,8 @@ TEST_F(Orders, MyOrdersPagesNewestFirst) {
   std::vector<std::string> seen;
   std::string target = "/orders?limit=2";
   for (int guard = 0; guard < 10; ++guard) {
-    auto r = http_request(port(), "GET", target, {}, {{"Authorization", token(se::auth::Role::customer, w.customers[2])}});
+    auto r = http_request(port(), "GET", target, {},
+                          {{"Authorization", token(se::auth::Role::customer, w.customers[2])}});
     ASSERT_EQ(r.status, 200) << r.body;
     auto p = json::parse(r.body);
     for (auto& o : p["items"]) seen.push_back(o["id"]);
@@ -423,17 +474,22 @@ long metric_value(int port, const std::string& name, const std::string& fragment
 // worker: exactly one buyer of each item gets it, and every order's rows are all there.
 TEST(OrdersBatching, ConcurrentPlacementsShareStatementsAndKeepTheirOwnOutcomes) {
   const auto conninfo = se::test::TestEnv::get().fresh_database("orders_batch");
-  se::test::ServerProcess server(server_args(
-      conninfo, {"--payments-latency-ms", "1-5", "--payments-success-rate", "1", "--db-batch-in-flight", "1"}));
+  se::test::ServerProcess server(
+      server_args(conninfo, {"--payments-latency-ms", "1-5", "--payments-success-rate", "1",
+                             "--db-batch-in-flight", "1"}));
   Db db(conninfo);
   auto w = make_world(db, 1, 40);
   std::vector<std::string> items{w.prepared};
   for (int i = 1; i < 20; ++i) {
-    items.push_back(db.one("INSERT INTO food_items (restaurant_id, restaurant_name, restaurant_location, name, "
-                           "price_cents, kind) SELECT id, name, location, 'Item " + std::to_string(i) +
-                           "', 1000, 'prepared' FROM restaurants WHERE id = '" + w.restaurant + "' RETURNING id"));
-    db.rows("INSERT INTO food_item_inventory (food_item_id, restaurant_id, item_type, available_quantity) VALUES ('" +
-            items.back() + "', '" + w.restaurant + "', 'prepared', 1)");
+    items.push_back(
+        db.one("INSERT INTO food_items (restaurant_id, restaurant_name, restaurant_location, name, "
+               "price_cents, kind) SELECT id, name, location, 'Item " +
+               std::to_string(i) + "', 1000, 'prepared' FROM restaurants WHERE id = '" +
+               w.restaurant + "' RETURNING id"));
+    db.rows(
+        "INSERT INTO food_item_inventory (food_item_id, restaurant_id, item_type, "
+        "available_quantity) VALUES ('" +
+        items.back() + "', '" + w.restaurant + "', 'prepared', 1)");
   }
   constexpr int kBuyers = 40;
   std::vector<int> status(kBuyers);
@@ -452,29 +508,44 @@ TEST(OrdersBatching, ConcurrentPlacementsShareStatementsAndKeepTheirOwnOutcomes)
   for (auto& t : threads) t.join();
   for (int item = 0; item < 20; ++item) {
     const int a = item, b = item + 20;
-    EXPECT_EQ((status[a] == 201) + (status[b] == 201), 1) << "item " << item << ": " << status[a] << " " << status[b];
+    EXPECT_EQ((status[a] == 201) + (status[b] == 201), 1)
+        << "item " << item << ": " << status[a] << " " << status[b];
     EXPECT_EQ((codes[a] == "out_of_stock") + (codes[b] == "out_of_stock"), 1) << "item " << item;
     EXPECT_EQ(stock_of(db, items[item]), 0);
   }
   const std::string mine = "(SELECT id FROM orders WHERE restaurant_id = '" + w.restaurant + "')";
-  EXPECT_EQ(db.num("SELECT count(*) FROM orders WHERE restaurant_id = '" + w.restaurant + "' AND status = 'confirmed' "
-                   "AND version = 2"), 20);
+  EXPECT_EQ(db.num("SELECT count(*) FROM orders WHERE restaurant_id = '" + w.restaurant +
+                   "' AND status = 'confirmed' "
+                   "AND version = 2"),
+            20);
   EXPECT_EQ(db.num("SELECT count(*) FROM order_items WHERE order_id IN " + mine), 40);
-  EXPECT_EQ(db.num("SELECT count(*) FROM payments WHERE status = 'captured' AND order_id IN " + mine), 20);
+  EXPECT_EQ(
+      db.num("SELECT count(*) FROM payments WHERE status = 'captured' AND order_id IN " + mine),
+      20);
   EXPECT_EQ(db.num("SELECT count(*) FROM order_status_history WHERE order_id IN " + mine), 40);
   std::set<std::string> ids;
-  for (const auto& row : db.rows("SELECT id FROM orders WHERE restaurant_id = '" + w.restaurant + "'")) ids.insert(row[0]);
+  for (const auto& row :
+       db.rows("SELECT id FROM orders WHERE restaurant_id = '" + w.restaurant + "'"))
+    ids.insert(row[0]);
   std::map<std::string, std::vector<std::string>> types;
   for (const auto& e : published_events(ids, 40)) types[e.key].push_back(e.type);
   EXPECT_EQ(types.size(), 20u);
-  for (const auto& [key, seen] : types) EXPECT_EQ(seen, (std::vector<std::string>{"OrderPlaced", "OrderConfirmed"})) << key;
-  EXPECT_EQ(db.num("SELECT count(*) FROM idempotency_keys WHERE response_status = 201 AND order_id IN " + mine), 20);
+  for (const auto& [key, seen] : types)
+    EXPECT_EQ(seen, (std::vector<std::string>{"OrderPlaced", "OrderConfirmed"})) << key;
+  EXPECT_EQ(
+      db.num("SELECT count(*) FROM idempotency_keys WHERE response_status = 201 AND order_id IN " +
+             mine),
+      20);
   // Each confirmed order's stored response is its own.
   EXPECT_EQ(db.num("SELECT count(*) FROM idempotency_keys k JOIN orders o ON o.id = k.order_id "
-                   "WHERE (k.response_body->>'id')::uuid = o.id AND o.restaurant_id = '" + w.restaurant + "'"), 20);
+                   "WHERE (k.response_body->>'id')::uuid = o.id AND o.restaurant_id = '" +
+                   w.restaurant + "'"),
+            20);
   // Batches formed: fewer statements than calls.
-  const long calls = metric_value(server.port(), "db_batched_calls_total", "statement=\"orders_place_write\"");
-  const long batches = metric_value(server.port(), "db_batches_total", "statement=\"orders_place_write\"");
+  const long calls =
+      metric_value(server.port(), "db_batched_calls_total", "statement=\"orders_place_write\"");
+  const long batches =
+      metric_value(server.port(), "db_batches_total", "statement=\"orders_place_write\"");
   EXPECT_GE(calls, 20);  // every winner wrote; a loser that read zero stock never got to write
   EXPECT_LT(batches, calls);
 }
@@ -486,9 +557,11 @@ TEST(OrdersBatching, ConcurrentPlacementsShareStatementsAndKeepTheirOwnOutcomes)
 class OrdersDuplicateKey : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(OrdersDuplicateKey, ConcurrentCopiesPlaceOneOrderAndTakeStockOnce) {
-  const auto conninfo = se::test::TestEnv::get().fresh_database(std::string("orders_dup_") + GetParam());
-  se::test::ServerProcess server(server_args(conninfo, {"--payments-latency-ms", "20-30", "--payments-success-rate",
-                                                         "1", "--orders-cas-attempts", GetParam()}));
+  const auto conninfo =
+      se::test::TestEnv::get().fresh_database(std::string("orders_dup_") + GetParam());
+  se::test::ServerProcess server(
+      server_args(conninfo, {"--payments-latency-ms", "20-30", "--payments-success-rate", "1",
+                             "--orders-cas-attempts", GetParam()}));
   Db db(conninfo);
   auto w = make_world(db, 100, 1);
   const auto body = order_body(w, 3);
@@ -500,10 +573,16 @@ TEST_P(OrdersDuplicateKey, ConcurrentCopiesPlaceOneOrderAndTakeStockOnce) {
     threads.emplace_back([&] {
       start.arrive_and_wait();
       auto r = place(server.port(), w.customers[0], body, "dup-1");
-      if (r.status == 201 && r.header("idempotent-replayed").empty()) created++;
-      else if (r.status == 201) replayed++;
-      else if (r.status == 409 && code_of(r) == "request_in_progress") in_progress++;
-      else { other++; ADD_FAILURE() << r.status << " " << r.body; }
+      if (r.status == 201 && r.header("idempotent-replayed").empty())
+        created++;
+      else if (r.status == 201)
+        replayed++;
+      else if (r.status == 409 && code_of(r) == "request_in_progress")
+        in_progress++;
+      else {
+        other++;
+        ADD_FAILURE() << r.status << " " << r.body;
+      }
     });
   for (auto& t : threads) t.join();
   EXPECT_EQ(created.load(), 1);
@@ -516,7 +595,8 @@ INSTANTIATE_TEST_SUITE_P(InventoryModes, OrdersDuplicateKey, ::testing::Values("
 
 TEST(OrdersPayment, DeclinedPaymentFailsTheOrderAndRestoresStock) {
   const auto conninfo = se::test::TestEnv::get().fresh_database("orders_decline_it");
-  se::test::ServerProcess server(server_args(conninfo, {"--payments-latency-ms", "1-2", "--payments-success-rate", "0"}));
+  se::test::ServerProcess server(
+      server_args(conninfo, {"--payments-latency-ms", "1-2", "--payments-success-rate", "0"}));
   Db db(conninfo);
   auto w = make_world(db, 4);
   auto r = place(server.port(), w.customers[0], order_body(w, 3), "fail-1");
@@ -536,11 +616,14 @@ TEST(OrdersPayment, DeclinedPaymentFailsTheOrderAndRestoresStock) {
   EXPECT_EQ(stock_of(db, w.prepared), 4);
   // The gateway shares the public port in this profile but answers internal callers only.
   const std::string payment = db.one("SELECT payment_id FROM orders WHERE id = '" + id + "'");
-  for (const std::string& path : {"/payments/charges/" + payment, "/payments/charges/" + payment + "/resolve"}) {
-    auto outsider = se::test::http_request(server.port(), path.ends_with("resolve") ? "POST" : "GET", path, "{}");
+  for (const std::string& path :
+       {"/payments/charges/" + payment, "/payments/charges/" + payment + "/resolve"}) {
+    auto outsider = se::test::http_request(server.port(),
+                                           path.ends_with("resolve") ? "POST" : "GET", path, "{}");
     EXPECT_EQ(outsider.status, 403) << path << outsider.body;
   }
-  EXPECT_EQ(db.one("SELECT status FROM gateway_charges WHERE payment_id = '" + payment + "'"), "declined");
+  EXPECT_EQ(db.one("SELECT status FROM gateway_charges WHERE payment_id = '" + payment + "'"),
+            "declined");
 }
 
 // The orders process dies (SIGKILL) while payments are in flight at a separate gateway process.
@@ -550,13 +633,22 @@ constexpr const char* kPaymentsKey = "test-internal-key";
 
 TEST(OrdersPayment, KillNineDuringPaymentLeavesNoOrderStuckAndNoStockLeaked) {
   const auto conninfo = se::test::TestEnv::get().fresh_database("orders_kill_it");
-  se::test::ServerProcess gateway(server_args(
-      conninfo, {"--services", "payments", "--payments-latency-ms", "3000-4000", "--payments-success-rate", "0.5",
-                 "--payments-key", kPaymentsKey}));
+  se::test::ServerProcess gateway(
+      server_args(conninfo, {"--services", "payments", "--payments-latency-ms", "3000-4000",
+                             "--payments-success-rate", "0.5", "--payments-key", kPaymentsKey}));
   const std::string url = "http://127.0.0.1:" + std::to_string(gateway.port());
-  const std::vector<std::string> orders_args{"--services", "orders", "--payments-url", url, "--payments-key", kPaymentsKey,
-                                             "--orders-sweep-interval-ms", "200", "--orders-sweep-grace-ms", "300",
-                                             "--payment-timeout-ms", "20000"};
+  const std::vector<std::string> orders_args{"--services",
+                                             "orders",
+                                             "--payments-url",
+                                             url,
+                                             "--payments-key",
+                                             kPaymentsKey,
+                                             "--orders-sweep-interval-ms",
+                                             "200",
+                                             "--orders-sweep-grace-ms",
+                                             "300",
+                                             "--payment-timeout-ms",
+                                             "20000"};
   Db db(conninfo);
   const int n = 20;
   auto w = make_world(db, 100, n);
@@ -573,14 +665,16 @@ TEST(OrdersPayment, KillNineDuringPaymentLeavesNoOrderStuckAndNoStockLeaked) {
     });
   // Kill while most orders are reserved and waiting on the gateway (answers take 3-4 s); which
   // ones already settled doesn't matter: the invariants below hold for every order.
-  const bool in_flight =
-      eventually([&] { return db.num("SELECT count(*) FROM orders WHERE status = 'pending_payment'") >= n / 2; });
+  const bool in_flight = eventually([&] {
+    return db.num("SELECT count(*) FROM orders WHERE status = 'pending_payment'") >= n / 2;
+  });
   orders->stop(SIGKILL);
   for (auto& t : threads) t.join();
   ASSERT_TRUE(in_flight);
   orders.reset();
   orders = std::make_unique<se::test::ServerProcess>(server_args(conninfo, orders_args));
-  ASSERT_TRUE(eventually([&] { return db.num("SELECT count(*) FROM orders WHERE status = 'pending_payment'") == 0; }));
+  ASSERT_TRUE(eventually(
+      [&] { return db.num("SELECT count(*) FROM orders WHERE status = 'pending_payment'") == 0; }));
   const long confirmed_qty = db.num(
       "SELECT coalesce(sum(i.quantity), 0) FROM orders o JOIN order_items i ON i.order_id = o.id "
       "AND i.order_created_at = o.created_at WHERE o.status = 'confirmed'");
@@ -590,10 +684,12 @@ TEST(OrdersPayment, KillNineDuringPaymentLeavesNoOrderStuckAndNoStockLeaked) {
   EXPECT_LE(db.num("SELECT count(*) FROM orders"), n);
   EXPECT_EQ(db.num("SELECT count(*) FROM orders WHERE status NOT IN ('confirmed', 'failed')"), 0);
   // Orders and the gateway agree.
-  EXPECT_EQ(db.num("SELECT count(*) FROM orders o JOIN gateway_charges g ON g.payment_id = o.payment_id "
-                   "WHERE (o.status = 'confirmed') <> (g.status = 'succeeded')"),
-            0);
-  EXPECT_EQ(db.num("SELECT count(*) FROM orders o LEFT JOIN gateway_charges g ON g.payment_id = o.payment_id "
+  EXPECT_EQ(
+      db.num("SELECT count(*) FROM orders o JOIN gateway_charges g ON g.payment_id = o.payment_id "
+             "WHERE (o.status = 'confirmed') <> (g.status = 'succeeded')"),
+      0);
+  EXPECT_EQ(db.num("SELECT count(*) FROM orders o LEFT JOIN gateway_charges g ON g.payment_id = "
+                   "o.payment_id "
                    "WHERE g.payment_id IS NULL"),
             0);
   // Replays after recovery answer the settled outcome.
@@ -609,8 +705,9 @@ TEST(OrdersPayment, KillNineDuringPaymentLeavesNoOrderStuckAndNoStockLeaked) {
 TEST(PaymentGateway, ConcurrentChargesRecordOneDecisionPerId) {
   const auto conninfo = se::test::TestEnv::get().fresh_database("gateway_batch_it");
   se::test::ServerProcess gateway(server_args(
-      conninfo, {"--services", "payments", "--payments-latency-ms", "1-3", "--payments-success-rate", "0.5",
-                 "--payments-key", kPaymentsKey, "--db-batch-in-flight", "1"}));
+      conninfo,
+      {"--services", "payments", "--payments-latency-ms", "1-3", "--payments-success-rate", "0.5",
+       "--payments-key", kPaymentsKey, "--db-batch-in-flight", "1"}));
   constexpr int kIds = 12, kCopies = 3;
   std::vector<std::string> ids;
   for (int i = 0; i < kIds; ++i) ids.push_back(fmt_uuid(i));

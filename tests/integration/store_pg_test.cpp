@@ -56,7 +56,8 @@ asio::awaitable<void> sleep_for(std::chrono::milliseconds d) {
 }
 
 // Yields to the io_context until pred() holds or the deadline passes.
-asio::awaitable<bool> eventually(std::function<bool()> pred, std::chrono::milliseconds limit = 5000ms) {
+asio::awaitable<bool> eventually(std::function<bool()> pred,
+                                 std::chrono::milliseconds limit = 5000ms) {
   const auto deadline = Clock::now() + limit;
   while (!pred()) {
     if (Clock::now() > deadline) co_return false;
@@ -67,7 +68,9 @@ asio::awaitable<bool> eventually(std::function<bool()> pred, std::chrono::millis
 
 class StorePg : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { conninfo_ = se::test::TestEnv::get().fresh_database("store_pg_test"); }
+  static void SetUpTestSuite() {
+    conninfo_ = se::test::TestEnv::get().fresh_database("store_pg_test");
+  }
 
   PgPoolOptions opts(int max = 4) const {
     PgPoolOptions o;
@@ -86,8 +89,9 @@ class StorePg : public ::testing::Test {
 TEST_F(StorePg, ParametersIncludingNull) {
   PgPool pool(io.get_executor(), opts());
   run(io, [&]() -> asio::awaitable<void> {
-    auto r = co_await pool.query("SELECT $1::int + 1 AS answer, $2::text IS NULL AS n, $2::text AS v, $3::text AS s",
-                                 P("41", std::nullopt, "héllo 'quoted' \\ text"));
+    auto r = co_await pool.query(
+        "SELECT $1::int + 1 AS answer, $2::text IS NULL AS n, $2::text AS v, $3::text AS s",
+        P("41", std::nullopt, "héllo 'quoted' \\ text"));
     EXPECT_EQ(r.rows(), 1);
     EXPECT_EQ(r.cols(), 4);
     EXPECT_EQ(r.get(0, r.col("answer")), "42");
@@ -123,8 +127,9 @@ TEST_F(StorePg, PreparedStatementsAreReusedPerConnection) {
   run(io, [&]() -> asio::awaitable<void> {
     auto lease = co_await pool.acquire();
     co_await lease.query("SELECT $1::int * 2", P("7"));
-    auto ps = co_await lease.query("SELECT count(*) FROM pg_prepared_statements WHERE statement = $1",
-                                   P("SELECT $1::int * 2"));
+    auto ps =
+        co_await lease.query("SELECT count(*) FROM pg_prepared_statements WHERE statement = $1",
+                             P("SELECT $1::int * 2"));
     EXPECT_EQ(ps.get(0, 0), "1");
   });
   EXPECT_EQ(pool.stats().open, 1);
@@ -134,7 +139,8 @@ TEST_F(StorePg, SqlErrorsCarrySqlstateAndLeaveConnectionUsable) {
   PgPool pool(io.get_executor(), opts(1));
   run(io, [&]() -> asio::awaitable<void> {
     auto lease = co_await pool.acquire();
-    co_await lease.exec("DROP TABLE IF EXISTS t_err; CREATE TABLE t_err (id int PRIMARY KEY, v text)");
+    co_await lease.exec(
+        "DROP TABLE IF EXISTS t_err; CREATE TABLE t_err (id int PRIMARY KEY, v text)");
     co_await lease.query("INSERT INTO t_err VALUES ($1, $2)", P("1", "a"));
     std::string state;
     try {
@@ -163,7 +169,9 @@ TEST_F(StorePg, SqlErrorsCarrySqlstateAndLeaveConnectionUsable) {
     // exec: several statements, the failing one aborts the rest.
     state.clear();
     try {
-      co_await lease.exec("INSERT INTO t_err VALUES (2, 'x'); SELECT * FROM no_such_table; INSERT INTO t_err VALUES (3, 'y')");
+      co_await lease.exec(
+          "INSERT INTO t_err VALUES (2, 'x'); SELECT * FROM no_such_table; INSERT INTO t_err "
+          "VALUES (3, 'y')");
     } catch (const PgError& e) {
       state = e.sqlstate;
     }
@@ -180,7 +188,8 @@ TEST_F(StorePg, SqlErrorsCarrySqlstateAndLeaveConnectionUsable) {
 TEST_F(StorePg, TransactionsCommitAndRollback) {
   PgPool pool(io.get_executor(), opts(2));
   run(io, [&]() -> asio::awaitable<void> {
-    co_await (co_await pool.acquire()).exec("DROP TABLE IF EXISTS t_tx; CREATE TABLE t_tx (id int PRIMARY KEY)");
+    co_await (co_await pool.acquire())
+        .exec("DROP TABLE IF EXISTS t_tx; CREATE TABLE t_tx (id int PRIMARY KEY)");
     {
       auto lease = co_await pool.acquire();
       co_await lease.begin();
@@ -233,10 +242,11 @@ TEST_F(StorePg, LeaseDroppedInsideTransactionDoesNotLeakIt) {
     }  // dropped with the transaction open
     {
       auto lease = co_await pool.acquire();
-      auto r = co_await lease.query("SELECT pg_backend_pid(), txid_current_if_assigned(), (SELECT count(*) FROM t_leak)");
-      EXPECT_EQ(r.get(0, 0), pid);       // same connection, rolled back and reused
-      EXPECT_TRUE(r.is_null(0, 1));      // not inside the previous transaction
-      EXPECT_EQ(r.get(0, 2), "0");       // the insert was rolled back
+      auto r = co_await lease.query(
+          "SELECT pg_backend_pid(), txid_current_if_assigned(), (SELECT count(*) FROM t_leak)");
+      EXPECT_EQ(r.get(0, 0), pid);   // same connection, rolled back and reused
+      EXPECT_TRUE(r.is_null(0, 1));  // not inside the previous transaction
+      EXPECT_EQ(r.get(0, 2), "0");   // the insert was rolled back
     }
     {
       // Same with a transaction in the failed state.
@@ -404,7 +414,8 @@ TEST_F(StorePg, ManyConcurrentQueriesOnOneIoContext) {
               auto lease = co_await pool.acquire();
               max_in_use = std::max(max_in_use, pool.stats().in_use);
               co_await lease.query("INSERT INTO t_many VALUES ($1)", P(std::to_string(i)));
-              auto r = co_await lease.query("SELECT $1::int + $2::int", P(std::to_string(i), "1000"));
+              auto r =
+                  co_await lease.query("SELECT $1::int + $2::int", P(std::to_string(i), "1000"));
               if (r.get(0, 0) == std::to_string(i + 1000)) ++ok;
             } catch (const std::exception&) {
               ++failed;
@@ -457,7 +468,7 @@ TEST_F(StorePg, LeaseOutlivingPoolAndShutdownWithQueryInFlight) {
     run(io, [&]() -> asio::awaitable<void> {
       auto lease = co_await pool->acquire();
       co_await pool->query("SELECT 1");  // leaves one idle connection
-      pool.reset();                       // closes the idle one; the lease stays valid
+      pool.reset();                      // closes the idle one; the lease stays valid
       auto r = co_await lease.query("SELECT 2");
       EXPECT_EQ(r.get(0, 0), "2");
     });

@@ -45,12 +45,12 @@ Args A_(A&&... a) {
 }
 
 // ASSERT_* cannot be used inside coroutines (they `return`).
-#define CO_REQUIRE(cond)                              \
-  do {                                                \
-    if (!(cond)) {                                    \
+#define CO_REQUIRE(cond)                             \
+  do {                                               \
+    if (!(cond)) {                                   \
       ADD_FAILURE() << "requirement failed: " #cond; \
-      co_return;                                      \
-    }                                                 \
+      co_return;                                     \
+    }                                                \
   } while (0)
 
 RedisOptions options() {

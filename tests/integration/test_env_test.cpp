@@ -64,9 +64,9 @@ TEST(TestEnv, PostgisUsableInFreshDatabase) {
   ASSERT_TRUE(db.ok()) << PQerrorMessage(db.c);
   EXPECT_FALSE(db.scalar("SELECT postgis_version()").empty());
   // ~1.1 km between two points in Bengaluru.
-  double d = std::stod(db.scalar(
-      "SELECT ST_Distance('SRID=4326;POINT(77.5946 12.9716)'::geography,"
-      " 'SRID=4326;POINT(77.6046 12.9716)'::geography)"));
+  double d =
+      std::stod(db.scalar("SELECT ST_Distance('SRID=4326;POINT(77.5946 12.9716)'::geography,"
+                          " 'SRID=4326;POINT(77.6046 12.9716)'::geography)"));
   EXPECT_NEAR(d, 1085, 10);
   EXPECT_EQ(db.scalar("SELECT count(*) FROM restaurants"), "0");
   EXPECT_EQ(db.scalar("SELECT count(*) > 0 FROM schema_migrations"), "t");

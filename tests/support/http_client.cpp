@@ -14,11 +14,13 @@ namespace beast = boost::beast;
 namespace bhttp = beast::http;
 
 HttpResponse http_request(int port, const std::string& method, const std::string& target,
-                          const std::string& body, const std::map<std::string, std::string>& headers) {
+                          const std::string& body,
+                          const std::map<std::string, std::string>& headers) {
   asio::io_context io;
   beast::tcp_stream stream(io);
   stream.expires_after(std::chrono::seconds(30));
-  stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
+  stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"),
+                                         static_cast<unsigned short>(port)));
   bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(method), target, 11};
   req.set(bhttp::field::host, "127.0.0.1");
   for (const auto& [k, v] : headers) req.set(k, v);
@@ -48,7 +50,8 @@ HttpResponse http_request(int port, const std::string& method, const std::string
 std::string raw_exchange(int port, const std::string& bytes) {
   asio::io_context io;
   asio::ip::tcp::socket s(io);
-  s.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
+  s.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"),
+                                    static_cast<unsigned short>(port)));
   boost::system::error_code ec;
   asio::write(s, asio::buffer(bytes), ec);
   std::string out;

@@ -3,17 +3,18 @@
 #pragma once
 #include <utility>  // before asio's awaitable headers on Boost 1.74
 
+#include <gtest/gtest.h>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <exception>
 #include <functional>
-#include <gtest/gtest.h>
 
 namespace se::test {
 
-inline void run_coroutine(boost::asio::io_context& io, std::function<boost::asio::awaitable<void>()> body,
+inline void run_coroutine(boost::asio::io_context& io,
+                          std::function<boost::asio::awaitable<void>()> body,
                           std::chrono::seconds limit) {
   using Clock = std::chrono::steady_clock;
   bool done = false;

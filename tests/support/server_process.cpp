@@ -1,11 +1,11 @@
 #include "support/server_process.hpp"
 
-#include <csignal>
-#include <nlohmann/json.hpp>
-#include <stdexcept>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <csignal>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "support/test_env.hpp"
 
@@ -14,7 +14,8 @@ namespace se::test {
 ServerProcess::ServerProcess(std::vector<std::string> args) {
   int fds[2];
   if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
-  std::vector<std::string> argv_s{swifteats_binary(), "serve", "--port", "0", "--host", "127.0.0.1"};
+  std::vector<std::string> argv_s{swifteats_binary(), "serve",    "--port", "0",
+                                  "--host",           "127.0.0.1"};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");

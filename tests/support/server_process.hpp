@@ -1,7 +1,7 @@
 // Runs `swifteats serve` as a child process on a free port for end-to-end tests.
 #pragma once
-#include <string>
 #include <sys/types.h>
+#include <string>
 #include <thread>
 #include <vector>
 

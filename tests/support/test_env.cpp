@@ -49,7 +49,7 @@ using Clock = std::chrono::steady_clock;
 constexpr const char* kPgBin = "/usr/lib/postgresql/15/bin";
 
 struct State {
-  pid_t owner = 0;           // the process that started the servers (not forked children)
+  pid_t owner = 0;  // the process that started the servers (not forked children)
   pid_t pg_pid = -1;
   pid_t redis_pid = -1;
   pid_t watchdog_pid = -1;
@@ -58,7 +58,7 @@ struct State {
   uid_t pg_uid = 0;
   gid_t pg_gid = 0;
   std::mutex mu;
-  std::string template_db;   // migrated once, cloned by fresh_database
+  std::string template_db;  // migrated once, cloned by fresh_database
 };
 
 State& state() {
@@ -66,9 +66,7 @@ State& state() {
   return s;
 }
 
-[[noreturn]] void fail(const std::string& what) {
-  throw std::runtime_error("TestEnv: " + what);
-}
+[[noreturn]] void fail(const std::string& what) { throw std::runtime_error("TestEnv: " + what); }
 
 int free_port() {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -100,7 +98,8 @@ std::string tail_file(const std::string& path, std::size_t max_bytes = 4000) {
 // main thread the child also gets PR_SET_PDEATHSIG(SIGKILL) (set after the uid change, which
 // would clear it); not from other threads, since the signal fires when the forking *thread*
 // exits. The watchdog covers every case anyway.
-pid_t spawn(const std::vector<std::string>& args, const std::string& log_path, bool drop_to_postgres) {
+pid_t spawn(const std::vector<std::string>& args, const std::string& log_path,
+            bool drop_to_postgres) {
   auto& st = state();
   // Everything the child needs is prepared before fork (no allocation after fork).
   std::vector<char*> argv;
@@ -123,7 +122,8 @@ pid_t spawn(const std::vector<std::string>& args, const std::string& log_path, b
     ::dup2(log_fd, 1);
     ::dup2(log_fd, 2);
     if (drop_to_postgres) {
-      if (::setgroups(0, nullptr) != 0 || ::setgid(st.pg_gid) != 0 || ::setuid(st.pg_uid) != 0) _exit(126);
+      if (::setgroups(0, nullptr) != 0 || ::setgid(st.pg_gid) != 0 || ::setuid(st.pg_uid) != 0)
+        _exit(126);
     }
     if (main_thread) {
       ::prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -180,7 +180,8 @@ bool tcp_ping_redis(int port) {
 }
 
 std::string admin_conninfo(int port, const std::string& db = "postgres") {
-  return "host=127.0.0.1 port=" + std::to_string(port) + " dbname=" + db + " user=postgres connect_timeout=5";
+  return "host=127.0.0.1 port=" + std::to_string(port) + " dbname=" + db +
+         " user=postgres connect_timeout=5";
 }
 
 void ignore_notice(void*, const char*) {}
@@ -241,7 +242,8 @@ TestEnv& TestEnv::get() {
       g_env_error = ex.what();
     }
   });
-  if (!g_env) throw std::runtime_error(g_env_error.empty() ? "TestEnv: already stopped" : g_env_error);
+  if (!g_env)
+    throw std::runtime_error(g_env_error.empty() ? "TestEnv: already stopped" : g_env_error);
   return *g_env;
 }
 
@@ -351,23 +353,44 @@ void TestEnv::start_all() {
     fail("chown " + pgdata);
   }
   {
-    pid_t pid = spawn({std::string(kPgBin) + "/initdb", "-D", pgdata, "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                       "--locale=C.UTF-8", "--lc-collate=C", "--no-sync", "--no-instructions"},
-                      dir_ + "/initdb.log", st.as_postgres);
+    pid_t pid =
+        spawn({std::string(kPgBin) + "/initdb", "-D", pgdata, "-U", "postgres", "-A", "trust", "-E",
+               "UTF8", "--locale=C.UTF-8", "--lc-collate=C", "--no-sync", "--no-instructions"},
+              dir_ + "/initdb.log", st.as_postgres);
     int status = wait_for_exit(pid, std::chrono::seconds(120));
     if (status == -1) {
       ::kill(-pid, SIGKILL);
       fail("initdb timed out");
     }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) fail("initdb failed:\n" + tail_file(dir_ + "/initdb.log"));
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+      fail("initdb failed:\n" + tail_file(dir_ + "/initdb.log"));
   }
 
   for (int attempt = 0;; ++attempt) {
     pg_port_ = free_port();
-    st.pg_pid = spawn({std::string(kPgBin) + "/postgres", "-D", pgdata, "-p", std::to_string(pg_port_), "-k", pgsock,
-                       "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c",
-                       "full_page_writes=off", "-c", "max_connections=200", "-c", "shared_buffers=128MB", "-c",
-                       "log_min_messages=warning", "-c", "log_min_error_statement=panic"},
+    st.pg_pid = spawn({std::string(kPgBin) + "/postgres",
+                       "-D",
+                       pgdata,
+                       "-p",
+                       std::to_string(pg_port_),
+                       "-k",
+                       pgsock,
+                       "-c",
+                       "listen_addresses=127.0.0.1",
+                       "-c",
+                       "fsync=off",
+                       "-c",
+                       "synchronous_commit=off",
+                       "-c",
+                       "full_page_writes=off",
+                       "-c",
+                       "max_connections=200",
+                       "-c",
+                       "shared_buffers=128MB",
+                       "-c",
+                       "log_min_messages=warning",
+                       "-c",
+                       "log_min_error_statement=panic"},
                       dir_ + "/postgres.log", st.as_postgres);
     write_watchdog("pgid " + std::to_string(st.pg_pid));
     auto deadline = Clock::now() + std::chrono::seconds(60);
@@ -400,9 +423,9 @@ void TestEnv::start_redis() {
   const std::string rdir = dir_ + "/redis";
   ::mkdir(rdir.c_str(), 0755);
   for (int attempt = 0;; ++attempt) {
-    st.redis_pid = spawn({"/usr/bin/redis-server", "--port", std::to_string(redis_port_), "--bind", "127.0.0.1",
-                          "--save", "", "--appendonly", "no", "--dir", rdir, "--daemonize", "no", "--loglevel",
-                          "warning"},
+    st.redis_pid = spawn({"/usr/bin/redis-server", "--port", std::to_string(redis_port_), "--bind",
+                          "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", rdir,
+                          "--daemonize", "no", "--loglevel", "warning"},
                          dir_ + "/redis.log", false);
     write_watchdog("pgid " + std::to_string(st.redis_pid));
     auto deadline = Clock::now() + std::chrono::seconds(20);
@@ -415,7 +438,9 @@ void TestEnv::start_redis() {
     wait_for_exit(st.redis_pid, std::chrono::seconds(5));
     st.redis_pid = -1;
     // The port can be briefly unavailable after stop_redis; retry on the same port.
-    if (attempt >= 50) fail("Redis did not start on port " + std::to_string(redis_port_) + ":\n" + tail_file(dir_ + "/redis.log"));
+    if (attempt >= 50)
+      fail("Redis did not start on port " + std::to_string(redis_port_) + ":\n" +
+           tail_file(dir_ + "/redis.log"));
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
 }
@@ -432,7 +457,8 @@ void TestEnv::stop_redis() {
   st.redis_pid = -1;
   // Redis closes its listening socket before exiting; make sure nothing answers any more.
   auto deadline = Clock::now() + std::chrono::seconds(5);
-  while (tcp_ping_redis(redis_port_) && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  while (tcp_ping_redis(redis_port_) && Clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
 
 std::string TestEnv::fresh_database(const std::string& name) {
@@ -450,7 +476,8 @@ std::string TestEnv::fresh_database(const std::string& name) {
     st.template_db = tmpl;
   }
   admin_exec(pg_port_, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-  admin_exec(pg_port_, "CREATE DATABASE " + name + " TEMPLATE " + st.template_db + " STRATEGY FILE_COPY");
+  admin_exec(pg_port_,
+             "CREATE DATABASE " + name + " TEMPLATE " + st.template_db + " STRATEGY FILE_COPY");
   return "host=127.0.0.1 port=" + std::to_string(pg_port_) + " dbname=" + name + " user=postgres";
 }
 

@@ -1,12 +1,12 @@
 #include "services/auth/api.hpp"
 
+#include <fmt/format.h>
+#include <sodium.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <sodium.h>
 
 #include "core/authz.hpp"
 #include "core/input.hpp"
@@ -26,13 +26,15 @@ using store::pg_params;
 using store::redis_args;
 
 std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
 std::string hex_hash(std::string_view data) {
   unsigned char h[32];
-  crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(data.data()), data.size(), nullptr, 0);
+  crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+                     nullptr, 0);
   char hex[sizeof h * 2 + 1];
   sodium_bin2hex(hex, sizeof hex, h, sizeof h);
   return hex;
@@ -48,7 +50,8 @@ Problem invalid_credentials() {
   return Problem{401, "invalid_credentials", "Unauthorized", "the email or the password is wrong"};
 }
 Problem invalid_refresh() {
-  return Problem{401, "invalid_refresh_token", "Unauthorized", "the refresh token is not valid; log in again"};
+  return Problem{401, "invalid_refresh_token", "Unauthorized",
+                 "the refresh token is not valid; log in again"};
 }
 
 // Call sites build the Response in a named local first: GCC 12 mangles a Response temporary
@@ -65,7 +68,8 @@ constexpr const char* kAccountJson = R"(json_build_object(
   'restaurants', COALESCE((SELECT json_agg(s.restaurant_id ORDER BY s.restaurant_id)
                             FROM restaurant_staff s WHERE s.account_id = a.id), '[]'::json)))";
 
-const std::string kSelectAccount = std::string("SELECT ") + kAccountJson + " FROM accounts a WHERE a.id = $1";
+const std::string kSelectAccount =
+    std::string("SELECT ") + kAccountJson + " FROM accounts a WHERE a.id = $1";
 
 // Count-so-far of a key (fixed window) without incrementing: Redis, else the local fallback.
 constexpr const char* kPeekScript =
@@ -85,7 +89,8 @@ struct Auth {
         auto args = redis_args("EVAL", kPeekScript, "1", key);
         auto reply = co_await redis.command(std::move(args));
         if (reply.type == store::RedisReply::Type::Array && reply.elements.size() == 2)
-          co_return ratelimit::Count{reply.elements[0].integer, std::max<std::int64_t>(0, reply.elements[1].integer)};
+          co_return ratelimit::Count{reply.elements[0].integer,
+                                     std::max<std::int64_t>(0, reply.elements[1].integer)};
       } catch (const store::RedisUnavailable&) {
       }
     }
@@ -109,10 +114,12 @@ struct Auth {
   }
 
   // ------------------------------------------------------------------ tokens
-  awaitable<Principal> load_principal(store::PgLease& db, const std::string& account_id, bool& active) {
+  awaitable<Principal> load_principal(store::PgLease& db, const std::string& account_id,
+                                      bool& active) {
     auto r = co_await db.query(
         "SELECT role, COALESCE(customer_id::text, ''), COALESCE(driver_id::text, ''), is_active, "
-        "COALESCE((SELECT array_to_string(array_agg(restaurant_id::text ORDER BY restaurant_id), ',') "
+        "COALESCE((SELECT array_to_string(array_agg(restaurant_id::text ORDER BY restaurant_id), "
+        "',') "
         "          FROM restaurant_staff WHERE account_id = a.id), '') "
         "FROM accounts a WHERE id = $1",
         pg_params(account_id));
@@ -135,19 +142,23 @@ struct Auth {
   }
 
   // Inserts a refresh token (new family when family is empty) and returns {token, row id}.
-  awaitable<std::pair<std::string, std::string>> insert_refresh(store::PgLease& db, const std::string& account_id,
-                                                              const std::string& family, const Request& req) {
+  awaitable<std::pair<std::string, std::string>> insert_refresh(store::PgLease& db,
+                                                                const std::string& account_id,
+                                                                const std::string& family,
+                                                                const Request& req) {
     const std::string token = new_refresh_token();
     // Parameters are built outside the co_await expression: GCC 12 evaluates a ?: inside one
     // wrongly (it called ua->substr on a null ua).
     const std::string* ua = req.header("user-agent");
     const std::string agent = ua ? ua->substr(0, 200) : std::string{};
     const store::Param fam = family.empty() ? store::Param{} : store::Param{family};
-    auto params = pg_params(account_id, fam, hex_hash(token), std::to_string(cfg.refresh_ttl_s), agent,
-                            ratelimit::client_ip(req, cfg.rate.trusted_proxies));
+    auto params = pg_params(account_id, fam, hex_hash(token), std::to_string(cfg.refresh_ttl_s),
+                            agent, ratelimit::client_ip(req, cfg.rate.trusted_proxies));
     auto r = co_await db.query(
-        "INSERT INTO refresh_tokens (account_id, family_id, token_hash, expires_at, user_agent, ip) "
-        "VALUES ($1, COALESCE($2::uuid, gen_random_uuid()), $3, now() + make_interval(secs => $4::int), $5, $6) "
+        "INSERT INTO refresh_tokens (account_id, family_id, token_hash, expires_at, user_agent, "
+        "ip) "
+        "VALUES ($1, COALESCE($2::uuid, gen_random_uuid()), $3, now() + make_interval(secs => "
+        "$4::int), $5, $6) "
         "RETURNING id",
         params);
     co_return std::make_pair(token, std::string(r.get(0, 0)));
@@ -170,7 +181,8 @@ struct Auth {
     const auto email = normalize_email(input::require_string(b, "email", 254));
     if (!email) throw bad_request("invalid_field", "'email' is not an email address");
     const auto password = input::require_string(b, "password", 256);
-    if (!acceptable_password(password)) throw bad_request("weak_password", "'password' must be 10 to 256 bytes");
+    if (!acceptable_password(password))
+      throw bad_request("weak_password", "'password' must be 10 to 256 bytes");
     const auto name = input::require_string(b, "name", 200);
     const auto phone = input::opt_string(b, "phone", 40).value_or("");
     // Hash first, whether or not the email is free: the answer and its timing are the same.
@@ -180,10 +192,12 @@ struct Auth {
     co_await tx.begin();
     auto r = co_await tx.query(
         "WITH c AS (INSERT INTO customers (name, email, phone) "
-        "           SELECT $2, $1, $3 WHERE NOT EXISTS (SELECT 1 FROM accounts WHERE lower(email) = lower($1)) "
+        "           SELECT $2, $1, $3 WHERE NOT EXISTS (SELECT 1 FROM accounts WHERE lower(email) "
+        "= lower($1)) "
         "           RETURNING id) "
         "INSERT INTO accounts (email, password_hash, role, display_name, customer_id) "
-        "SELECT $1, $4, 'customer', $2, id FROM c ON CONFLICT ((lower(email))) DO NOTHING RETURNING id",
+        "SELECT $1, $4, 'customer', $2, id FROM c ON CONFLICT ((lower(email))) DO NOTHING "
+        "RETURNING id",
         pg_params(*email, name, phone, hash));
     if (r.rows() == 1) {
       co_await tx.commit();
@@ -191,7 +205,8 @@ struct Auth {
       co_await tx.rollback();
     }
     Response out_ = Response::json(
-        202, R"({"status":"accepted","detail":"if the email was free the account now exists; log in at /auth/login"})");
+        202,
+        R"({"status":"accepted","detail":"if the email was free the account now exists; log in at /auth/login"})");
     out_.set_header("Cache-Control", "no-store");
     co_return out_;
   }
@@ -212,7 +227,8 @@ struct Auth {
       co_return res;
     }
     auto r = co_await pg.query(
-        "SELECT id, password_hash, is_active FROM accounts WHERE lower(email) = lower($1)", pg_params(email));
+        "SELECT id, password_hash, is_active FROM accounts WHERE lower(email) = lower($1)",
+        pg_params(email));
     bool ok = false;
     if (r.rows() == 1) {
       std::string stored(r.get(0, 1));
@@ -234,7 +250,8 @@ struct Auth {
     bool active = false;
     Principal who = co_await load_principal(tx, account_id, active);
     auto refresh = co_await insert_refresh(tx, account_id, "", req);
-    co_await tx.query("UPDATE accounts SET last_login_at = now() WHERE id = $1", pg_params(account_id));
+    co_await tx.query("UPDATE accounts SET last_login_at = now() WHERE id = $1",
+                      pg_params(account_id));
     co_await tx.commit();
     co_return token_response(who, refresh.first);
   }
@@ -257,9 +274,10 @@ struct Auth {
           "WHERE family_id = $1 AND revoked_at IS NULL",
           pg_params(family));
       co_await tx.commit();
-      log::warn("refresh token reuse: family revoked",
-                {{"request_id", req.request_id}, {"account_id", account_id}, {"family_id", family},
-                 {"revoked", revoked.affected()}});
+      log::warn("refresh token reuse: family revoked", {{"request_id", req.request_id},
+                                                        {"account_id", account_id},
+                                                        {"family_id", family},
+                                                        {"revoked", revoked.affected()}});
       throw invalid_refresh();
     }
     if (r.get(0, 4) == "t") throw invalid_refresh();
@@ -275,7 +293,8 @@ struct Auth {
     }
     auto next = co_await insert_refresh(tx, account_id, family, req);
     co_await tx.query(
-        "UPDATE refresh_tokens SET revoked_at = now(), revoked_reason = 'rotated', replaced_by = $2 WHERE id = $1",
+        "UPDATE refresh_tokens SET revoked_at = now(), revoked_reason = 'rotated', replaced_by = "
+        "$2 WHERE id = $1",
         pg_params(id, next.second));
     co_await tx.commit();
     co_return token_response(who, next.first);
@@ -286,7 +305,8 @@ struct Auth {
     const auto token = input::require_string(b, "refresh_token", 200);
     co_await pg.query(
         "UPDATE refresh_tokens SET revoked_at = now(), revoked_reason = 'logout' "
-        "WHERE family_id = (SELECT family_id FROM refresh_tokens WHERE token_hash = $1) AND revoked_at IS NULL",
+        "WHERE family_id = (SELECT family_id FROM refresh_tokens WHERE token_hash = $1) AND "
+        "revoked_at IS NULL",
         pg_params(hex_hash(token)));
     Response res{204, {}, {}};
     res.set_header("Cache-Control", "no-store");
@@ -295,26 +315,29 @@ struct Auth {
 
   awaitable<Response> me(Request& req) {
     const auto& who = authz::require_principal(req);
-    auto r = co_await pg.query(kSelectAccount,
-                               pg_params(who.account_id));
-    if (r.rows() == 0) throw Problem{401, "unauthenticated", "Unauthorized", "the account no longer exists"};
+    auto r = co_await pg.query(kSelectAccount, pg_params(who.account_id));
+    if (r.rows() == 0)
+      throw Problem{401, "unauthenticated", "Unauthorized", "the account no longer exists"};
     Response out_ = Response::json(200, std::string(r.get(0, 0)));
     out_.set_header("Cache-Control", "no-store");
     co_return out_;
   }
 
   awaitable<Response> create_account(Request& req) {
-    auto b = input::parse_object(req.body, {"email", "password", "role", "display_name", "name", "phone",
-                                            "vehicle", "restaurant_ids"});
+    auto b = input::parse_object(req.body, {"email", "password", "role", "display_name", "name",
+                                            "phone", "vehicle", "restaurant_ids"});
     const auto email = normalize_email(input::require_string(b, "email", 254));
     if (!email) throw bad_request("invalid_field", "'email' is not an email address");
     const auto password = input::require_string(b, "password", 256);
-    if (!acceptable_password(password)) throw bad_request("weak_password", "'password' must be 10 to 256 bytes");
+    if (!acceptable_password(password))
+      throw bad_request("weak_password", "'password' must be 10 to 256 bytes");
     Role role;
     if (!parse_role(input::require_string(b, "role", 40), role))
-      throw bad_request("invalid_field", "'role' must be customer, restaurant_staff, driver or admin");
+      throw bad_request("invalid_field",
+                        "'role' must be customer, restaurant_staff, driver or admin");
     const auto display = input::opt_string(b, "display_name", 200).value_or("");
-    const auto name = input::opt_string(b, "name", 200).value_or(display.empty() ? *email : display);
+    const auto name =
+        input::opt_string(b, "name", 200).value_or(display.empty() ? *email : display);
     const auto phone = input::opt_string(b, "phone", 40).value_or("");
     const auto vehicle = input::opt_string(b, "vehicle", 20).value_or("scooter");
     std::vector<std::string> restaurants;
@@ -334,8 +357,9 @@ struct Auth {
     co_await tx.begin();
     store::Param customer_id, driver_id;
     if (role == Role::customer) {
-      auto c = co_await tx.query("INSERT INTO customers (name, email, phone) VALUES ($1, $2, $3) RETURNING id",
-                                 pg_params(name, *email, phone));
+      auto c = co_await tx.query(
+          "INSERT INTO customers (name, email, phone) VALUES ($1, $2, $3) RETURNING id",
+          pg_params(name, *email, phone));
       customer_id = std::string(c.get(0, 0));
     } else if (role == Role::driver) {
       auto d = co_await tx.query(
@@ -351,8 +375,7 @@ struct Auth {
     const std::string id(a.get(0, 0));
     co_await set_staff(tx, id, restaurants);
     co_await tx.commit();
-    auto out = co_await pg.query(kSelectAccount,
-                                 pg_params(id));
+    auto out = co_await pg.query(kSelectAccount, pg_params(id));
     auto res = Response::json(201, std::string(out.get(0, 0)));
     res.set_header("Location", "/admin/accounts/" + id);
     co_return res;
@@ -363,7 +386,8 @@ struct Auth {
     co_await tx.query("DELETE FROM restaurant_staff WHERE account_id = $1", pg_params(account_id));
     for (const auto& rid : restaurants) {
       auto r = co_await tx.query(
-          "INSERT INTO restaurant_staff (account_id, restaurant_id) SELECT $1, id FROM restaurants WHERE id = $2 "
+          "INSERT INTO restaurant_staff (account_id, restaurant_id) SELECT $1, id FROM restaurants "
+          "WHERE id = $2 "
           "ON CONFLICT DO NOTHING RETURNING restaurant_id",
           pg_params(account_id, rid));
       if (r.rows() == 0) {
@@ -376,7 +400,8 @@ struct Auth {
   awaitable<Response> set_account_restaurants(Request& req) {
     const auto id = input::require_uuid(req.param("id"), "account id");
     auto b = input::parse_object(req.body, {"restaurant_ids"});
-    if (!b.contains("restaurant_ids") || !b["restaurant_ids"].is_array() || b["restaurant_ids"].size() > 100)
+    if (!b.contains("restaurant_ids") || !b["restaurant_ids"].is_array() ||
+        b["restaurant_ids"].size() > 100)
       throw bad_request("invalid_field", "'restaurant_ids' must be a list of at most 100 ids");
     std::vector<std::string> restaurants;
     for (const auto& rid : b["restaurant_ids"]) {
@@ -391,14 +416,14 @@ struct Auth {
       throw unprocessable("not_staff", "only restaurant_staff accounts are bound to restaurants");
     co_await set_staff(tx, id, restaurants);
     co_await tx.commit();
-    auto out = co_await pg.query(kSelectAccount,
-                                 pg_params(id));
+    auto out = co_await pg.query(kSelectAccount, pg_params(id));
     co_return Response::json(200, std::string(out.get(0, 0)));
   }
 
   awaitable<Response> customer_profile(const std::string& id) {
     auto r = co_await pg.query(
-        "SELECT json_build_object('id', id, 'name', name, 'email', email, 'phone', phone, 'rating', rating, "
+        "SELECT json_build_object('id', id, 'name', name, 'email', email, 'phone', phone, "
+        "'rating', rating, "
         "'is_active', is_active, 'created_at', created_at) FROM customers WHERE id = $1",
         pg_params(id));
     if (r.rows() == 0) throw not_found("customer_not_found", "no such customer");
@@ -409,9 +434,11 @@ struct Auth {
 
   awaitable<Response> driver_profile(const std::string& id) {
     auto r = co_await pg.query(
-        "SELECT json_build_object('id', id, 'name', name, 'email', email, 'phone', phone, 'vehicle', vehicle, "
+        "SELECT json_build_object('id', id, 'name', name, 'email', email, 'phone', phone, "
+        "'vehicle', vehicle, "
         "'license_plate', license_plate, 'status', status, 'rating', rating, "
-        "'completed_deliveries', completed_deliveries, 'is_active', is_active) FROM drivers WHERE id = $1",
+        "'completed_deliveries', completed_deliveries, 'is_active', is_active) FROM drivers WHERE "
+        "id = $1",
         pg_params(id));
     if (r.rows() == 0) throw not_found("driver_not_found", "no such driver");
     Response out_ = Response::json(200, std::string(r.get(0, 0)));
@@ -421,7 +448,8 @@ struct Auth {
 
   // Admins pass every rule; an admin has no customer/driver profile of their own.
   awaitable<Response> customer_me(Request& req) {
-    if (req.principal->customer_id.empty()) throw not_found("customer_not_found", "this account is not a customer");
+    if (req.principal->customer_id.empty())
+      throw not_found("customer_not_found", "this account is not a customer");
     co_return co_await customer_profile(req.principal->customer_id);
   }
   awaitable<Response> customer_by_id(Request& req) {
@@ -429,7 +457,8 @@ struct Auth {
     co_return co_await customer_profile(id);
   }
   awaitable<Response> driver_me(Request& req) {
-    if (req.principal->driver_id.empty()) throw not_found("driver_not_found", "this account is not a driver");
+    if (req.principal->driver_id.empty())
+      throw not_found("driver_not_found", "this account is not a driver");
     co_return co_await driver_profile(req.principal->driver_id);
   }
   awaitable<Response> driver_by_id(Request& req) {
@@ -449,12 +478,14 @@ std::optional<std::string> normalize_email(std::string_view e) {
   while (!e.empty() && e.back() == ' ') e.remove_suffix(1);
   if (e.size() < 3 || e.size() > 254) return std::nullopt;
   const auto at = e.find('@');
-  if (at == std::string_view::npos || at == 0 || at + 1 == e.size() || e.find('@', at + 1) != std::string_view::npos)
+  if (at == std::string_view::npos || at == 0 || at + 1 == e.size() ||
+      e.find('@', at + 1) != std::string_view::npos)
     return std::nullopt;
   std::string out;
   out.reserve(e.size());
   for (unsigned char c : e) {
-    if (c <= ' ' || c == 0x7f || c == '"' || c == '<' || c == '>' || c == '\\' || c == ',') return std::nullopt;
+    if (c <= ' ' || c == 0x7f || c == '"' || c == '<' || c == '>' || c == '\\' || c == ',')
+      return std::nullopt;
     out.push_back(static_cast<char>(std::tolower(c)));
   }
   return out;
@@ -462,7 +493,8 @@ std::optional<std::string> normalize_email(std::string_view e) {
 
 bool acceptable_password(std::string_view p) { return p.size() >= 10 && p.size() <= 256; }
 
-std::shared_ptr<void> register_auth(http::Router& r, store::PgPool& pg, store::Redis& redis, const SecurityConfig& cfg) {
+std::shared_ptr<void> register_auth(http::Router& r, store::PgPool& pg, store::Redis& redis,
+                                    const SecurityConfig& cfg) {
   using namespace authz;
   auto a = std::make_shared<Auth>(Auth{pg, redis, cfg});
   r.post("/auth/register", guard(public_route(), route_to(a, &Auth::register_customer)));
@@ -471,7 +503,8 @@ std::shared_ptr<void> register_auth(http::Router& r, store::PgPool& pg, store::R
   r.post("/auth/logout", guard(public_route(), route_to(a, &Auth::logout)));
   r.get("/auth/me", guard(authenticated(), route_to(a, &Auth::me)));
   r.post("/admin/accounts", guard(admin_only(), route_to(a, &Auth::create_account)));
-  r.put("/admin/accounts/{id}/restaurants", guard(admin_only(), route_to(a, &Auth::set_account_restaurants)));
+  r.put("/admin/accounts/{id}/restaurants",
+        guard(admin_only(), route_to(a, &Auth::set_account_restaurants)));
   r.get("/customers/me", guard(roles({Role::customer}), route_to(a, &Auth::customer_me)));
   r.get("/customers/{id}", guard(customer_self("id"), route_to(a, &Auth::customer_by_id)));
   r.get("/drivers/me", guard(roles({Role::driver}), route_to(a, &Auth::driver_me)));
@@ -479,11 +512,12 @@ std::shared_ptr<void> register_auth(http::Router& r, store::PgPool& pg, store::R
   return a;
 }
 
-bool ensure_admin_blocking(const std::string& conninfo, const PasswordHasher& hasher, const std::string& email_in,
-                           const std::string& password) {
+bool ensure_admin_blocking(const std::string& conninfo, const PasswordHasher& hasher,
+                           const std::string& email_in, const std::string& password) {
   const auto email = normalize_email(email_in);
   if (!email) throw std::invalid_argument("the bootstrap admin email is not an email address");
-  if (!acceptable_password(password)) throw std::invalid_argument("the bootstrap admin password must be 10 to 256 bytes");
+  if (!acceptable_password(password))
+    throw std::invalid_argument("the bootstrap admin password must be 10 to 256 bytes");
   const std::string hash = hasher.hash_now(password);
   asio::io_context io;
   store::PgPoolOptions po;
@@ -495,7 +529,8 @@ bool ensure_admin_blocking(const std::string& conninfo, const PasswordHasher& ha
   auto work = [&]() -> awaitable<void> {
     try {
       auto r = co_await pool.query(
-          "INSERT INTO accounts (email, password_hash, role, display_name) VALUES ($1, $2, 'admin', 'Administrator') "
+          "INSERT INTO accounts (email, password_hash, role, display_name) VALUES ($1, $2, "
+          "'admin', 'Administrator') "
           "ON CONFLICT ((lower(email))) DO NOTHING RETURNING id",
           pg_params(*email, hash));
       created = r.rows() == 1;

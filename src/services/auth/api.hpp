@@ -1,6 +1,7 @@
 // The auth service: accounts, login, access/refresh tokens, and the account-owned profile reads.
 //
-//   POST /auth/register        public   {email,password,name,phone?} -> 202, same answer whether or not
+//   POST /auth/register        public   {email,password,name,phone?} -> 202, same answer whether or
+//   not
 //                                        the email was free (no user enumeration)
 //   POST /auth/login           public   {email,password} -> access + refresh token
 //   POST /auth/refresh         public   {refresh_token} -> rotated pair; reuse revokes the family
@@ -24,9 +25,10 @@ std::shared_ptr<void> register_auth(http::Router& router, store::PgPool& pg, sto
                                     const SecurityConfig& cfg);
 
 // Creates an admin account with this email unless an account already has it. Blocking (own
-// io_context); for `serve` start-up and `swifteats accounts create-admin`. Returns true when created.
-bool ensure_admin_blocking(const std::string& conninfo, const PasswordHasher& hasher, const std::string& email,
-                           const std::string& password);
+// io_context); for `serve` start-up and `swifteats accounts create-admin`. Returns true when
+// created.
+bool ensure_admin_blocking(const std::string& conninfo, const PasswordHasher& hasher,
+                           const std::string& email, const std::string& password);
 
 // Email normalisation/validation shared by register, login and the CLI: lower-cased ASCII,
 // trimmed; nullopt when it does not look like an address.

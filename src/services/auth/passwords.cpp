@@ -1,11 +1,11 @@
 #include "services/auth/passwords.hpp"
 
+#include <sodium.h>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <exception>
-#include <sodium.h>
 #include <stdexcept>
 
 namespace se::auth {
@@ -31,15 +31,18 @@ asio::awaitable<R> offload(asio::thread_pool& pool, F f) {
       });
     });
   };
-  co_return co_await asio::async_initiate<const asio::use_awaitable_t<>, void(std::exception_ptr, R)>(
-      std::move(initiate), asio::use_awaitable);
+  co_return co_await asio::async_initiate<const asio::use_awaitable_t<>,
+                                          void(std::exception_ptr, R)>(std::move(initiate),
+                                                                       asio::use_awaitable);
 }
 
 unsigned long long opslimit(HashCost c) {
-  return c == HashCost::interactive ? crypto_pwhash_OPSLIMIT_INTERACTIVE : crypto_pwhash_OPSLIMIT_MIN;
+  return c == HashCost::interactive ? crypto_pwhash_OPSLIMIT_INTERACTIVE
+                                    : crypto_pwhash_OPSLIMIT_MIN;
 }
 std::size_t memlimit(HashCost c) {
-  return c == HashCost::interactive ? crypto_pwhash_MEMLIMIT_INTERACTIVE : crypto_pwhash_MEMLIMIT_MIN;
+  return c == HashCost::interactive ? crypto_pwhash_MEMLIMIT_INTERACTIVE
+                                    : crypto_pwhash_MEMLIMIT_MIN;
 }
 
 std::string hash_with(HashCost cost, const std::string& password) {
@@ -57,13 +60,14 @@ HashCost parse_hash_cost(const std::string& s) {
   throw std::invalid_argument("password hash cost must be 'interactive' or 'min'");
 }
 
-PasswordHasher::PasswordHasher(HashCost cost, int threads) : cost_(cost), pool_(static_cast<std::size_t>(threads)) {}
+PasswordHasher::PasswordHasher(HashCost cost, int threads)
+    : cost_(cost), pool_(static_cast<std::size_t>(threads)) {}
 
-PasswordHasher::~PasswordHasher() {
-  pool_.join();
+PasswordHasher::~PasswordHasher() { pool_.join(); }
+
+std::string PasswordHasher::hash_now(const std::string& password) const {
+  return hash_with(cost_, password);
 }
-
-std::string PasswordHasher::hash_now(const std::string& password) const { return hash_with(cost_, password); }
 
 bool PasswordHasher::verify_now(const std::string& stored, const std::string& password) {
   if (stored.empty() || stored.size() >= crypto_pwhash_STRBYTES) return false;
@@ -77,7 +81,9 @@ asio::awaitable<std::string> PasswordHasher::hash(std::string password) {
 }
 
 asio::awaitable<bool> PasswordHasher::verify(std::string stored, std::string password) {
-  auto work = [stored = std::move(stored), password = std::move(password)] { return verify_now(stored, password); };
+  auto work = [stored = std::move(stored), password = std::move(password)] {
+    return verify_now(stored, password);
+  };
   co_return co_await offload<bool>(pool_, std::move(work));
 }
 

@@ -55,7 +55,9 @@ void install_gateway(http::Router& router, const SecurityConfig& cfg, store::Red
                      http::ErrorTranslator translate);
 
 // The shared fixed-window counter in Redis (one round trip, atomic); nullopt when unreachable.
-boost::asio::awaitable<std::optional<ratelimit::Count>> redis_count(store::Redis& redis, const std::string& key,
-                                                                   std::int64_t window_ms, std::int64_t amount = 1);
+boost::asio::awaitable<std::optional<ratelimit::Count>> redis_count(store::Redis& redis,
+                                                                    const std::string& key,
+                                                                    std::int64_t window_ms,
+                                                                    std::int64_t amount = 1);
 
 }  // namespace se::auth

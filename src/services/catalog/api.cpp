@@ -3,15 +3,15 @@
 #include <fmt/format.h>
 #include <sodium.h>
 
-#include "core/authz.hpp"
 #include "bus/envelope.hpp"
 #include "bus/outbox.hpp"
-#include "store/args.hpp"
+#include "core/authz.hpp"
 #include "core/input.hpp"
 #include "core/problem.hpp"
 #include "services/catalog/domain/hours.hpp"
 #include "services/catalog/menu_cache.hpp"
 #include "services/catalog/repo.hpp"
+#include "store/args.hpp"
 
 namespace se::catalog {
 
@@ -79,7 +79,8 @@ repo::ItemFields item_fields(const json& b, bool creating) {
     if (b["category_id"].is_null()) {
       f.clear_category = !creating;
     } else {
-      f.category_id = input::require_uuid(input::opt_string(b, "category_id", 36).value_or(""), "category_id");
+      f.category_id =
+          input::require_uuid(input::opt_string(b, "category_id", 36).value_or(""), "category_id");
     }
   }
   if (b.contains("tags") && !b["tags"].is_null()) {
@@ -87,8 +88,10 @@ repo::ItemFields item_fields(const json& b, bool creating) {
     if (!tags.is_array() || tags.size() > 20)
       throw bad_request("invalid_field", "'tags' must be a list of at most 20 strings");
     for (const auto& t : tags)
-      if (!t.is_string() || t.get_ref<const std::string&>().empty() || t.get_ref<const std::string&>().size() > 40)
-        throw bad_request("invalid_field", "each tag must be a non-empty string of at most 40 bytes");
+      if (!t.is_string() || t.get_ref<const std::string&>().empty() ||
+          t.get_ref<const std::string&>().size() > 40)
+        throw bad_request("invalid_field",
+                          "each tag must be a non-empty string of at most 40 bytes");
     f.tags_json = tags.dump();
   }
   if (creating) {
@@ -125,7 +128,8 @@ struct Catalog : std::enable_shared_from_this<Catalog> {
       throw bad_request("missing_parameter", "'lat' and 'lng' are required (degrees, WGS 84)");
     repo::NearbyQuery q;
     q.at = {*lat, *lng};
-    q.radius_m = static_cast<int>(input::query_int(req, "radius_m", 1, opts.max_radius_m).value_or(5000));
+    q.radius_m =
+        static_cast<int>(input::query_int(req, "radius_m", 1, opts.max_radius_m).value_or(5000));
     q.limit = static_cast<int>(input::query_int(req, "limit", 1, 100).value_or(20));
     q.open_now = input::query_bool(req, "open_now").value_or(false);
     if (const std::string* c = req.query_param("cuisine")) {
@@ -138,7 +142,8 @@ struct Catalog : std::enable_shared_from_this<Catalog> {
     if (const std::string* c = req.query_param("cursor")) {
       q.after = decode_cursor(*c, fingerprint);
       if (!q.after)
-        throw bad_request("invalid_cursor", "'cursor' is malformed or belongs to a different search");
+        throw bad_request("invalid_cursor",
+                          "'cursor' is malformed or belongs to a different search");
     }
     const int page = q.limit;
     q.limit = page + 1;  // one extra row tells whether another page exists
@@ -189,19 +194,32 @@ struct Catalog : std::enable_shared_from_this<Catalog> {
   // location/hours first, then menu; ratings, low, are not written here).
   enum class Change { menu, hours, location };
 
-  static awaitable<void> publish_change(store::PgLease& tx, const std::string& restaurant_id, Change change) {
-    auto v = co_await tx.query("SELECT version FROM restaurants WHERE id = $1::uuid", store::pg_params(restaurant_id));
+  static awaitable<void> publish_change(store::PgLease& tx, const std::string& restaurant_id,
+                                        Change change) {
+    auto v = co_await tx.query("SELECT version FROM restaurants WHERE id = $1::uuid",
+                               store::pg_params(restaurant_id));
     bus::OutboxEvent ev;
     ev.key = restaurant_id;
     ev.version = std::stoll(std::string(v.get(0, 0)));
     const char* what = "menu";
     switch (change) {
-      case Change::menu: ev.topic = bus::topics::kRestaurantUpdatesMedium; ev.event_type = "MenuChanged"; break;
-      case Change::hours: ev.topic = bus::topics::kRestaurantUpdatesHigh; ev.event_type = "HoursChanged"; what = "hours"; break;
+      case Change::menu:
+        ev.topic = bus::topics::kRestaurantUpdatesMedium;
+        ev.event_type = "MenuChanged";
+        break;
+      case Change::hours:
+        ev.topic = bus::topics::kRestaurantUpdatesHigh;
+        ev.event_type = "HoursChanged";
+        what = "hours";
+        break;
       case Change::location:
-        ev.topic = bus::topics::kRestaurantUpdatesHigh; ev.event_type = "LocationChanged"; what = "location"; break;
+        ev.topic = bus::topics::kRestaurantUpdatesHigh;
+        ev.event_type = "LocationChanged";
+        what = "location";
+        break;
     }
-    ev.payload = json{{"restaurantId", restaurant_id}, {"change", what}, {"version", ev.version}}.dump();
+    ev.payload =
+        json{{"restaurantId", restaurant_id}, {"change", what}, {"version", ev.version}}.dump();
     co_await bus::enqueue(tx, std::move(ev));
   }
 
@@ -209,7 +227,8 @@ struct Catalog : std::enable_shared_from_this<Catalog> {
   // restaurant_updates event in the outbox, then drops the cached menu once committed (other
   // instances drop theirs when the event reaches them).
   template <typename Write>
-  awaitable<std::string> owner_write(const std::string& restaurant_id, Write write, Change change = Change::menu) {
+  awaitable<std::string> owner_write(const std::string& restaurant_id, Write write,
+                                     Change change = Change::menu) {
     auto tx = co_await pg.acquire();
     co_await tx.begin();
     if (!co_await repo::touch_restaurant(tx, restaurant_id))
@@ -223,9 +242,10 @@ struct Catalog : std::enable_shared_from_this<Catalog> {
 
   awaitable<Response> create_restaurant(Request& req) {
     require_owner(req);
-    auto b = input::parse_object(req.body, {"name", "description", "cuisine", "tags", "lat", "lng", "address",
-                                            "phone", "timezone", "hours", "delivery_radius_m",
-                                            "min_order_cents", "delivery_fee_cents", "avg_prep_minutes"});
+    auto b = input::parse_object(
+        req.body, {"name", "description", "cuisine", "tags", "lat", "lng", "address", "phone",
+                   "timezone", "hours", "delivery_radius_m", "min_order_cents",
+                   "delivery_fee_cents", "avg_prep_minutes"});
     input::require_string(b, "name", 200);
     input::require_string(b, "cuisine", 40);
     input::require_number(b, "lat", -90, 90);
@@ -258,9 +278,7 @@ struct Catalog : std::enable_shared_from_this<Catalog> {
     auto b = input::parse_object(req.body, {"name", "position"});
     const auto name = input::require_string(b, "name", 100);
     const auto position = static_cast<int>(input::opt_int(b, "position", 0, 100000).value_or(0));
-    auto write = [&](store::PgLease& tx) {
-      return repo::create_category(tx, rid, name, position);
-    };
+    auto write = [&](store::PgLease& tx) { return repo::create_category(tx, rid, name, position); };
     auto body = co_await owner_write(rid, write);
     co_return Response::json(201, std::move(body));
   }
@@ -268,9 +286,9 @@ struct Catalog : std::enable_shared_from_this<Catalog> {
   awaitable<Response> create_item(Request& req) {
     require_owner(req);
     const auto rid = input::require_uuid(req.param("id"), "restaurant id");
-    auto b = input::parse_object(req.body, {"name", "description", "price_cents", "kind", "category_id",
-                                            "available", "tags", "picture", "prep_minutes", "position",
-                                            "stock"});
+    auto b = input::parse_object(
+        req.body, {"name", "description", "price_cents", "kind", "category_id", "available", "tags",
+                   "picture", "prep_minutes", "position", "stock"});
     const auto fields = item_fields(b, true);
     auto write = [&](store::PgLease& tx) { return repo::create_item(tx, rid, fields); };
     auto body = co_await owner_write(rid, write);
@@ -284,9 +302,9 @@ struct Catalog : std::enable_shared_from_this<Catalog> {
     require_owner(req);
     const auto rid = input::require_uuid(req.param("id"), "restaurant id");
     const auto iid = input::require_uuid(req.param("item_id"), "item id");
-    auto b = input::parse_object(req.body, {"name", "description", "price_cents", "kind", "category_id",
-                                            "available", "tags", "picture", "prep_minutes", "position",
-                                            "expected_version"});
+    auto b = input::parse_object(
+        req.body, {"name", "description", "price_cents", "kind", "category_id", "available", "tags",
+                   "picture", "prep_minutes", "position", "expected_version"});
     const auto expected = input::opt_int(b, "expected_version", 1, INT64_MAX);
     b.erase("expected_version");
     if (b.empty()) throw bad_request("empty_update", "the body names no field to change");
@@ -348,7 +366,8 @@ struct Catalog : std::enable_shared_from_this<Catalog> {
     require_owner(req);
     const auto rid = input::require_uuid(req.param("id"), "restaurant id");
     auto b = input::parse_object(req.body, {"lat", "lng", "address"});
-    const geo::Point at{input::require_number(b, "lat", -90, 90), input::require_number(b, "lng", -180, 180)};
+    const geo::Point at{input::require_number(b, "lat", -90, 90),
+                        input::require_number(b, "lng", -180, 180)};
     const auto address = input::opt_string(b, "address", 500);
     auto write = [&](store::PgLease& tx) -> awaitable<std::string> {
       co_await repo::set_location(tx, rid, at, address);
@@ -365,8 +384,9 @@ http::Handler route_to(const std::shared_ptr<Catalog>& c, Method m) {
 }
 }  // namespace
 
-std::shared_ptr<void> register_catalog(http::Router& r, boost::asio::any_io_executor ex, store::PgPool& pg,
-                                       store::Redis& redis, CatalogOptions opts) {
+std::shared_ptr<void> register_catalog(http::Router& r, boost::asio::any_io_executor ex,
+                                       store::PgPool& pg, store::Redis& redis,
+                                       CatalogOptions opts) {
   auto c = std::make_shared<Catalog>(std::move(ex), pg, redis, std::move(opts));
   r.get("/restaurants", route_to(c, &Catalog::nearby));
   r.post("/restaurants", route_to(c, &Catalog::create_restaurant));

@@ -1,9 +1,9 @@
 #include "services/catalog/menu_cache.hpp"
 
+#include <sodium.h>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <mutex>
-#include <sodium.h>
 #include <unordered_map>
 
 #include "core/log.hpp"
@@ -55,10 +55,11 @@ struct Counters {
 };
 Counters& counters() {
   auto& reg = metrics::Registry::global();
-  static Counters c{reg.counter("cache_requests_total", {{"cache", "menu_local"}, {"result", "hit"}}),
-                    reg.counter("cache_requests_total", {{"cache", "menu"}, {"result", "hit"}}),
-                    reg.counter("cache_requests_total", {{"cache", "menu"}, {"result", "miss"}}),
-                    reg.counter("cache_requests_total", {{"cache", "menu"}, {"result", "unavailable"}})};
+  static Counters c{
+      reg.counter("cache_requests_total", {{"cache", "menu_local"}, {"result", "hit"}}),
+      reg.counter("cache_requests_total", {{"cache", "menu"}, {"result", "hit"}}),
+      reg.counter("cache_requests_total", {{"cache", "menu"}, {"result", "miss"}}),
+      reg.counter("cache_requests_total", {{"cache", "menu"}, {"result", "unavailable"}})};
   return c;
 }
 void count(std::atomic<std::uint64_t>& c) { c.fetch_add(1, std::memory_order_relaxed); }
@@ -110,8 +111,9 @@ class LocalMenus {
 MenuCache::MenuCache(asio::any_io_executor ex, store::Redis& redis, std::chrono::seconds ttl,
                      std::chrono::milliseconds local_ttl)
     : ex_(std::move(ex)), redis_(redis), ttl_(ttl), local_ttl_(local_ttl) {
-  metrics::Registry::global().describe("cache_requests_total", "counter",
-                                       "Cache lookups by cache and result (hit, miss, unavailable)");
+  metrics::Registry::global().describe(
+      "cache_requests_total", "counter",
+      "Cache lookups by cache and result (hit, miss, unavailable)");
   counters();
 }
 
@@ -170,7 +172,8 @@ asio::awaitable<std::optional<CachedMenu>> MenuCache::get(const std::string& id,
   co_return flight->result;
 }
 
-asio::awaitable<std::optional<CachedMenu>> MenuCache::rebuild(const std::string& id, const Loader& load) {
+asio::awaitable<std::optional<CachedMenu>> MenuCache::rebuild(const std::string& id,
+                                                              const Loader& load) {
   std::optional<std::string> token;
   if (redis_.connected()) {
     try {
@@ -194,8 +197,8 @@ asio::awaitable<std::optional<CachedMenu>> MenuCache::rebuild(const std::string&
   auto menu = co_await load();
   if (menu && token) {
     try {
-      co_await redis_.command(redis_args("EVAL", kSetIfLockHeld, "2", entry_key(id), lock_key(id), *token,
-                               pack(*menu), std::to_string(ttl_.count())));
+      co_await redis_.command(redis_args("EVAL", kSetIfLockHeld, "2", entry_key(id), lock_key(id),
+                                         *token, pack(*menu), std::to_string(ttl_.count())));
     } catch (const store::RedisUnavailable&) {
     }
   }

@@ -37,7 +37,8 @@ class MenuCache {
 
   // Cached menu, else loads it once (whatever the concurrency) and caches it.
   // nullopt when the loader finds no such restaurant.
-  boost::asio::awaitable<std::optional<CachedMenu>> get(const std::string& restaurant_id, Loader load);
+  boost::asio::awaitable<std::optional<CachedMenu>> get(const std::string& restaurant_id,
+                                                        Loader load);
 
   // After a committed write: drop the entry and any in-progress rebuild's right to store.
   boost::asio::awaitable<void> invalidate(const std::string& restaurant_id);
@@ -47,10 +48,12 @@ class MenuCache {
     std::optional<CachedMenu> result;
     std::exception_ptr error;
     boost::asio::steady_timer done;
-    explicit Flight(boost::asio::any_io_executor ex) : done(ex, std::chrono::steady_clock::time_point::max()) {}
+    explicit Flight(boost::asio::any_io_executor ex)
+        : done(ex, std::chrono::steady_clock::time_point::max()) {}
   };
   boost::asio::awaitable<std::optional<CachedMenu>> lookup(const std::string& key);
-  boost::asio::awaitable<std::optional<CachedMenu>> rebuild(const std::string& restaurant_id, const Loader& load);
+  boost::asio::awaitable<std::optional<CachedMenu>> rebuild(const std::string& restaurant_id,
+                                                            const Loader& load);
 
   boost::asio::any_io_executor ex_;
   store::Redis& redis_;

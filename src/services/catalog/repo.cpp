@@ -54,15 +54,20 @@ awaitable<std::vector<NearbyRow>> nearby(PgPool& pg, const NearbyQuery& q) {
     ORDER BY r.d, r.id
     LIMIT $8::int)",
                                              kSummaryJson);
-  Params params{num(q.at.lat), num(q.at.lng), std::to_string(q.radius_m), q.cuisine,
+  Params params{num(q.at.lat),
+                num(q.at.lng),
+                std::to_string(q.radius_m),
+                q.cuisine,
                 q.open_now ? "true" : "false",
                 q.after ? Param{q.after->distance} : std::nullopt,
-                q.after ? Param{q.after->id} : std::nullopt, std::to_string(q.limit)};
+                q.after ? Param{q.after->id} : std::nullopt,
+                std::to_string(q.limit)};
   auto res = co_await pg.query(sql, params);
   std::vector<NearbyRow> rows;
   rows.reserve(static_cast<std::size_t>(res.rows()));
   for (int i = 0; i < res.rows(); ++i)
-    rows.push_back({std::string(res.get(i, 0)), std::string(res.get(i, 1)), std::string(res.get(i, 2))});
+    rows.push_back(
+        {std::string(res.get(i, 0)), std::string(res.get(i, 1)), std::string(res.get(i, 2))});
   co_return rows;
 }
 
@@ -106,7 +111,8 @@ awaitable<std::optional<Menu>> menu(PgPool& pg, const std::string& id) {
 
 awaitable<bool> touch_restaurant(PgLease& tx, const std::string& id) {
   auto res = co_await tx.query(
-      "UPDATE restaurants SET version = version + 1, updated_at = now() WHERE id = $1::uuid", pg_params(id));
+      "UPDATE restaurants SET version = version + 1, updated_at = now() WHERE id = $1::uuid",
+      pg_params(id));
   co_return res.affected() == 1;
 }
 
@@ -121,12 +127,14 @@ awaitable<std::string> create_restaurant(PgLease& tx, const nlohmann::json& f) {
          VALUES ($1, $2, $3, $4::jsonb, ST_SetSRID(ST_MakePoint($6::float8, $5::float8), 4326)::geography,
                  $7, $8, $9, $10, $11::jsonb, $12::int, $13::int, $14::int, $15::int)
          RETURNING id::text)",
-      pg_params(f.at("name").get<std::string>(), f.value("description", ""), f.at("cuisine").get<std::string>(),
-       f.value("tags", nlohmann::json::array()).dump(), num(lat), num(lng),
-       geo::geo_key({lat, lng}), f.value("address", ""), f.value("phone", ""),
-       f.value("timezone", "UTC"), f.at("hours").dump(),
-       std::to_string(f.value("delivery_radius_m", 5000)), std::to_string(f.value("min_order_cents", 0)),
-       std::to_string(f.value("delivery_fee_cents", 0)), std::to_string(f.value("avg_prep_minutes", 15))));
+      pg_params(f.at("name").get<std::string>(), f.value("description", ""),
+                f.at("cuisine").get<std::string>(), f.value("tags", nlohmann::json::array()).dump(),
+                num(lat), num(lng), geo::geo_key({lat, lng}), f.value("address", ""),
+                f.value("phone", ""), f.value("timezone", "UTC"), f.at("hours").dump(),
+                std::to_string(f.value("delivery_radius_m", 5000)),
+                std::to_string(f.value("min_order_cents", 0)),
+                std::to_string(f.value("delivery_fee_cents", 0)),
+                std::to_string(f.value("avg_prep_minutes", 15))));
   co_return std::string(res.get(0, 0));
 }
 
@@ -153,7 +161,8 @@ awaitable<void> require_category(PgLease& tx, const std::string& restaurant_id,
 
 awaitable<std::optional<std::string>> item_json(PgLease& tx, const std::string& item_id) {
   static const std::string sql = fmt::format(
-      "SELECT {}::text FROM food_items f LEFT JOIN food_item_inventory inv ON inv.food_item_id = f.id "
+      "SELECT {}::text FROM food_items f LEFT JOIN food_item_inventory inv ON inv.food_item_id = "
+      "f.id "
       "WHERE f.id = $1::uuid",
       kItemJson);
   auto res = co_await tx.query(sql, pg_params(item_id));
@@ -162,7 +171,8 @@ awaitable<std::optional<std::string>> item_json(PgLease& tx, const std::string& 
 }
 }  // namespace
 
-awaitable<std::string> create_item(PgLease& tx, const std::string& restaurant_id, const ItemFields& f) {
+awaitable<std::string> create_item(PgLease& tx, const std::string& restaurant_id,
+                                   const ItemFields& f) {
   co_await require_category(tx, restaurant_id, f.category_id);
   auto res = co_await tx.query(
       R"(INSERT INTO food_items (restaurant_id, category_id, restaurant_name, restaurant_location, name,
@@ -173,14 +183,15 @@ awaitable<std::string> create_item(PgLease& tx, const std::string& restaurant_id
                 COALESCE($10::int, 10), COALESCE($11::int, 0)
          FROM restaurants r WHERE r.id = $1::uuid
          RETURNING id::text)",
-      pg_params(restaurant_id, f.category_id, f.name, f.description, opt(f.price_cents), f.kind, opt(f.available),
-       f.tags_json, f.picture, opt(f.prep_minutes), opt(f.position)));
+      pg_params(restaurant_id, f.category_id, f.name, f.description, opt(f.price_cents), f.kind,
+                opt(f.available), f.tags_json, f.picture, opt(f.prep_minutes), opt(f.position)));
   const std::string id(res.get(0, 0));
   co_await tx.query(
       R"(INSERT INTO food_item_inventory (food_item_id, restaurant_id, item_type, available_quantity,
                                           max_prepared_quantity, preparation_time)
          VALUES ($1::uuid, $2::uuid, $3, $4::int, $4::int, COALESCE($5::int, 10)))",
-      pg_params(id, restaurant_id, f.kind, std::to_string(f.stock.value_or(0)), opt(f.prep_minutes)));
+      pg_params(id, restaurant_id, f.kind, std::to_string(f.stock.value_or(0)),
+                opt(f.prep_minutes)));
   co_return *co_await item_json(tx, id);
 }
 
@@ -198,28 +209,32 @@ awaitable<std::optional<std::string>> update_item(PgLease& tx, const std::string
            version = version + 1, updated_at = now()
          WHERE id = $1::uuid AND restaurant_id = $2::uuid
          RETURNING version)",
-      pg_params(item_id, restaurant_id, f.name, f.description, opt(f.price_cents), opt(f.available), f.tags_json,
-       f.picture, opt(f.prep_minutes), opt(f.position), f.clear_category ? "true" : "false",
-       f.category_id));
+      pg_params(item_id, restaurant_id, f.name, f.description, opt(f.price_cents), opt(f.available),
+                f.tags_json, f.picture, opt(f.prep_minutes), opt(f.position),
+                f.clear_category ? "true" : "false", f.category_id));
   if (res.rows() == 0) co_return std::nullopt;
   // The row is locked now; a stale expected version means someone else wrote in between.
   const auto new_version = std::stoll(std::string(res.get(0, 0)));
   if (expected_version && *expected_version != new_version - 1)
-    throw conflict("version_conflict",
-                   fmt::format("item is at version {}, not {}", new_version - 1, *expected_version));
+    throw conflict("version_conflict", fmt::format("item is at version {}, not {}", new_version - 1,
+                                                   *expected_version));
   if (f.prep_minutes)
-    co_await tx.query("UPDATE food_item_inventory SET preparation_time = $2::int WHERE food_item_id = $1::uuid",
-                      pg_params(item_id, std::to_string(*f.prep_minutes)));
+    co_await tx.query(
+        "UPDATE food_item_inventory SET preparation_time = $2::int WHERE food_item_id = $1::uuid",
+        pg_params(item_id, std::to_string(*f.prep_minutes)));
   co_return co_await item_json(tx, item_id);
 }
 
-awaitable<bool> delete_item(PgLease& tx, const std::string& restaurant_id, const std::string& item_id) {
-  auto res = co_await tx.query("DELETE FROM food_items WHERE id = $1::uuid AND restaurant_id = $2::uuid",
-                               pg_params(item_id, restaurant_id));
+awaitable<bool> delete_item(PgLease& tx, const std::string& restaurant_id,
+                            const std::string& item_id) {
+  auto res =
+      co_await tx.query("DELETE FROM food_items WHERE id = $1::uuid AND restaurant_id = $2::uuid",
+                        pg_params(item_id, restaurant_id));
   co_return res.affected() == 1;
 }
 
-awaitable<std::optional<std::string>> set_availability(PgLease& tx, const std::string& restaurant_id,
+awaitable<std::optional<std::string>> set_availability(PgLease& tx,
+                                                       const std::string& restaurant_id,
                                                        const std::string& item_id, bool available,
                                                        std::optional<std::int64_t> stock) {
   auto res = co_await tx.query(
@@ -229,8 +244,9 @@ awaitable<std::optional<std::string>> set_availability(PgLease& tx, const std::s
   if (res.rows() == 0) co_return std::nullopt;
   if (stock) {
     if (res.get(0, 0) != "prepared")
-      throw unprocessable("stock_not_applicable", "only prepared items carry stock; made-to-order items "
-                                                  "are ordered against availability alone");
+      throw unprocessable("stock_not_applicable",
+                          "only prepared items carry stock; made-to-order items "
+                          "are ordered against availability alone");
     co_await tx.query(
         R"(UPDATE food_item_inventory SET available_quantity = $2::int,
              max_prepared_quantity = GREATEST(max_prepared_quantity, $2::int),
@@ -243,16 +259,19 @@ awaitable<std::optional<std::string>> set_availability(PgLease& tx, const std::s
 
 awaitable<void> require_timezone(PgLease& tx, const std::string& timezone) {
   // An unknown zone would make every open-now check on this restaurant fail later.
-  auto res = co_await tx.query("SELECT 1 FROM pg_timezone_names WHERE name = $1", pg_params(timezone));
+  auto res =
+      co_await tx.query("SELECT 1 FROM pg_timezone_names WHERE name = $1", pg_params(timezone));
   if (res.rows() == 0)
     throw unprocessable("invalid_timezone", "'" + timezone + "' is not an IANA time zone name");
 }
 
-awaitable<void> set_hours(PgLease& tx, const std::string& restaurant_id, const std::string& hours_json,
+awaitable<void> set_hours(PgLease& tx, const std::string& restaurant_id,
+                          const std::string& hours_json,
                           const std::optional<std::string>& timezone) {
   if (timezone) co_await require_timezone(tx, *timezone);
   co_await tx.query(
-      "UPDATE restaurants SET hours = $2::jsonb, timezone = COALESCE($3, timezone) WHERE id = $1::uuid",
+      "UPDATE restaurants SET hours = $2::jsonb, timezone = COALESCE($3, timezone) WHERE id = "
+      "$1::uuid",
       pg_params(restaurant_id, hours_json, timezone));
 }
 

@@ -59,18 +59,22 @@ struct ItemFields {
   std::optional<std::string> tags_json;
 };
 // Returns the item JSON; throws Problem for an unknown category.
-awaitable<std::string> create_item(PgLease& tx, const std::string& restaurant_id, const ItemFields& f);
+awaitable<std::string> create_item(PgLease& tx, const std::string& restaurant_id,
+                                   const ItemFields& f);
 // nullopt when the item does not exist; throws Problem on a version conflict.
 awaitable<std::optional<std::string>> update_item(PgLease& tx, const std::string& restaurant_id,
                                                   const std::string& item_id, const ItemFields& f,
                                                   std::optional<std::int64_t> expected_version);
-awaitable<bool> delete_item(PgLease& tx, const std::string& restaurant_id, const std::string& item_id);
-awaitable<std::optional<std::string>> set_availability(PgLease& tx, const std::string& restaurant_id,
+awaitable<bool> delete_item(PgLease& tx, const std::string& restaurant_id,
+                            const std::string& item_id);
+awaitable<std::optional<std::string>> set_availability(PgLease& tx,
+                                                       const std::string& restaurant_id,
                                                        const std::string& item_id, bool available,
                                                        std::optional<std::int64_t> stock);
 // Throws a 422 Problem unless `timezone` is an IANA zone PostgreSQL knows.
 awaitable<void> require_timezone(PgLease& tx, const std::string& timezone);
-awaitable<void> set_hours(PgLease& tx, const std::string& restaurant_id, const std::string& hours_json,
+awaitable<void> set_hours(PgLease& tx, const std::string& restaurant_id,
+                          const std::string& hours_json,
                           const std::optional<std::string>& timezone);
 awaitable<void> set_location(PgLease& tx, const std::string& restaurant_id, geo::Point at,
                              const std::optional<std::string>& address);

@@ -57,7 +57,8 @@ bool acceptable(const World& world, RestaurantId r, const std::vector<OrderId>& 
   const Minutes ready = std::max(ready_of(world, orders), now);
   const Minutes leave = ready + half_service(p.pickup_service);
   for (std::size_t i = 0; i < joint.sequence.size(); ++i) {
-    if (leave + joint.dropoff[i] - solo_dropoff(world, r, joint.sequence[i], now) > rules.max_extra_delay) {
+    if (leave + joint.dropoff[i] - solo_dropoff(world, r, joint.sequence[i], now) >
+        rules.max_extra_delay) {
       return false;
     }
   }
@@ -105,8 +106,8 @@ std::vector<Bundle> bundle_restaurant_orders(const World& world, std::span<const
 
 int target_bundle_size(std::size_t due_orders, std::size_t available_couriers, int cap) {
   if (due_orders == 0) return 1;
-  const double ratio =
-      static_cast<double>(due_orders) / static_cast<double>(std::max<std::size_t>(available_couriers, 1));
+  const double ratio = static_cast<double>(due_orders) /
+                       static_cast<double>(std::max<std::size_t>(available_couriers, 1));
   return std::clamp(static_cast<int>(std::ceil(ratio)), 1, std::max(cap, 1));
 }
 

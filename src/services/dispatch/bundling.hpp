@@ -16,8 +16,8 @@ struct Bundle {
 };
 
 struct BundlingRules {
-  int max_size = 1;               // 1 disables bundling
-  Minutes max_ready_gap = 10;     // ready times within a bundle differ by at most this
+  int max_size = 1;            // 1 disables bundling
+  Minutes max_ready_gap = 10;  // ready times within a bundle differ by at most this
   // No order may be dropped more than this much later than if it travelled alone.
   Minutes max_extra_delay = 12;
   // Courier minutes a separate trip would spend reaching the restaurant (0: not counted): added

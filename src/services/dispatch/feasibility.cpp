@@ -1,7 +1,7 @@
 #include "services/dispatch/feasibility.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 #include <limits>
 #include <map>
 #include <optional>
@@ -12,18 +12,30 @@ namespace se::dispatch {
 
 std::string_view rule_name(Rule r) {
   switch (r) {
-    case Rule::OrderOnce: return "order-in-at-most-one-assignment";
-    case Rule::NoPeek: return "no-assignment-before-placement";
-    case Rule::PickupBeforeOffTime: return "pickup-before-off-time";
-    case Rule::PickupAfterReady: return "pickup-after-ready";
-    case Rule::DropoffSequence: return "dropoff-sequence-and-spacing";
-    case Rule::MovesContinuous: return "moves-continuous";
-    case Rule::TimeMonotone: return "time-monotone";
-    case Rule::AtRestaurant: return "at-restaurant-for-pickup";
-    case Rule::AtCustomer: return "at-customer-for-dropoff";
-    case Rule::SingleRestaurant: return "bundle-single-restaurant";
-    case Rule::NoDiversion: return "moves-follow-assignments";
-    case Rule::RecordsConsistent: return "order-records-consistent";
+    case Rule::OrderOnce:
+      return "order-in-at-most-one-assignment";
+    case Rule::NoPeek:
+      return "no-assignment-before-placement";
+    case Rule::PickupBeforeOffTime:
+      return "pickup-before-off-time";
+    case Rule::PickupAfterReady:
+      return "pickup-after-ready";
+    case Rule::DropoffSequence:
+      return "dropoff-sequence-and-spacing";
+    case Rule::MovesContinuous:
+      return "moves-continuous";
+    case Rule::TimeMonotone:
+      return "time-monotone";
+    case Rule::AtRestaurant:
+      return "at-restaurant-for-pickup";
+    case Rule::AtCustomer:
+      return "at-customer-for-dropoff";
+    case Rule::SingleRestaurant:
+      return "bundle-single-restaurant";
+    case Rule::NoDiversion:
+      return "moves-follow-assignments";
+    case Rule::RecordsConsistent:
+      return "order-records-consistent";
   }
   return "?";
 }
@@ -66,27 +78,36 @@ class Checker {
 
   std::string name(const Place& p) const {
     switch (p.kind) {
-      case Place::Kind::CourierStart: return "0";
-      case Place::Kind::Restaurant: return in_.restaurants[p.index].name;
-      case Place::Kind::Customer: return in_.orders[p.index].name;
+      case Place::Kind::CourierStart:
+        return "0";
+      case Place::Kind::Restaurant:
+        return in_.restaurants[p.index].name;
+      case Place::Kind::Customer:
+        return in_.orders[p.index].name;
     }
     return "?";
   }
 
   Point point(const Place& p) const {
     switch (p.kind) {
-      case Place::Kind::CourierStart: return in_.couriers[p.index].at;
-      case Place::Kind::Restaurant: return in_.restaurants[p.index].at;
-      case Place::Kind::Customer: return in_.orders[p.index].at;
+      case Place::Kind::CourierStart:
+        return in_.couriers[p.index].at;
+      case Place::Kind::Restaurant:
+        return in_.restaurants[p.index].at;
+      case Place::Kind::Customer:
+        return in_.orders[p.index].at;
     }
     return {};
   }
 
   bool place_valid(const Place& p) const {
     switch (p.kind) {
-      case Place::Kind::CourierStart: return p.index < in_.couriers.size();
-      case Place::Kind::Restaurant: return p.index < in_.restaurants.size();
-      case Place::Kind::Customer: return p.index < in_.orders.size();
+      case Place::Kind::CourierStart:
+        return p.index < in_.couriers.size();
+      case Place::Kind::Restaurant:
+        return p.index < in_.restaurants.size();
+      case Place::Kind::Customer:
+        return p.index < in_.orders.size();
     }
     return false;
   }
@@ -132,7 +153,8 @@ class Checker {
       const RestaurantId r = in_.orders[a.orders.front()].restaurant;
       for (OrderId o : a.orders) {
         const Order& ord = in_.orders[o];
-        if (++seen[o] == 2) fail(Rule::OrderOnce, "order {} is in more than one assignment", ord.name);
+        if (++seen[o] == 2)
+          fail(Rule::OrderOnce, "order {} is in more than one assignment", ord.name);
         if (a.assigned < ord.placed) {
           fail(Rule::NoPeek, "order {} assigned at {} before placement {}", ord.name, a.assigned,
                ord.placed);
@@ -164,7 +186,8 @@ class Checker {
         assignment_of[o] = &a;
         const OrderRecord* rec = record_of_[o];
         if (rec == nullptr) {
-          fail(Rule::RecordsConsistent, "assigned order {} has no drop-off line", in_.orders[o].name);
+          fail(Rule::RecordsConsistent, "assigned order {} has no drop-off line",
+               in_.orders[o].name);
           continue;
         }
         if (i > 0 && record_of_[a.orders[i - 1]] != nullptr) {
@@ -265,14 +288,16 @@ class Checker {
     for (const auto& a : sol_.assignments) by_courier[a.courier].push_back(&a);
     for (CourierId c = 0; c < in_.couriers.size(); ++c) {
       auto& as = by_courier[c];
-      std::stable_sort(as.begin(), as.end(), [](const AssignmentRecord* x, const AssignmentRecord* y) {
-        return x->pickup < y->pickup;
-      });
+      std::stable_sort(as.begin(), as.end(),
+                       [](const AssignmentRecord* x, const AssignmentRecord* y) {
+                         return x->pickup < y->pickup;
+                       });
       std::vector<std::pair<Place, Minutes>> expected;  // destination, earliest departure
       for (const AssignmentRecord* a : as) {
-        expected.emplace_back(Place{Place::Kind::Restaurant, in_.orders[a->orders.front()].restaurant},
-                              a->assigned);
-        for (OrderId o : a->orders) expected.emplace_back(Place{Place::Kind::Customer, o}, a->assigned);
+        expected.emplace_back(
+            Place{Place::Kind::Restaurant, in_.orders[a->orders.front()].restaurant}, a->assigned);
+        for (OrderId o : a->orders)
+          expected.emplace_back(Place{Place::Kind::Customer, o}, a->assigned);
       }
       const auto& moves = moves_of_[c];
       if (moves.size() != expected.size()) {

@@ -27,9 +27,10 @@ enum class Rule : std::uint8_t {
 };
 
 inline constexpr Rule kAllRules[] = {
-    Rule::OrderOnce,       Rule::NoPeek,         Rule::PickupBeforeOffTime, Rule::PickupAfterReady,
-    Rule::DropoffSequence, Rule::MovesContinuous, Rule::TimeMonotone,       Rule::AtRestaurant,
-    Rule::AtCustomer,      Rule::SingleRestaurant, Rule::NoDiversion,       Rule::RecordsConsistent};
+    Rule::OrderOnce,        Rule::NoPeek,          Rule::PickupBeforeOffTime,
+    Rule::PickupAfterReady, Rule::DropoffSequence, Rule::MovesContinuous,
+    Rule::TimeMonotone,     Rule::AtRestaurant,    Rule::AtCustomer,
+    Rule::SingleRestaurant, Rule::NoDiversion,     Rule::RecordsConsistent};
 
 [[nodiscard]] std::string_view rule_name(Rule r);
 
@@ -50,6 +51,7 @@ struct FeasibilityReport {
   [[nodiscard]] bool only_travel_rules_broken() const;
 };
 
-[[nodiscard]] FeasibilityReport check_feasibility(const Instance& instance, const Solution& solution);
+[[nodiscard]] FeasibilityReport check_feasibility(const Instance& instance,
+                                                  const Solution& solution);
 
 }  // namespace se::dispatch

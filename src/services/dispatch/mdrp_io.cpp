@@ -1,7 +1,7 @@
 #include "services/dispatch/mdrp_io.hpp"
 
-#include <charconv>
 #include <fmt/format.h>
+#include <charconv>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -88,8 +88,10 @@ Instance read_instance(const fs::path& dir) {
   std::unordered_map<std::string, RestaurantId> rid;
   const Table rt = read_table(dir / "restaurants.txt");
   for (std::size_t i = 0; i < rt.rows.size(); ++i) {
-    in.restaurants.push_back(Restaurant{rt.at(i, 0), Point{to_double(rt, i, 1), to_double(rt, i, 2)}});
-    if (!rid.emplace(rt.at(i, 0), static_cast<RestaurantId>(i)).second) throw rt.error(i, "duplicate id");
+    in.restaurants.push_back(
+        Restaurant{rt.at(i, 0), Point{to_double(rt, i, 1), to_double(rt, i, 2)}});
+    if (!rid.emplace(rt.at(i, 0), static_cast<RestaurantId>(i)).second)
+      throw rt.error(i, "duplicate id");
   }
   const Table ot = read_table(dir / "orders.txt");
   for (std::size_t i = 0; i < ot.rows.size(); ++i) {
@@ -120,9 +122,12 @@ namespace {
 
 std::string place_name(const Instance& in, const Place& p) {
   switch (p.kind) {
-    case Place::Kind::CourierStart: return "0";
-    case Place::Kind::Restaurant: return in.restaurants.at(p.index).name;
-    case Place::Kind::Customer: return in.orders.at(p.index).name;
+    case Place::Kind::CourierStart:
+      return "0";
+    case Place::Kind::Restaurant:
+      return in.restaurants.at(p.index).name;
+    case Place::Kind::Customer:
+      return in.orders.at(p.index).name;
   }
   return "?";
 }
@@ -173,8 +178,10 @@ Solution read_solution(const fs::path& dir, const Instance& in) {
   Solution sol;
   const Table at = read_table(dir / "solution_info_assignments.txt");
   for (std::size_t i = 0; i < at.rows.size(); ++i) {
-    AssignmentRecord a{to_minutes(at, i, 0), to_minutes(at, i, 1), lookup(cid, at, i, 2, "courier"), {}};
-    for (std::size_t k = 3; k < at.rows[i].size(); ++k) a.orders.push_back(lookup(oid, at, i, k, "order"));
+    AssignmentRecord a{
+        to_minutes(at, i, 0), to_minutes(at, i, 1), lookup(cid, at, i, 2, "courier"), {}};
+    for (std::size_t k = 3; k < at.rows[i].size(); ++k)
+      a.orders.push_back(lookup(oid, at, i, k, "order"));
     if (a.orders.empty()) throw at.error(i, "assignment without orders");
     sol.assignments.push_back(std::move(a));
   }
@@ -186,12 +193,14 @@ Solution read_solution(const fs::path& dir, const Instance& in) {
     }
     throw std::runtime_error(fmt::format("{}: no column '{}'", ot.file.string(), name));
   };
-  const std::size_t c_order = col("order"), c_place = col("placement_time"), c_ready = col("ready_time"),
-                    c_pick = col("pickup_time"), c_drop = col("dropoff_time"), c_courier = col("courier");
+  const std::size_t c_order = col("order"), c_place = col("placement_time"),
+                    c_ready = col("ready_time"), c_pick = col("pickup_time"),
+                    c_drop = col("dropoff_time"), c_courier = col("courier");
   for (std::size_t i = 0; i < ot.rows.size(); ++i) {
-    sol.orders.push_back(OrderRecord{lookup(oid, ot, i, c_order, "order"), to_minutes(ot, i, c_place),
-                                     to_minutes(ot, i, c_ready), to_minutes(ot, i, c_pick),
-                                     to_minutes(ot, i, c_drop), lookup(cid, ot, i, c_courier, "courier")});
+    sol.orders.push_back(OrderRecord{lookup(oid, ot, i, c_order, "order"),
+                                     to_minutes(ot, i, c_place), to_minutes(ot, i, c_ready),
+                                     to_minutes(ot, i, c_pick), to_minutes(ot, i, c_drop),
+                                     lookup(cid, ot, i, c_courier, "courier")});
   }
 
   const Table mt = read_table(dir / "solution_info_couriers.txt");

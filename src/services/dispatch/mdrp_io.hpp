@@ -12,7 +12,8 @@ namespace se::dispatch {
 [[nodiscard]] Instance read_instance(const std::filesystem::path& dir);
 
 // Writes solution_info_assignments.txt, solution_info_orders.txt, solution_info_couriers.txt.
-void write_solution(const std::filesystem::path& dir, const Instance& instance, const Solution& solution);
+void write_solution(const std::filesystem::path& dir, const Instance& instance,
+                    const Solution& solution);
 
 // Reads the three files written by any solver; unknown ids are an error (std::runtime_error).
 [[nodiscard]] Solution read_solution(const std::filesystem::path& dir, const Instance& instance);

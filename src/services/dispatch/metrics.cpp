@@ -1,7 +1,7 @@
 #include "services/dispatch/metrics.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 #include <numeric>
 #include <vector>
 
@@ -33,9 +33,12 @@ namespace {
 
 Point place_point(const Instance& in, const Place& p) {
   switch (p.kind) {
-    case Place::Kind::CourierStart: return in.couriers.at(p.index).at;
-    case Place::Kind::Restaurant: return in.restaurants.at(p.index).at;
-    case Place::Kind::Customer: return in.orders.at(p.index).at;
+    case Place::Kind::CourierStart:
+      return in.couriers.at(p.index).at;
+    case Place::Kind::Restaurant:
+      return in.restaurants.at(p.index).at;
+    case Place::Kind::Customer:
+      return in.orders.at(p.index).at;
   }
   return {};
 }
@@ -81,8 +84,9 @@ Metrics compute_metrics(const Instance& in, const Solution& sol) {
                                                          bundles_of[c] * p.pickup_service);
     util.push_back(shift > 0 ? busy / shift : 0.0);
   }
-  m.share_guaranteed =
-      in.couriers.empty() ? 0.0 : static_cast<double>(trueup) / static_cast<double>(in.couriers.size());
+  m.share_guaranteed = in.couriers.empty()
+                           ? 0.0
+                           : static_cast<double>(trueup) / static_cast<double>(in.couriers.size());
   m.cost_per_order =
       m.orders_delivered == 0 ? 0.0 : m.total_payment / static_cast<double>(m.orders_delivered);
   m.click_to_door = summarize(c2d);
@@ -97,9 +101,11 @@ Metrics compute_metrics(const Instance& in, const Solution& sol) {
 std::string format_metrics(const Metrics& m) {
   std::string out;
   out += fmt::format("orders delivered: {} of {}\n", m.orders_delivered, m.orders_total);
-  out += fmt::format("total payment: {:.2f}  cost per order: {:.2f}  couriers on guarantee: {:.2f}\n",
-                     m.total_payment, m.cost_per_order, m.share_guaranteed);
-  out += fmt::format("{:<20}{:>9}{:>9}{:>9}{:>9}{:>9}\n", "minutes", "mean", "p10", "p50", "p90", "max");
+  out +=
+      fmt::format("total payment: {:.2f}  cost per order: {:.2f}  couriers on guarantee: {:.2f}\n",
+                  m.total_payment, m.cost_per_order, m.share_guaranteed);
+  out += fmt::format("{:<20}{:>9}{:>9}{:>9}{:>9}{:>9}\n", "minutes", "mean", "p10", "p50", "p90",
+                     "max");
   auto row = [&](const char* label, const Summary& s) {
     out += fmt::format("{:<20}{:>9.2f}{:>9.2f}{:>9.2f}{:>9.2f}{:>9.2f}\n", label, s.mean, s.p10,
                        s.p50, s.p90, s.max);

@@ -1,9 +1,9 @@
 #include "services/dispatch/min_cost_matching.hpp"
 
-#include <algorithm>
 #include <lemon/maps.h>
 #include <lemon/network_simplex.h>
 #include <lemon/smart_graph.h>
+#include <algorithm>
 #include <numeric>
 #include <stdexcept>
 
@@ -24,7 +24,8 @@ std::uint32_t find(std::vector<std::uint32_t>& parent, std::uint32_t x) {
 
 // Counting sort of `n` items into buckets: `begin` receives bucket offsets (size buckets + 1).
 template <class KeyOf>
-void bucket_offsets(std::size_t buckets, std::size_t n, KeyOf key_of, std::vector<std::uint32_t>& begin) {
+void bucket_offsets(std::size_t buckets, std::size_t n, KeyOf key_of,
+                    std::vector<std::uint32_t>& begin) {
   begin.assign(buckets + 1, 0);
   for (std::size_t i = 0; i < n; ++i) ++begin[key_of(i) + 1];
   std::partial_sum(begin.begin(), begin.end(), begin.begin());
@@ -142,7 +143,8 @@ bool MinCostMatcher::enumerate_component(std::span<const MatchArc> arcs) {
 }
 
 const std::vector<int>& MinCostMatcher::solve(std::size_t left, std::size_t right,
-                                              std::span<const MatchArc> arcs, MatchingStats* stats) {
+                                              std::span<const MatchArc> arcs,
+                                              MatchingStats* stats) {
   match_.assign(left, -1);
   MatchingStats st;
 
@@ -174,7 +176,8 @@ const std::vector<int>& MinCostMatcher::solve(std::size_t left, std::size_t righ
   // A bundle's arcs stay a prefix of its cheapest-first list, so its cheapest courier is always
   // its first arc. With plentiful couriers this settles most bundles before any flow problem.
   left_end_.assign(left_begin_.begin() + 1, left_begin_.end());
-  bucket_offsets(right, n, [&](std::size_t i) { return useful_[i].right; }, right_begin_);
+  bucket_offsets(
+      right, n, [&](std::size_t i) { return useful_[i].right; }, right_begin_);
   degree_.assign(right, 0);
   by_right_.resize(n);
   {
@@ -262,7 +265,8 @@ const std::vector<int>& MinCostMatcher::solve(std::size_t left, std::size_t righ
   for (std::uint32_t i = 0; i < n; ++i) {
     if (!alive(i)) continue;
     const MatchArc& a = useful_[i];
-    std::uint32_t x = find(parent_, a.left), y = find(parent_, static_cast<std::uint32_t>(left + a.right));
+    std::uint32_t x = find(parent_, a.left),
+                  y = find(parent_, static_cast<std::uint32_t>(left + a.right));
     if (x != y) parent_[std::max(x, y)] = std::min(x, y);
   }
   std::size_t undecided = 0;
@@ -296,7 +300,8 @@ const std::vector<int>& MinCostMatcher::solve(std::size_t left, std::size_t righ
       const MatchArc* best = &comp.front();
       for (const MatchArc& a : comp) {
         if (a.cost < best->cost ||
-            (a.cost == best->cost && (a.left < best->left || (a.left == best->left && a.right < best->right)))) {
+            (a.cost == best->cost &&
+             (a.left < best->left || (a.left == best->left && a.right < best->right)))) {
           best = &a;
         }
       }
@@ -315,7 +320,8 @@ const std::vector<int>& MinCostMatcher::solve(std::size_t left, std::size_t righ
     }
     if (distinct) {
       for (std::size_t k = 0; k < comp.size(); ++k) {
-        if (k == 0 || comp[k].left != comp[k - 1].left) match_[comp[k].left] = static_cast<int>(comp[k].right);
+        if (k == 0 || comp[k].left != comp[k - 1].left)
+          match_[comp[k].left] = static_cast<int>(comp[k].right);
       }
       continue;
     }
@@ -339,8 +345,9 @@ const std::vector<int>& MinCostMatcher::solve(std::size_t left, std::size_t righ
   return match_;
 }
 
-std::vector<int> min_cost_matching(std::size_t left, std::size_t right, std::span<const MatchArc> arcs,
-                                   MatchingStats* stats, std::size_t enumeration_limit) {
+std::vector<int> min_cost_matching(std::size_t left, std::size_t right,
+                                   std::span<const MatchArc> arcs, MatchingStats* stats,
+                                   std::size_t enumeration_limit) {
   MinCostMatcher m(enumeration_limit);
   return m.solve(left, right, arcs, stats);
 }

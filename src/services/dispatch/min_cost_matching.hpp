@@ -49,22 +49,22 @@ class MinCostMatcher {
   std::size_t enumeration_limit_;
   std::unique_ptr<Flow> flow_;
   std::vector<int> match_;
-  std::vector<MatchArc> useful_;         // negative arcs, grouped by left, cheapest first
+  std::vector<MatchArc> useful_;           // negative arcs, grouped by left, cheapest first
   std::vector<std::uint32_t> left_begin_;  // CSR over useful_ by left
   std::vector<std::uint32_t> left_end_;    // arcs still in play: [left_begin_, left_end_)
   std::vector<std::uint32_t> by_right_;    // CSR over useful_ by right (arc indexes)
   std::vector<std::uint32_t> right_begin_;
-  std::vector<std::uint32_t> degree_;      // undecided bundles that can still use each courier
+  std::vector<std::uint32_t> degree_;  // undecided bundles that can still use each courier
   std::vector<char> left_done_;
-  std::vector<std::uint32_t> mark_;        // per left: stamp (counting rivals)
-  std::vector<std::uint32_t> work_;        // bundles whose favourite can be fixed
-  std::vector<std::uint32_t> queue_;       // bundles to look at for pruning
+  std::vector<std::uint32_t> mark_;   // per left: stamp (counting rivals)
+  std::vector<std::uint32_t> work_;   // bundles whose favourite can be fixed
+  std::vector<std::uint32_t> queue_;  // bundles to look at for pruning
   std::vector<char> queued_;
-  std::vector<std::uint32_t> parent_;      // disjoint sets over left + right
+  std::vector<std::uint32_t> parent_;  // disjoint sets over left + right
   std::vector<std::uint32_t> comp_begin_;
-  std::vector<MatchArc> grouped_;          // undecided arcs grouped by component
-  std::vector<std::uint32_t> seen_;        // per right: last component stamp (distinct check)
-  std::vector<std::uint32_t> local_;       // per left/right: node index inside the flow graph
+  std::vector<MatchArc> grouped_;     // undecided arcs grouped by component
+  std::vector<std::uint32_t> seen_;   // per right: last component stamp (distinct check)
+  std::vector<std::uint32_t> local_;  // per left/right: node index inside the flow graph
   std::vector<std::pair<std::uint32_t, std::uint32_t>> segments_;  // enumeration: arcs per bundle
   std::vector<std::uint32_t> choice_, best_choice_, used_;
 };

@@ -7,7 +7,8 @@
 
 namespace se::dispatch {
 
-std::unique_ptr<Policy> make_policy(std::string_view name, const std::vector<std::string>& overrides) {
+std::unique_ptr<Policy> make_policy(std::string_view name,
+                                    const std::vector<std::string>& overrides) {
   if (name == "greedy") {
     if (!overrides.empty()) throw std::invalid_argument("greedy takes no parameters");
     return std::make_unique<GreedyPolicy>();

@@ -33,8 +33,8 @@ struct PlannedBundle {
   Minutes ready = 0;
   std::uint32_t first = 0;
   std::uint32_t size = 0;
-  std::uint32_t group = 0;           // index of the restaurant's candidate list
-  bool any_declines = false;         // skip the per-courier decline check when none
+  std::uint32_t group = 0;    // index of the restaurant's candidate list
+  bool any_declines = false;  // skip the per-courier decline check when none
   Minutes placed_sum = 0;
 };
 
@@ -56,16 +56,17 @@ struct DueOrder {
   Minutes ready = 0;
   OrderId order = 0;
   friend bool operator<(const DueOrder& a, const DueOrder& b) {
-    return a.restaurant != b.restaurant ? a.restaurant < b.restaurant
-                                        : (a.ready != b.ready ? a.ready < b.ready : a.order < b.order);
+    return a.restaurant != b.restaurant
+               ? a.restaurant < b.restaurant
+               : (a.ready != b.ready ? a.ready < b.ready : a.order < b.order);
   }
 };
 
 // Sorts `due` as std::sort with DueOrder's operator< would (a total order: ids are unique), in
 // linear time: a stable counting sort by restaurant, then an insertion sort of each restaurant's
 // few orders by ready time and id. `count` and `sorted` are scratch.
-void sort_due_orders(std::vector<DueOrder>& due, std::size_t restaurants, std::vector<std::uint32_t>& count,
-                     std::vector<DueOrder>& sorted) {
+void sort_due_orders(std::vector<DueOrder>& due, std::size_t restaurants,
+                     std::vector<std::uint32_t>& count, std::vector<DueOrder>& sorted) {
   count.assign(restaurants + 1, 0);
   for (const DueOrder& d : due) ++count[d.restaurant + 1];
   std::partial_sum(count.begin(), count.end(), count.begin());
@@ -96,7 +97,8 @@ std::int64_t to_cents(double cost) {
 
 // Orders a courier would be ahead of the pace that reaches its guarantee exactly at the end of
 // its shift, after taking k more (negative: behind, so the guarantee still pays for them).
-double pace_ahead(const ServiceParams& sp, const CourierSpot& cs, Minutes now, int k, double grace) {
+double pace_ahead(const ServiceParams& sp, const CourierSpot& cs, Minutes now, int k,
+                  double grace) {
   const double shift = static_cast<double>(std::max<Minutes>(1, cs.shift_end - cs.shift_start));
   const double elapsed = std::clamp(static_cast<double>(now - cs.shift_start) / shift, 0.0, 1.0);
   const double guaranteed_orders = shift * sp.guaranteed_pay_per_hour / 60.0 / sp.pay_per_order;
@@ -109,8 +111,8 @@ double pace_ahead(const ServiceParams& sp, const CourierSpot& cs, Minutes now, i
 // reach the guarantee exactly at the end of the shift: orders beyond that pace will most likely be
 // paid on top, orders within it only fill the guarantee. At the end of the shift this is exactly
 // the marginal pay (up to the grace).
-double paced_pay_delta(const ServiceParams& sp, const CourierSpot& cs, Minutes now, int k, double ahead,
-                       Minutes last_call) {
+double paced_pay_delta(const ServiceParams& sp, const CourierSpot& cs, Minutes now, int k,
+                       double ahead, Minutes last_call) {
   double delta = sp.pay_per_order * std::clamp(ahead, 0.0, static_cast<double>(k));
   // Near the end of its shift a courier still short of its guarantee will be paid the
   // difference anyway, so orders it can still take are (partly) free: count the saving.
@@ -204,20 +206,20 @@ JoinedTrip joined_trip(const World& world, Point restaurant, const std::vector<O
 }  // namespace
 
 struct SlackPolicy::Scratch {
-  std::vector<DueOrder> due;             // sorted by restaurant, then ready time
+  std::vector<DueOrder> due;               // sorted by restaurant, then ready time
   std::vector<std::uint32_t> group_begin;  // restaurant groups in `due`
-  std::vector<std::uint32_t> due_count;  // sorting `due`: orders per restaurant
+  std::vector<std::uint32_t> due_count;    // sorting `due`: orders per restaurant
   std::vector<DueOrder> due_sorted;
-  std::vector<Candidate> cand;           // candidate couriers of every group, nearest first
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> cand_range;  // per group, into `cand`
+  std::vector<Candidate> cand;  // candidate couriers of every group, nearest first
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> cand_range;   // per group, into `cand`
   std::vector<std::pair<std::uint64_t, std::uint32_t>> query_order;  // (locality key, group)
   std::vector<Candidate> near;
-  std::vector<CourierId> couriers;       // right side of the matching
+  std::vector<CourierId> couriers;        // right side of the matching
   std::vector<std::uint32_t> right_cand;  // per right index: one of its entries in `cand`
-  std::vector<int> right_of;             // courier id -> right index, -1 if not a candidate
+  std::vector<int> right_of;              // courier id -> right index, -1 if not a candidate
   std::vector<PlannedBundle> bundles;
-  std::vector<OrderId> orders;           // flat per-bundle arrays (drop-off sequence)
-  std::vector<Minutes> drop_offset;      // drop-off minute minus leaving the restaurant
+  std::vector<OrderId> orders;       // flat per-bundle arrays (drop-off sequence)
+  std::vector<Minutes> drop_offset;  // drop-off minute minus leaving the restaurant
   std::vector<Minutes> placed;
   std::vector<OrderId> group_orders;
   std::vector<Point> drops;
@@ -225,11 +227,12 @@ struct SlackPolicy::Scratch {
   std::vector<std::uint32_t> arc_begin;  // per bundle, into `arcs` (and one past the last)
   std::vector<ChainArc> chain;
   std::vector<std::uint32_t> chain_follow;
-  std::vector<std::uint32_t> chain_short;  // per chain arc: orders the joint plan loses with it
+  std::vector<std::uint32_t> chain_short;    // per chain arc: orders the joint plan loses with it
   std::vector<std::uint32_t> commit_bundle;  // per proposal of the round: its bundle
 };
 
-SlackPolicy::SlackPolicy(SlackPolicyParams params) : p_(params), scratch_(std::make_unique<Scratch>()) {}
+SlackPolicy::SlackPolicy(SlackPolicyParams params)
+    : p_(params), scratch_(std::make_unique<Scratch>()) {}
 SlackPolicy::~SlackPolicy() = default;
 
 void apply_override(SlackPolicyParams& p, std::string_view assignment) {
@@ -246,49 +249,92 @@ void apply_override(SlackPolicyParams& p, std::string_view assignment) {
     throw std::invalid_argument("bad value for " + name + ": " + text);
   }
   const auto m = static_cast<Minutes>(v);
-  if (name == "epoch") p.epoch = std::max<Minutes>(1, m);
-  else if (name == "look_ahead") p.look_ahead = m;
-  else if (name == "busy_look_ahead") p.busy_look_ahead = m;
-  else if (name == "commit_slack") p.commit_slack = m;
-  else if (name == "candidates") p.candidates = static_cast<std::size_t>(std::max(1.0, v));
-  else if (name == "min_candidates") p.min_candidates = static_cast<std::size_t>(std::max(1.0, v));
-  else if (name == "rival_factor") p.rival_factor = v;
-  else if (name == "shortage_ratio") p.shortage_ratio = v;
-  else if (name == "shortage_max_bundle") p.shortage_max_bundle = static_cast<int>(v);
-  else if (name == "late_from_now") p.late_from_now = v != 0;
-  else if (name == "chain_horizon") p.chain_horizon = m;
-  else if (name == "chain_weight") p.chain_weight = v;
-  else if (name == "chain_trips") p.chain_trips = static_cast<int>(v);
-  else if (name == "chain_shortage_only") p.chain_shortage_only = v != 0;
-  else if (name == "chain_joint_budget") p.chain_joint_budget = static_cast<std::size_t>(std::max(0.0, v));
-  else if (name == "closing_horizon") p.closing_horizon = m;
-  else if (name == "last_trip_bundle") p.last_trip_bundle = v != 0;
-  else if (name == "last_trip_slack") p.last_trip_slack = m;
-  else if (name == "last_trip_delay") p.last_trip_delay = m;
-  else if (name == "last_trip_horizon") p.last_trip_horizon = m;
-  else if (name == "sustained_shortage") p.sustained_shortage = m;
-  else if (name == "sustained_busy_look_ahead") p.sustained_busy_look_ahead = m;
-  else if (name == "deficit_ratio") p.deficit_ratio = v;
-  else if (name == "deficit_window") p.deficit_window = std::max<Minutes>(1, m);
-  else if (name == "deficit_horizon") p.deficit_horizon = std::max<Minutes>(0, m);
-  else if (name == "deficit_trip_minutes") p.deficit_trip_minutes = std::max(1.0, v);
-  else if (name == "hold_minutes") p.hold_minutes = m;
-  else if (name == "hold_slack") p.hold_slack = m;
-  else if (name == "max_bundle") p.max_bundle = static_cast<int>(v);
-  else if (name == "pressure_window") p.pressure_window = m;
-  else if (name == "bundle_gap") p.bundling.max_ready_gap = m;
-  else if (name == "bundle_delay") p.bundling.max_extra_delay = m;
-  else if (name == "travel_weight") p.travel_weight = v;
-  else if (name == "wait_weight") p.wait_weight = v;
-  else if (name == "pay_weight") p.pay_weight = v;
-  else if (name == "age_weight") p.age_weight = v;
-  else if (name == "late_weight") p.late_weight = v;
-  else if (name == "serve_value") p.serve_value = v;
-  else if (name == "pace_grace") p.pace_grace = v;
-  else if (name == "last_call") p.last_call = m;
-  else if (name == "arcs_per_bundle") p.arcs_per_bundle = static_cast<std::size_t>(std::max(0.0, v));
-  else if (name == "scale_time_by_pressure") p.scale_time_by_pressure = v != 0;
-  else throw std::invalid_argument("unknown slack policy parameter '" + name + "'");
+  if (name == "epoch")
+    p.epoch = std::max<Minutes>(1, m);
+  else if (name == "look_ahead")
+    p.look_ahead = m;
+  else if (name == "busy_look_ahead")
+    p.busy_look_ahead = m;
+  else if (name == "commit_slack")
+    p.commit_slack = m;
+  else if (name == "candidates")
+    p.candidates = static_cast<std::size_t>(std::max(1.0, v));
+  else if (name == "min_candidates")
+    p.min_candidates = static_cast<std::size_t>(std::max(1.0, v));
+  else if (name == "rival_factor")
+    p.rival_factor = v;
+  else if (name == "shortage_ratio")
+    p.shortage_ratio = v;
+  else if (name == "shortage_max_bundle")
+    p.shortage_max_bundle = static_cast<int>(v);
+  else if (name == "late_from_now")
+    p.late_from_now = v != 0;
+  else if (name == "chain_horizon")
+    p.chain_horizon = m;
+  else if (name == "chain_weight")
+    p.chain_weight = v;
+  else if (name == "chain_trips")
+    p.chain_trips = static_cast<int>(v);
+  else if (name == "chain_shortage_only")
+    p.chain_shortage_only = v != 0;
+  else if (name == "chain_joint_budget")
+    p.chain_joint_budget = static_cast<std::size_t>(std::max(0.0, v));
+  else if (name == "closing_horizon")
+    p.closing_horizon = m;
+  else if (name == "last_trip_bundle")
+    p.last_trip_bundle = v != 0;
+  else if (name == "last_trip_slack")
+    p.last_trip_slack = m;
+  else if (name == "last_trip_delay")
+    p.last_trip_delay = m;
+  else if (name == "last_trip_horizon")
+    p.last_trip_horizon = m;
+  else if (name == "sustained_shortage")
+    p.sustained_shortage = m;
+  else if (name == "sustained_busy_look_ahead")
+    p.sustained_busy_look_ahead = m;
+  else if (name == "deficit_ratio")
+    p.deficit_ratio = v;
+  else if (name == "deficit_window")
+    p.deficit_window = std::max<Minutes>(1, m);
+  else if (name == "deficit_horizon")
+    p.deficit_horizon = std::max<Minutes>(0, m);
+  else if (name == "deficit_trip_minutes")
+    p.deficit_trip_minutes = std::max(1.0, v);
+  else if (name == "hold_minutes")
+    p.hold_minutes = m;
+  else if (name == "hold_slack")
+    p.hold_slack = m;
+  else if (name == "max_bundle")
+    p.max_bundle = static_cast<int>(v);
+  else if (name == "pressure_window")
+    p.pressure_window = m;
+  else if (name == "bundle_gap")
+    p.bundling.max_ready_gap = m;
+  else if (name == "bundle_delay")
+    p.bundling.max_extra_delay = m;
+  else if (name == "travel_weight")
+    p.travel_weight = v;
+  else if (name == "wait_weight")
+    p.wait_weight = v;
+  else if (name == "pay_weight")
+    p.pay_weight = v;
+  else if (name == "age_weight")
+    p.age_weight = v;
+  else if (name == "late_weight")
+    p.late_weight = v;
+  else if (name == "serve_value")
+    p.serve_value = v;
+  else if (name == "pace_grace")
+    p.pace_grace = v;
+  else if (name == "last_call")
+    p.last_call = m;
+  else if (name == "arcs_per_bundle")
+    p.arcs_per_bundle = static_cast<std::size_t>(std::max(0.0, v));
+  else if (name == "scale_time_by_pressure")
+    p.scale_time_by_pressure = v != 0;
+  else
+    throw std::invalid_argument("unknown slack policy parameter '" + name + "'");
 }
 
 std::size_t SlackPolicy::extra_candidates(std::size_t due, std::size_t available) const {
@@ -337,11 +383,13 @@ void SlackPolicy::chain_look_ahead(const World& world, Minutes now) {
     while (hi < s.chain.size() && s.chain[hi].right == s.chain[lo].right) ++hi;
     const Minutes off = world.courier(s.couriers[s.chain[lo].right]).shift_end;
     std::uint32_t largest = 0;
-    for (std::size_t a = lo; a < hi; ++a) largest = std::max(largest, s.bundles[s.chain[a].bundle].size);
+    for (std::size_t a = lo; a < hi; ++a)
+      largest = std::max(largest, s.bundles[s.chain[a].bundle].size);
     // Pickup minute of bundle b by a courier free at `free` at `from`, or -1 after the off-time.
     auto pickup_after = [&](const PlannedBundle& b, Point from, Minutes free) -> Minutes {
-      const Minutes pickup =
-          std::max(b.ready, free + travel_minutes(from, world.restaurant(b.restaurant), sp.meters_per_minute) + hp);
+      const Minutes pickup = std::max(
+          b.ready,
+          free + travel_minutes(from, world.restaurant(b.restaurant), sp.meters_per_minute) + hp);
       return pickup <= off ? pickup : -1;
     };
     follow.assign(hi - lo, 0);
@@ -432,8 +480,9 @@ bool SlackPolicy::joint_look_ahead(const World& world, Minutes now) {
     while (hi < s.chain.size() && s.chain[hi].right == s.chain[lo].right) ++hi;
     const Minutes off = world.courier(s.couriers[s.chain[lo].right]).shift_end;
     auto pickup_after = [&](const PlannedBundle& b, Point from, Minutes free) -> Minutes {
-      const Minutes pickup =
-          std::max(b.ready, free + travel_minutes(from, world.restaurant(b.restaurant), sp.meters_per_minute) + hp);
+      const Minutes pickup = std::max(
+          b.ready,
+          free + travel_minutes(from, world.restaurant(b.restaurant), sp.meters_per_minute) + hp);
       return pickup <= off ? pickup : -1;
     };
     std::vector<Chain> cs;
@@ -458,7 +507,8 @@ bool SlackPolicy::joint_look_ahead(const World& world, Minutes now) {
           const ChainArc& cc = s.chain[c];
           if (cc.bundle == ca.bundle || cc.bundle == cb.bundle) continue;
           if (pickup_after(s.bundles[cc.bundle], cb.last_drop, free2) < 0) continue;
-          cs.push_back(Chain{m2 | (std::uint64_t{1} << bit[cc.bundle]), o1 + nb.size + s.bundles[cc.bundle].size,
+          cs.push_back(Chain{m2 | (std::uint64_t{1} << bit[cc.bundle]),
+                             o1 + nb.size + s.bundles[cc.bundle].size,
                              static_cast<std::uint32_t>(a)});
         }
       }
@@ -478,7 +528,9 @@ bool SlackPolicy::joint_look_ahead(const World& world, Minutes now) {
     for (std::uint32_t i = 0; i < s.bundles.size(); ++i) {
       if (bit[i] >= 0) local[static_cast<std::size_t>(bit[i])] = i;
     }
-    auto last_point = [&](const PlannedBundle& b) { return world.order(s.orders[b.first + b.size - 1]).at; };
+    auto last_point = [&](const PlannedBundle& b) {
+      return world.order(s.orders[b.first + b.size - 1]).at;
+    };
     for (CourierId id = 0; id < world.courier_count(); ++id) {
       const CourierState& cs = world.courier(id);
       if (!cs.online || s.right_of[id] >= 0 || cs.shift_end - now > p_.chain_horizon) continue;
@@ -487,8 +539,10 @@ bool SlackPolicy::joint_look_ahead(const World& world, Minutes now) {
       // Pickup minute and free minute after bundle b from (from, free), or -1 after the off-time.
       auto trip = [&](std::uint32_t b, Point from, Minutes free, Minutes& after) -> bool {
         const PlannedBundle& pb = s.bundles[b];
-        const Minutes pickup =
-            std::max(pb.ready, free + travel_minutes(from, world.restaurant(pb.restaurant), sp.meters_per_minute) + hp);
+        const Minutes pickup = std::max(
+            pb.ready,
+            free + travel_minutes(from, world.restaurant(pb.restaurant), sp.meters_per_minute) +
+                hp);
         after = pickup + hp + s.drop_offset[pb.first + pb.size - 1] + hd;
         return pickup <= off;
       };
@@ -510,8 +564,10 @@ bool SlackPolicy::joint_look_ahead(const World& world, Minutes now) {
           if (!spend(m)) return false;
           for (std::size_t z = 0; z < m; ++z) {
             Minutes f3 = 0;
-            if (z == x || z == y || !trip(local[z], last_point(s.bundles[local[y]]), f2, f3)) continue;
-            cs2.push_back(Chain{m2 | (std::uint64_t{1} << z), bit_size[x] + bit_size[y] + bit_size[z], kNoArc});
+            if (z == x || z == y || !trip(local[z], last_point(s.bundles[local[y]]), f2, f3))
+              continue;
+            cs2.push_back(Chain{m2 | (std::uint64_t{1} << z),
+                                bit_size[x] + bit_size[y] + bit_size[z], kNoArc});
           }
         }
       }
@@ -608,7 +664,8 @@ void SlackPolicy::last_trip_bundling(const World& world, Minutes now, bool short
   const ServiceParams& sp = world.params();
   const Minutes hp = half_service(sp.pickup_service);
   const Minutes hd = half_service(sp.dropoff_service);
-  const auto cap = static_cast<std::size_t>(std::max(1, shortage ? p_.shortage_max_bundle : p_.max_bundle));
+  const auto cap =
+      static_cast<std::size_t>(std::max(1, shortage ? p_.shortage_max_bundle : p_.max_bundle));
   Committed committed(out);
   for (std::size_t k = 0; k < out.size(); ++k) {
     Proposal& pr = out[k];
@@ -616,7 +673,8 @@ void SlackPolicy::last_trip_bundling(const World& world, Minutes now, bool short
     if (pr.orders.size() >= cap) continue;
     const CourierState& cs = world.courier(pr.courier);
     const Point rest = world.restaurant(pb.restaurant);
-    const Minutes pickup = std::max(pb.ready, now + travel_minutes(cs.free_point, rest, sp.meters_per_minute) + hp);
+    const Minutes pickup =
+        std::max(pb.ready, now + travel_minutes(cs.free_point, rest, sp.meters_per_minute) + hp);
     const Minutes leave = pickup + hp;
     const std::uint32_t last = pb.first + pb.size - 1;
     const Minutes free_after = leave + s.drop_offset[last] + hd;
@@ -625,7 +683,9 @@ void SlackPolicy::last_trip_bundling(const World& world, Minutes now, bool short
     if (free_after + hp <= cs.shift_end) {
       bool reach = false;
       for (RestaurantId r = 0; r < world.restaurant_count() && !reach; ++r) {
-        reach = free_after + travel_minutes(last_drop, world.restaurant(r), sp.meters_per_minute) + hp <= cs.shift_end;
+        reach = free_after + travel_minutes(last_drop, world.restaurant(r), sp.meters_per_minute) +
+                    hp <=
+                cs.shift_end;
       }
       if (reach) continue;
     }
@@ -642,8 +702,8 @@ void SlackPolicy::last_trip_bundling(const World& world, Minutes now, bool short
       if (os.ready > pickup || committed.has_order(o) || world.declined(o, pr.courier)) continue;
       // The best another candidate courier could do for it alone.
       const Minutes ride = travel_minutes(rest, os.at, sp.meters_per_minute);
-      const Minutes alt = alone_dropoff(sp, s.cand, s.cand_range[g], pr.courier, committed, now,
-                                        os.ready, ride);
+      const Minutes alt =
+          alone_dropoff(sp, s.cand, s.cand_range[g], pr.courier, committed, now, os.ready, ride);
       std::vector<OrderId> joined = cur;
       joined.push_back(o);
       const JoinedTrip trip = joined_trip(world, rest, joined);
@@ -792,7 +852,8 @@ void SlackPolicy::find_candidates(const World& world, Minutes now, Minutes busy_
   // are then read in restaurant order, so the result does not depend on the query order.
   s.query_order.clear();
   for (std::uint32_t g = 0; g < groups; ++g) {
-    s.query_order.emplace_back(world.available().locality_key(world.restaurant(s.due[s.group_begin[g]].restaurant)), g);
+    s.query_order.emplace_back(
+        world.available().locality_key(world.restaurant(s.due[s.group_begin[g]].restaurant)), g);
   }
   std::sort(s.query_order.begin(), s.query_order.end());
   const std::size_t extra = extra_candidates(s.due.size(), world.available_count());
@@ -947,7 +1008,8 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
   const bool shortage = is_shortage(s.due.size(), s.couriers.size());
   // Sustained shortage: couriers that free up a little later compete too (see the parameter).
   // A round in a projected deficit continues the run even when its own queue is short.
-  if (shortage_sustained(shortage || deficit, now) && p_.sustained_busy_look_ahead > p_.busy_look_ahead) {
+  if (shortage_sustained(shortage || deficit, now) &&
+      p_.sustained_busy_look_ahead > p_.busy_look_ahead) {
     find_candidates(world, now, p_.sustained_busy_look_ahead);
     last_.couriers = s.couriers.size();
     last_.sustained = true;
@@ -968,8 +1030,9 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
   last_.shortage = shortage;
   // Courier minutes are worth saving only when couriers are scarce; when most of them idle, a
   // longer ride costs nothing and pay balance (who reaches the guarantee) matters more.
-  const double pressure = std::min(
-      1.0, static_cast<double>(demand) / static_cast<double>(std::max<std::size_t>(s.couriers.size(), 1)));
+  const double pressure =
+      std::min(1.0, static_cast<double>(demand) /
+                        static_cast<double>(std::max<std::size_t>(s.couriers.size(), 1)));
   const double time_scale = p_.scale_time_by_pressure ? pressure : 1.0;
   s.bundles.clear();
   s.orders.clear();
@@ -1007,11 +1070,12 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
     // the nearest candidate's (candidates are nearest first).
     rules.approach = 0;
     if (shortage && s.cand_range[g].second > s.cand_range[g].first) {
-      rules.approach =
-          static_cast<Minutes>(std::ceil(s.cand[s.cand_range[g].first].distance_m / sp.meters_per_minute));
+      rules.approach = static_cast<Minutes>(
+          std::ceil(s.cand[s.cand_range[g].first].distance_m / sp.meters_per_minute));
     }
     s.group_orders.clear();
-    for (std::uint32_t i = s.group_begin[g]; i < s.group_begin[g + 1]; ++i) s.group_orders.push_back(s.due[i].order);
+    for (std::uint32_t i = s.group_begin[g]; i < s.group_begin[g + 1]; ++i)
+      s.group_orders.push_back(s.due[i].order);
     for (const Bundle& b : bundle_restaurant_orders(world, s.group_orders, rules, now)) {
       s.drops.clear();
       for (OrderId o : b.orders) {
@@ -1027,7 +1091,8 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
 
   // 4. Arc costs for every bundle and each of its restaurant's candidate couriers.
   const std::int64_t tie_span =
-      (kTieScale - 1) / static_cast<std::int64_t>(std::max<std::size_t>(1, std::min(s.bundles.size(), s.couriers.size())));
+      (kTieScale - 1) / static_cast<std::int64_t>(std::max<std::size_t>(
+                            1, std::min(s.bundles.size(), s.couriers.size())));
   const bool chain_on = p_.chain_horizon > 0 && (shortage || !p_.chain_shortage_only);
   s.arcs.clear();
   s.arc_begin.clear();
@@ -1036,13 +1101,15 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
     const PlannedBundle& pb = s.bundles[i];
     const auto k = static_cast<Minutes>(pb.size);
     s.arc_begin.push_back(static_cast<std::uint32_t>(s.arcs.size()));
-    for (std::uint32_t ci = s.cand_range[pb.group].first; ci < s.cand_range[pb.group].second; ++ci) {
+    for (std::uint32_t ci = s.cand_range[pb.group].first; ci < s.cand_range[pb.group].second;
+         ++ci) {
       const Candidate& cand = s.cand[ci];
       const CourierSpot& cs = cand.spot;
       const CourierId c = cs.id;
       if (pb.any_declines) {
         bool declined = false;
-        for (std::uint32_t j = pb.first; j < pb.first + pb.size; ++j) declined = declined || world.declined(s.orders[j], c);
+        for (std::uint32_t j = pb.first; j < pb.first + pb.size; ++j)
+          declined = declined || world.declined(s.orders[j], c);
         if (declined) continue;
       }
       const Minutes depart = std::max(now, cs.free_time);
@@ -1057,8 +1124,9 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
         const Minutes drop = leave + s.drop_offset[j];
         remaining += static_cast<double>(drop - now);
         // Minutes beyond the target, all of them or (late_from_now) only those still ahead.
-        const Minutes late_from = p_.late_from_now ? std::max(now, s.placed[j] + sp.target_click_to_door)
-                                                   : s.placed[j] + sp.target_click_to_door;
+        const Minutes late_from = p_.late_from_now
+                                      ? std::max(now, s.placed[j] + sp.target_click_to_door)
+                                      : s.placed[j] + sp.target_click_to_door;
         late += static_cast<double>(std::max<Minutes>(0, drop - late_from));
       }
       const double age = static_cast<double>(k * now - pb.placed_sum);
@@ -1066,14 +1134,17 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
       const double ahead = pace_ahead(sp, cs, now, static_cast<int>(k), p_.pace_grace);
       const double pay = paced_pay_delta(sp, cs, now, static_cast<int>(k), ahead, p_.last_call);
       const std::int64_t key = tie_key(ahead, tie_span);
-      const double courier_time = p_.travel_weight * static_cast<double>(travel) + p_.wait_weight * wait;
+      const double courier_time =
+          p_.travel_weight * static_cast<double>(travel) + p_.wait_weight * wait;
       const double cost = remaining + late_weight * late + time_scale * courier_time +
-                          p_.pay_weight * pay - p_.age_weight * age - p_.serve_value * static_cast<double>(k);
+                          p_.pay_weight * pay - p_.age_weight * age -
+                          p_.serve_value * static_cast<double>(k);
       const auto right = static_cast<std::uint32_t>(s.right_of[c]);
       if (chain_on && cs.shift_end - now <= p_.chain_horizon) {
         const std::uint32_t last = pb.first + pb.size - 1;
         s.chain.push_back(ChainArc{right, static_cast<std::uint32_t>(s.arcs.size()), i,
-                                   leave + s.drop_offset[last] + hd, world.order(s.orders[last]).at});
+                                   leave + s.drop_offset[last] + hd,
+                                   world.order(s.orders[last]).at});
       }
       s.arcs.push_back(MatchArc{i, right, to_cents(cost) * kTieScale + key});
     }
@@ -1105,8 +1176,10 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
   last_.arcs = s.arcs.size();
 
   // 5. One exact matching for the whole horizon.
-  const std::vector<int>& match = matcher_.solve(s.bundles.size(), s.couriers.size(), s.arcs, &last_.matching);
-  last_.matched_cents = last_.matching.total_cost >> kTieBits;  // floor: the keys sum below 2^kTieBits
+  const std::vector<int>& match =
+      matcher_.solve(s.bundles.size(), s.couriers.size(), s.arcs, &last_.matching);
+  last_.matched_cents =
+      last_.matching.total_cost >> kTieBits;  // floor: the keys sum below 2^kTieBits
 
   // 6. Commit only matches whose timing is right now; the rest are re-planned next epoch.
   s.commit_bundle.clear();
@@ -1120,7 +1193,8 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
     const CourierSpot& cs = s.cand[s.right_cand[right]].spot;
     if (cs.free_time > now) continue;  // busy: it was only holding its place in the plan
     const PlannedBundle& pb = s.bundles[i];
-    const Minutes arrive = now + travel_minutes(cs.at, world.restaurant(pb.restaurant), sp.meters_per_minute);
+    const Minutes arrive =
+        now + travel_minutes(cs.at, world.restaurant(pb.restaurant), sp.meters_per_minute);
     const Minutes slack = pb.ready - (arrive + hp);
     if (slack > p_.commit_slack) continue;
     const Minutes leave = std::max(pb.ready, arrive + hp) + hp;
@@ -1138,7 +1212,8 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
   }
   // Step 2c: in a sustained shortage a courier's trip waits a little for placed orders of its
   // restaurant rather than leaving them to a second courier's trip.
-  if (p_.hold_minutes > 0 && last_.sustained && !out.empty()) hold_for_placed(world, now, shortage, out);
+  if (p_.hold_minutes > 0 && last_.sustained && !out.empty())
+    hold_for_placed(world, now, shortage, out);
   return out;
 }
 

@@ -13,13 +13,14 @@
 namespace se::dispatch {
 
 struct SlackPolicyParams {
-  Minutes epoch = 1;             // re-plan interval of the rolling horizon
-  Minutes look_ahead = 30;       // plan orders whose food is ready within this
-  Minutes busy_look_ahead = 10;  // couriers that free up within this compete (never committed early)
+  Minutes epoch = 1;        // re-plan interval of the rolling horizon
+  Minutes look_ahead = 30;  // plan orders whose food is ready within this
+  Minutes busy_look_ahead =
+      10;  // couriers that free up within this compete (never committed early)
   // Commit once slack (ready - courier arrival) is at most this: the courier arrives about when
   // the food is ready instead of idling at the restaurant.
   Minutes commit_slack = 2;
-  std::size_t candidates = 12;   // nearest couriers per restaurant (grid index), beyond its orders
+  std::size_t candidates = 12;  // nearest couriers per restaurant (grid index), beyond its orders
   // When the fleet is large next to demand, fewer candidates are enough to resolve competition:
   // at least min_candidates, else rival_factor x the expected number of competing orders + 1
   // (capped at `candidates`; rival_factor 0 always uses `candidates`).
@@ -27,23 +28,23 @@ struct SlackPolicyParams {
   double rival_factor = 1.0;
   std::size_t arcs_per_bundle = 0;  // keep only the cheapest arcs of each bundle (0 = all)
   int max_bundle = 3;
-  Minutes pressure_window = 10;  // orders ready within this count as demand for bundle sizing
+  Minutes pressure_window = 10;       // orders ready within this count as demand for bundle sizing
   BundlingRules bundling{1, 15, 20};  // max_size is overridden by the pressure-based target
   // Arc cost, in minutes: remaining time to door of each order, plus courier time wasted on the
   // way and waiting, plus pay in currency x pay_weight, minus priority of old orders.
   double travel_weight = 0.5;
   double wait_weight = 1.0;
   double pay_weight = 1.5;
-  double pace_grace = 1.0;       // orders a courier may run ahead of its guarantee pace for free
-  Minutes last_call = 30;        // within this of shift end, filling the guarantee is a saving
+  double pace_grace = 1.0;  // orders a courier may run ahead of its guarantee pace for free
+  Minutes last_call = 30;   // within this of shift end, filling the guarantee is a saving
   double age_weight = 0.5;
   bool scale_time_by_pressure = true;  // courier-time weights x min(1, due orders / couriers)
-  double late_weight = 1.0;      // extra weight per predicted minute beyond the target
+  double late_weight = 1.0;            // extra weight per predicted minute beyond the target
   // Count only lateness still ahead (sunk lateness then no longer makes an old order look
   // expensive). Off by default: on perturbed copies of the development days it delivered a few
   // more orders on the evening shortage day but cost 1-3 minutes of click-to-door mean and p90.
   bool late_from_now = false;
-  double serve_value = 1000.0;   // per order: matching as many orders as possible comes first
+  double serve_value = 1000.0;  // per order: matching as many orders as possible comes first
   // Courier shortage: a round whose due orders exceed shortage_ratio x its candidate couriers
   // (0 = never) plans for throughput and against starvation. Bundles are limited only by the
   // ready gap and by saving courier time, where a separate trip also costs the ride of a second
@@ -147,19 +148,19 @@ struct SlackRoundStats {
   std::size_t arcs = 0;
   std::size_t matched = 0;
   std::size_t committed = 0;
-  bool shortage = false;             // due orders > shortage_ratio x candidate couriers
-  bool closing = false;              // shortage with every online courier within closing_horizon
-  std::size_t chain_arcs = 0;        // arcs of couriers within chain_horizon of their off-time
-  std::size_t chain_charged = 0;     // of which charged for shutting a bundle out
-  bool chain_joint = false;          // the joint plan of the late couriers was searched
-  std::size_t last_trip_grown = 0;   // committed last trips that took further orders along
-  bool sustained = false;            // shortage in every round for sustained_shortage minutes
-  std::size_t held = 0;              // committed trips that took further placed orders along (2c)
-  bool deficit = false;              // projected demand above deficit_ratio x capacity
-  double projected_demand = 0;       // orders over deficit_horizon
-  double projected_capacity = 0;     // orders over deficit_horizon (scan stops once it covers)
-  MatchingStats matching;            // total_cost in cents x 2^kTieBits + tie-break keys
-  std::int64_t matched_cents = 0;    // the matching's cost in hundredths of a minute
+  bool shortage = false;            // due orders > shortage_ratio x candidate couriers
+  bool closing = false;             // shortage with every online courier within closing_horizon
+  std::size_t chain_arcs = 0;       // arcs of couriers within chain_horizon of their off-time
+  std::size_t chain_charged = 0;    // of which charged for shutting a bundle out
+  bool chain_joint = false;         // the joint plan of the late couriers was searched
+  std::size_t last_trip_grown = 0;  // committed last trips that took further orders along
+  bool sustained = false;           // shortage in every round for sustained_shortage minutes
+  std::size_t held = 0;             // committed trips that took further placed orders along (2c)
+  bool deficit = false;             // projected demand above deficit_ratio x capacity
+  double projected_demand = 0;      // orders over deficit_horizon
+  double projected_capacity = 0;    // orders over deficit_horizon (scan stops once it covers)
+  MatchingStats matching;           // total_cost in cents x 2^kTieBits + tie-break keys
+  std::int64_t matched_cents = 0;   // the matching's cost in hundredths of a minute
 };
 
 class SlackPolicy final : public Policy {
@@ -183,7 +184,8 @@ class SlackPolicy final : public Policy {
   void record_commitment(Minutes now, Minutes courier_minutes, std::size_t orders);
   void chain_look_ahead(const World& world, Minutes now);
   bool joint_look_ahead(const World& world, Minutes now);
-  void last_trip_bundling(const World& world, Minutes now, bool shortage, std::vector<Proposal>& out);
+  void last_trip_bundling(const World& world, Minutes now, bool shortage,
+                          std::vector<Proposal>& out);
   void hold_for_placed(const World& world, Minutes now, bool shortage, std::vector<Proposal>& out);
   SlackPolicyParams p_;
   SlackRoundStats last_;

@@ -45,7 +45,8 @@ void GridIndex::file(const CourierSpot& spot) {
 std::vector<CourierSpot> GridIndex::entries() const {
   std::vector<CourierSpot> all;
   all.reserve(size_);
-  for (const Cell& cell : cells_) all.insert(all.end(), spot_.begin() + cell.begin, spot_.begin() + cell.begin + cell.size);
+  for (const Cell& cell : cells_)
+    all.insert(all.end(), spot_.begin() + cell.begin, spot_.begin() + cell.begin + cell.size);
   return all;
 }
 
@@ -73,7 +74,8 @@ void GridIndex::rebuild(double min_x, double min_y, double max_x, double max_y) 
   const double margin = 4 * cell_ + 0.25 * std::max(max_x - min_x, max_y - min_y);
   // Re-file in id order so the layout depends only on the set of entries, not on history.
   std::vector<CourierSpot> all = entries();
-  std::sort(all.begin(), all.end(), [](const CourierSpot& a, const CourierSpot& b) { return a.id < b.id; });
+  std::sort(all.begin(), all.end(),
+            [](const CourierSpot& a, const CourierSpot& b) { return a.id < b.id; });
   origin_x_ = std::floor((min_x - margin) / cell_) * cell_;
   origin_y_ = std::floor((min_y - margin) / cell_) * cell_;
   nx_ = static_cast<int>(std::ceil((max_x + margin - origin_x_) / cell_)) + 1;

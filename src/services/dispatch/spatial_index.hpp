@@ -22,10 +22,10 @@ namespace se::dispatch {
 
 struct CourierSpot {
   CourierId id = 0;
-  Point at;                  // where it next waits for instructions
-  Minutes free_time = 0;     // from when
+  Point at;               // where it next waits for instructions
+  Minutes free_time = 0;  // from when
   Minutes shift_start = 0;
-  Minutes shift_end = 0;     // last minute at which it may pick up
+  Minutes shift_end = 0;  // last minute at which it may pick up
   int orders_committed = 0;
 };
 
@@ -131,7 +131,8 @@ class GridIndex {
       }
     }
     out.reserve(n);
-    for (std::size_t i = 0; i < n; ++i) out.push_back(Candidate{std::sqrt(best[i].d2), *best[i].spot});
+    for (std::size_t i = 0; i < n; ++i)
+      out.push_back(Candidate{std::sqrt(best[i].d2), *best[i].spot});
   }
 
  private:
@@ -166,8 +167,12 @@ class GridIndex {
     long cell = -1;
     std::size_t pos = 0;  // position inside the cell's block
   };
-  [[nodiscard]] int cell_x(double x) const { return static_cast<int>(std::floor((x - origin_x_) / cell_)); }
-  [[nodiscard]] int cell_y(double y) const { return static_cast<int>(std::floor((y - origin_y_) / cell_)); }
+  [[nodiscard]] int cell_x(double x) const {
+    return static_cast<int>(std::floor((x - origin_x_) / cell_));
+  }
+  [[nodiscard]] int cell_y(double y) const {
+    return static_cast<int>(std::floor((y - origin_y_) / cell_));
+  }
   void grow_to(Point p);
   void rebuild(double min_x, double min_y, double max_x, double max_y);
   [[nodiscard]] std::vector<CourierSpot> entries() const;  // in row order of their cells

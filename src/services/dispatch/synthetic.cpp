@@ -1,15 +1,17 @@
 #include "services/dispatch/synthetic.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 
 namespace se::dispatch {
 
 Instance make_synthetic_instance(const SyntheticSpec& spec) {
   SplitMix64 rng(spec.seed);
   Instance in;
-  auto anywhere = [&] { return Point{std::round(rng.uniform() * spec.side_m), std::round(rng.uniform() * spec.side_m)}; };
+  auto anywhere = [&] {
+    return Point{std::round(rng.uniform() * spec.side_m), std::round(rng.uniform() * spec.side_m)};
+  };
   for (std::size_t i = 0; i < spec.restaurants; ++i) {
     in.restaurants.push_back(Restaurant{fmt::format("r{}", i + 1), anywhere()});
   }
@@ -27,9 +29,11 @@ Instance make_synthetic_instance(const SyntheticSpec& spec) {
   for (std::size_t i = 0; i < spec.couriers; ++i) {
     const Minutes len = rng.between(spec.min_shift, spec.max_shift);
     // Spread shift starts so the whole day is covered, the last shifts ending after the day.
-    const Minutes on = static_cast<Minutes>((static_cast<double>(i) / static_cast<double>(spec.couriers)) *
-                                            static_cast<double>(std::max<Minutes>(0, spec.day - len)));
-    in.couriers.push_back(Courier{fmt::format("c{}", i + 1), anywhere(), on, std::max(on + len, spec.day)});
+    const Minutes on =
+        static_cast<Minutes>((static_cast<double>(i) / static_cast<double>(spec.couriers)) *
+                             static_cast<double>(std::max<Minutes>(0, spec.day - len)));
+    in.couriers.push_back(
+        Courier{fmt::format("c{}", i + 1), anywhere(), on, std::max(on + len, spec.day)});
   }
   return in;
 }

@@ -8,11 +8,11 @@
 namespace se::dispatch {
 
 struct SyntheticSpec {
-  double side_m = 12000;          // square city
+  double side_m = 12000;  // square city
   std::size_t restaurants = 40;
   std::size_t couriers = 30;
   std::size_t orders = 150;
-  Minutes day = 600;              // orders are placed uniformly over [0, day - 60)
+  Minutes day = 600;  // orders are placed uniformly over [0, day - 60)
   Minutes min_prep = 5, max_prep = 25;
   Minutes min_shift = 120, max_shift = 300;
   std::uint64_t seed = 1;

@@ -22,16 +22,16 @@ struct OrderState {
   RestaurantId restaurant = 0;
   Minutes placed = 0;
   Minutes ready = 0;
-  Minutes pickup = -1;                  // planned pickup once assigned
-  CourierId courier = 0;                // courier once assigned
-  std::vector<CourierId> declined_by;   // never offered to these couriers again
+  Minutes pickup = -1;                 // planned pickup once assigned
+  CourierId courier = 0;               // courier once assigned
+  std::vector<CourierId> declined_by;  // never offered to these couriers again
 };
 
 struct CourierState {
   bool online = false;
   Minutes shift_start = 0;
-  Minutes shift_end = 0;     // last minute at which a pickup is allowed
-  Point free_point;          // where it waits for its next instructions...
+  Minutes shift_end = 0;  // last minute at which a pickup is allowed
+  Point free_point;       // where it waits for its next instructions...
   Place free_place;
   Minutes free_time = 0;     // ...and from when
   int orders_committed = 0;  // accepted orders, for pay-aware decisions
@@ -53,8 +53,8 @@ struct Offer {
   Minutes promised_pickup = 0;  // the pickup planned at acceptance, to measure lateness
   Place from;                   // where the courier starts this assignment
   Point from_point;
-  Minutes from_time = 0;        // when it was free before this assignment
-  int orders_before = 0;        // orders_committed before this assignment
+  Minutes from_time = 0;  // when it was free before this assignment
+  int orders_before = 0;  // orders_committed before this assignment
   RoutePlan plan;
 };
 

@@ -1,13 +1,13 @@
 #include "services/orders/api.hpp"
 
+#include <fmt/format.h>
+#include <sodium.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <sodium.h>
 
 #include "core/http_client.hpp"
 #include "core/input.hpp"
@@ -39,14 +39,24 @@ struct Caller {
 };
 
 Caller caller_of(const Request& req) {
-  if (!req.principal) throw Problem{401, "unauthenticated", "Unauthorized", "sign in first: a bearer token is required"};
+  if (!req.principal)
+    throw Problem{401, "unauthenticated", "Unauthorized",
+                  "sign in first: a bearer token is required"};
   Caller c;
   const auto& p = *req.principal;
   switch (p.role) {
-    case auth::Role::customer: c.kind = Caller::Kind::customer; break;
-    case auth::Role::restaurant_staff: c.kind = Caller::Kind::staff; break;
-    case auth::Role::driver: c.kind = Caller::Kind::driver; break;
-    case auth::Role::admin: c.kind = Caller::Kind::admin; break;
+    case auth::Role::customer:
+      c.kind = Caller::Kind::customer;
+      break;
+    case auth::Role::restaurant_staff:
+      c.kind = Caller::Kind::staff;
+      break;
+    case auth::Role::driver:
+      c.kind = Caller::Kind::driver;
+      break;
+    case auth::Role::admin:
+      c.kind = Caller::Kind::admin;
+      break;
   }
   c.customer_id = p.customer_id;
   c.driver_id = p.driver_id;
@@ -57,7 +67,8 @@ Caller caller_of(const Request& req) {
 // The actor this caller is for `order`, or nullopt when the order is none of their business.
 std::optional<Actor> actor_for(const Caller& c, const repo::OrderRow& o) {
   switch (c.kind) {
-    case Caller::Kind::admin: return Actor::system;
+    case Caller::Kind::admin:
+      return Actor::system;
     case Caller::Kind::customer:
       if (c.customer_id == o.customer_id) return Actor::customer;
       return std::nullopt;
@@ -73,10 +84,14 @@ std::optional<Actor> actor_for(const Caller& c, const repo::OrderRow& o) {
 
 std::string actor_label(const Caller& c, Actor a, const repo::OrderRow& o) {
   switch (a) {
-    case Actor::customer: return "customer:" + c.customer_id;
-    case Actor::restaurant: return "restaurant:" + o.restaurant_id;
-    case Actor::driver: return "driver:" + c.driver_id;
-    case Actor::system: return "admin";
+    case Actor::customer:
+      return "customer:" + c.customer_id;
+    case Actor::restaurant:
+      return "restaurant:" + o.restaurant_id;
+    case Actor::driver:
+      return "driver:" + c.driver_id;
+    case Actor::system:
+      return "admin";
   }
   return "system";
 }
@@ -90,7 +105,8 @@ std::string sha256_hex(const std::string& s) {
 }
 
 std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -119,21 +135,29 @@ struct Orders : std::enable_shared_from_this<Orders> {
         opts(std::move(o)),
         client(e),
         rng(opts.seed ? opts.seed : std::random_device{}()),
-        placement_reads("orders_place_read", e, opts.batch,
-                        [this](const std::vector<repo::PlacementQuery>& b) { return repo::read_placements(pg, b); },
-                        {}, store::is_data_error),
-        placements("orders_place_write", e, opts.batch,
-                   [this](const std::vector<repo::PlacementWrite>& b) { return repo::write_placements(pg, b); },
-                   repo::placements_conflict, store::is_data_error),
-        confirms("orders_confirm", e, opts.batch,
-                 [this](const std::vector<repo::Confirm>& b) { return repo::confirm_paid(pg, b); }, {},
-                 store::is_data_error) {
+        placement_reads(
+            "orders_place_read", e, opts.batch,
+            [this](const std::vector<repo::PlacementQuery>& b) {
+              return repo::read_placements(pg, b);
+            },
+            {}, store::is_data_error),
+        placements(
+            "orders_place_write", e, opts.batch,
+            [this](const std::vector<repo::PlacementWrite>& b) {
+              return repo::write_placements(pg, b);
+            },
+            repo::placements_conflict, store::is_data_error),
+        confirms(
+            "orders_confirm", e, opts.batch,
+            [this](const std::vector<repo::Confirm>& b) { return repo::confirm_paid(pg, b); }, {},
+            store::is_data_error) {
     inventory.cas_attempts = opts.cas_attempts;
     inventory.backoff_base = opts.backoff_base;
     inventory.backoff_cap = opts.backoff_cap;
   }
 
-  static std::atomic<std::uint64_t>& counter(const char* name, const char* label, const char* value) {
+  static std::atomic<std::uint64_t>& counter(const char* name, const char* label,
+                                             const char* value) {
     return metrics::Registry::global().counter(name, {{label, value}});
   }
 
@@ -151,19 +175,21 @@ struct Orders : std::enable_shared_from_this<Orders> {
 
   http::Headers internal_headers() const { return {{"X-Internal-Key", opts.payments_key}}; }
 
-  awaitable<PayOutcome> charge(const std::string& payment_id, std::int64_t amount, const std::string& order_id) {
+  awaitable<PayOutcome> charge(const std::string& payment_id, std::int64_t amount,
+                               const std::string& order_id) {
     const std::string body =
         json{{"payment_id", payment_id}, {"amount_cents", amount}, {"reference", order_id}}.dump();
     for (int attempt = 1; attempt <= opts.payment_attempts; ++attempt) {
       try {
         const auto headers = internal_headers();
-        auto r = co_await client.request("POST", opts.payments_url(), "/payments/charges", body, headers,
-                                         opts.payment_timeout);
+        auto r = co_await client.request("POST", opts.payments_url(), "/payments/charges", body,
+                                         headers, opts.payment_timeout);
         auto o = outcome_of(r);
         if (o != PayOutcome::unknown) co_return o;
         if (r.status >= 400 && r.status < 500) co_return PayOutcome::declined;  // refused outright
       } catch (const http::ClientError& e) {
-        counter("orders_payment_call_errors_total", "kind", e.timed_out ? "timeout" : "transport")++;
+        counter("orders_payment_call_errors_total", "kind",
+                e.timed_out ? "timeout" : "transport")++;
       }
     }
     co_return PayOutcome::unknown;
@@ -173,8 +199,9 @@ struct Orders : std::enable_shared_from_this<Orders> {
   awaitable<PayOutcome> resolve(const std::string& payment_id) {
     try {
       const auto headers = internal_headers();
-      auto r = co_await client.request("POST", opts.payments_url(), "/payments/charges/" + payment_id + "/resolve",
-                                       "{}", headers, opts.payment_timeout);
+      auto r = co_await client.request("POST", opts.payments_url(),
+                                       "/payments/charges/" + payment_id + "/resolve", "{}",
+                                       headers, opts.payment_timeout);
       co_return outcome_of(r);
     } catch (const http::ClientError&) {
       co_return PayOutcome::unknown;
@@ -184,27 +211,32 @@ struct Orders : std::enable_shared_from_this<Orders> {
   awaitable<bool> refund(const std::string& payment_id) {
     try {
       const auto headers = internal_headers();
-      auto r = co_await client.request("POST", opts.payments_url(), "/payments/charges/" + payment_id + "/refund",
-                                       "{}", headers, opts.payment_timeout);
+      auto r = co_await client.request("POST", opts.payments_url(),
+                                       "/payments/charges/" + payment_id + "/refund", "{}", headers,
+                                       opts.payment_timeout);
       if (r.status == 200) {
         co_await repo::mark_refunded(pg, payment_id);
         co_return true;
       }
-      log::warn("refund refused by the gateway", {{"payment_id", payment_id}, {"status", r.status}});
+      log::warn("refund refused by the gateway",
+                {{"payment_id", payment_id}, {"status", r.status}});
     } catch (const std::exception& e) {
-      log::warn("refund failed; the sweeper retries", {{"payment_id", payment_id}, {"error", e.what()}});
+      log::warn("refund failed; the sweeper retries",
+                {{"payment_id", payment_id}, {"error", e.what()}});
     }
     co_return false;
   }
 
   // Applies a payment outcome to an order still pending payment. nullopt when someone else
   // (the placing request or a sweeper) settled it first.
-  awaitable<std::optional<std::string>> settle(const std::string& order_id, const std::string& created_at,
-                                               bool paid, const std::string& actor, const std::string& reason,
+  awaitable<std::optional<std::string>> settle(const std::string& order_id,
+                                               const std::string& created_at, bool paid,
+                                               const std::string& actor, const std::string& reason,
                                                const std::string& correlation_id) {
     if (paid) {
       // The common case, coalesced with this worker's other confirmations into one statement.
-      repo::Confirm c{order_id, created_at, actor, reason, correlation_id, new_uuid_v4(rng)};  // named: GCC 12
+      repo::Confirm c{order_id, created_at,     actor,
+                      reason,   correlation_id, new_uuid_v4(rng)};  // named: GCC 12
       auto res = co_await confirms.submit(std::move(c));
       if (res) counter("orders_settled_total", "outcome", "confirmed")++;
       co_return res;
@@ -234,19 +266,26 @@ struct Orders : std::enable_shared_from_this<Orders> {
       throw Problem{403, "forbidden", "Forbidden", "only customers place orders"};
     const std::string* key = req.header("idempotency-key");
     if (!key || key->empty() || key->size() > 200)
-      throw bad_request("idempotency_key_required", "an Idempotency-Key header (1 to 200 characters) is required");
-    auto b = input::parse_object(req.body, {"restaurant_id", "items", "delivery_address", "delivery_point", "notes"});
+      throw bad_request("idempotency_key_required",
+                        "an Idempotency-Key header (1 to 200 characters) is required");
+    auto b = input::parse_object(
+        req.body, {"restaurant_id", "items", "delivery_address", "delivery_point", "notes"});
     repo::PlaceRequest r;
-    r.restaurant_id = input::require_uuid(input::require_string(b, "restaurant_id", 36), "restaurant_id");
-    if (!b.contains("items") || !b["items"].is_array() || b["items"].empty() || b["items"].size() > 50)
-      throw bad_request("invalid_field", "'items' must be a list of 1 to 50 {food_item_id, quantity}");
+    r.restaurant_id =
+        input::require_uuid(input::require_string(b, "restaurant_id", 36), "restaurant_id");
+    if (!b.contains("items") || !b["items"].is_array() || b["items"].empty() ||
+        b["items"].size() > 50)
+      throw bad_request("invalid_field",
+                        "'items' must be a list of 1 to 50 {food_item_id, quantity}");
     std::vector<RequestedLine> lines;
     for (const auto& it : b["items"]) {
       if (!it.is_object()) throw bad_request("invalid_field", "each item must be an object");
       for (auto& [k, v] : it.items())
-        if (k != "food_item_id" && k != "quantity") throw bad_request("unknown_field", "unknown item field '" + k + "'");
-      lines.push_back({input::require_uuid(input::require_string(it, "food_item_id", 36), "food_item_id"),
-                       static_cast<int>(input::require_int(it, "quantity", 1, 100))});
+        if (k != "food_item_id" && k != "quantity")
+          throw bad_request("unknown_field", "unknown item field '" + k + "'");
+      lines.push_back(
+          {input::require_uuid(input::require_string(it, "food_item_id", 36), "food_item_id"),
+           static_cast<int>(input::require_int(it, "quantity", 1, 100))});
     }
     r.lines = normalise_lines(std::move(lines));
     for (const auto& l : r.lines)
@@ -256,7 +295,8 @@ struct Orders : std::enable_shared_from_this<Orders> {
       throw bad_request("invalid_field", "'delivery_point' must be {\"lat\", \"lng\"}");
     const auto& pt = b["delivery_point"];
     for (auto& [k, v] : pt.items())
-      if (k != "lat" && k != "lng") throw bad_request("unknown_field", "unknown delivery_point field '" + k + "'");
+      if (k != "lat" && k != "lng")
+        throw bad_request("unknown_field", "unknown delivery_point field '" + k + "'");
     r.lat = input::require_number(pt, "lat", -90, 90);
     r.lng = input::require_number(pt, "lng", -180, 180);
     r.notes = input::opt_string(b, "notes", 500).value_or("");
@@ -272,12 +312,16 @@ struct Orders : std::enable_shared_from_this<Orders> {
 
     repo::InventoryStats stats;
     auto placed = co_await repo::place(placement_reads, placements, r, inventory, rng, stats);
-    if (stats.cas_conflicts) counter("orders_inventory_cas_conflicts_total", "stage", "cas") += stats.cas_conflicts;
-    if (stats.guarded_fallbacks) counter("orders_inventory_cas_conflicts_total", "stage", "guarded") += stats.guarded_fallbacks;
+    if (stats.cas_conflicts)
+      counter("orders_inventory_cas_conflicts_total", "stage", "cas") += stats.cas_conflicts;
+    if (stats.guarded_fallbacks)
+      counter("orders_inventory_cas_conflicts_total", "stage", "guarded") +=
+          stats.guarded_fallbacks;
     if (placed.kind == repo::PlaceResult::Kind::replay) {
       counter("orders_idempotent_replays_total", "result", "replayed")++;
-      Response res = placed.response_status >= 400 ? problem_json(placed.response_status, placed.response_body)
-                                                    : Response::json(placed.response_status, placed.response_body);
+      Response res = placed.response_status >= 400
+                         ? problem_json(placed.response_status, placed.response_body)
+                         : Response::json(placed.response_status, placed.response_body);
       res.set_header("Idempotent-Replayed", "true");
       if (placed.response_status == 201) res.set_header("Location", "/orders/" + placed.order_id);
       co_return res;
@@ -285,7 +329,8 @@ struct Orders : std::enable_shared_from_this<Orders> {
     if (placed.kind == repo::PlaceResult::Kind::in_progress) {
       counter("orders_idempotent_replays_total", "result", "in_progress")++;
       Problem p{409, "request_in_progress", "Conflict",
-                "the order placed with this Idempotency-Key (" + placed.order_id + ") is still being paid; retry shortly"};
+                "the order placed with this Idempotency-Key (" + placed.order_id +
+                    ") is still being paid; retry shortly"};
       throw p;
     }
 
@@ -298,7 +343,8 @@ struct Orders : std::enable_shared_from_this<Orders> {
     // the platform adds can be told apart from the gateway's own (bench/orders reports both).
     const auto payment_timing = fmt::format(
         "payment;dur={:.2f};desc=\"payment gateway\"",
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - paying_since).count());
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - paying_since)
+            .count());
     if (final_outcome == PayOutcome::unknown) {
       // The sweeper settles it once the gateway answers again.
       counter("orders_placed_total", "outcome", "payment_pending")++;
@@ -317,7 +363,8 @@ struct Orders : std::enable_shared_from_this<Orders> {
       auto o = co_await repo::load(pg, r.order_id, r.created_at);
       if (!o) throw unavailable("order_vanished", "retry with the same Idempotency-Key");
       if (o->status == Status::failed) {
-        throw Problem{402, "payment_declined", "Payment failed", "the payment was declined; stock was released"};
+        throw Problem{402, "payment_declined", "Payment failed",
+                      "the payment was declined; stock was released"};
       }
       body = o->json;
     }
@@ -326,11 +373,15 @@ struct Orders : std::enable_shared_from_this<Orders> {
         .observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     counter("orders_placed_total", "outcome", paid ? "confirmed" : "payment_declined")++;
     if (!paid) {
-      Response res = problem_json(
-          402, json{{"type", "about:blank"}, {"title", "Payment failed"}, {"status", 402}, {"code", "payment_declined"},
-                    {"detail", "the payment was declined: payment declined"}, {"order_id", r.order_id},
-                    {"order", json::parse(*body)}}
-                   .dump());
+      Response res =
+          problem_json(402, json{{"type", "about:blank"},
+                                 {"title", "Payment failed"},
+                                 {"status", 402},
+                                 {"code", "payment_declined"},
+                                 {"detail", "the payment was declined: payment declined"},
+                                 {"order_id", r.order_id},
+                                 {"order", json::parse(*body)}}
+                                .dump());
       res.set_header("Server-Timing", payment_timing);
       co_return res;
     }
@@ -367,7 +418,8 @@ struct Orders : std::enable_shared_from_this<Orders> {
   awaitable<Response> list(Request& req) {
     input::allow_query(req, {"limit", "cursor"});
     const Caller c = caller_of(req);
-    if (c.kind != Caller::Kind::customer) throw Problem{403, "forbidden", "Forbidden", "only customers list their orders"};
+    if (c.kind != Caller::Kind::customer)
+      throw Problem{403, "forbidden", "Forbidden", "only customers list their orders"};
     repo::ListQuery q;
     q.customer_id = c.customer_id;
     const int page = static_cast<int>(input::query_int(req, "limit", 1, 100).value_or(20));
@@ -401,8 +453,9 @@ struct Orders : std::enable_shared_from_this<Orders> {
       for (const auto& st : statuses) {
         auto p = parse_status(st);
         if (!p || !is_active(*p))
-          throw bad_request("invalid_parameter", "'status' lists live statuses: confirmed, accepted, preparing, "
-                                                 "ready_for_pickup, picked_up");
+          throw bad_request("invalid_parameter",
+                            "'status' lists live statuses: confirmed, accepted, preparing, "
+                            "ready_for_pickup, picked_up");
       }
     }
     const int limit = static_cast<int>(input::query_int(req, "limit", 1, 500).value_or(200));
@@ -415,9 +468,10 @@ struct Orders : std::enable_shared_from_this<Orders> {
 
   awaitable<Response> change(Request& req, std::optional<Status> forced) {
     const Caller c = caller_of(req);
-    auto b = input::parse_object(req.body.empty() ? std::string("{}") : req.body,
-                                 forced ? std::initializer_list<std::string_view>{"reason", "expected_version"}
-                                        : std::initializer_list<std::string_view>{"status", "reason", "expected_version"});
+    auto b = input::parse_object(
+        req.body.empty() ? std::string("{}") : req.body,
+        forced ? std::initializer_list<std::string_view>{"reason", "expected_version"}
+               : std::initializer_list<std::string_view>{"status", "reason", "expected_version"});
     Status to;
     if (forced) {
       to = *forced;
@@ -426,16 +480,19 @@ struct Orders : std::enable_shared_from_this<Orders> {
       if (!s) throw bad_request("invalid_field", "'status' is not an order status");
       to = *s;
     }
-    const auto reason = input::opt_string(b, "reason", 500).value_or(to == Status::cancelled ? "cancelled" : "");
+    const auto reason =
+        input::opt_string(b, "reason", 500).value_or(to == Status::cancelled ? "cancelled" : "");
     const auto expected = input::opt_int(b, "expected_version", 1, 1'000'000);
     auto [o, actor] = co_await visible_order(req, c);
     if (expected && *expected != o.version)
-      throw conflict("version_mismatch", fmt::format("the order is at version {}, not {}", o.version, *expected));
+      throw conflict("version_mismatch",
+                     fmt::format("the order is at version {}, not {}", o.version, *expected));
     switch (check_transition(o.status, to, actor)) {
-      case Verdict::allowed: break;
+      case Verdict::allowed:
+        break;
       case Verdict::illegal:
-        throw conflict("illegal_transition",
-                       fmt::format("an order that is {} cannot become {}", status_name(o.status), status_name(to)));
+        throw conflict("illegal_transition", fmt::format("an order that is {} cannot become {}",
+                                                         status_name(o.status), status_name(to)));
       case Verdict::forbidden:
         throw Problem{403, "transition_forbidden", "Forbidden",
                       fmt::format("a {} may not move an order from {} to {}", actor_name(actor),
@@ -453,7 +510,8 @@ struct Orders : std::enable_shared_from_this<Orders> {
     t.correlation_id = req.request_id;
     t.event_id = new_uuid_v4(rng);
     auto body = co_await repo::transition(pg, t);
-    if (!body) throw conflict("concurrent_update", "the order changed meanwhile; reload it and retry");
+    if (!body)
+      throw conflict("concurrent_update", "the order changed meanwhile; reload it and retry");
     counter("orders_transitions_total", "to", status_name(to))++;
     if (to == Status::cancelled && !o.payment_id.empty()) {
       if (co_await refund(o.payment_id)) {
@@ -473,8 +531,9 @@ struct Orders : std::enable_shared_from_this<Orders> {
       const auto o = co_await resolve(s.payment_id);
       if (o == PayOutcome::unknown) continue;  // gateway down: next round
       const bool paid = o == PayOutcome::succeeded;
-      if (co_await settle(s.order_id, s.created_at, paid, "system:sweeper",
-                          paid ? "payment captured (recovered)" : "payment not completed (recovered)", ""))
+      if (co_await settle(
+              s.order_id, s.created_at, paid, "system:sweeper",
+              paid ? "payment captured (recovered)" : "payment not completed (recovered)", ""))
         ++settled;
     }
     auto refunds = co_await repo::refunds_due(pg, opts.sweep_grace, 200);
@@ -516,8 +575,8 @@ http::Handler route(const std::shared_ptr<Orders>& o, F f) {
 }
 }  // namespace
 
-std::shared_ptr<void> register_orders(http::Router& router, asio::any_io_executor ex, store::PgPool& pg,
-                                      OrdersOptions opts) {
+std::shared_ptr<void> register_orders(http::Router& router, asio::any_io_executor ex,
+                                      store::PgPool& pg, OrdersOptions opts) {
   auto o = std::make_shared<Orders>(ex, pg, std::move(opts));
   router.post("/orders", route(o, &Orders::place));
   router.get("/orders", route(o, &Orders::list));

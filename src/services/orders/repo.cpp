@@ -1,9 +1,9 @@
 #include "services/orders/repo.hpp"
 
+#include <fmt/format.h>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "core/problem.hpp"
@@ -18,28 +18,35 @@ using store::pg_params;
 
 // The API representation of an order row aliased `o`.
 constexpr const char* kOrderJson =
-    "jsonb_build_object('id', o.id, 'status', o.status, 'version', o.version, 'customer_id', o.customer_id, "
+    "jsonb_build_object('id', o.id, 'status', o.status, 'version', o.version, 'customer_id', "
+    "o.customer_id, "
     "'restaurant_id', o.restaurant_id, 'driver_id', o.driver_id, 'items', o.items, "
     "'subtotal_cents', o.subtotal_cents, 'delivery_fee_cents', o.delivery_fee_cents, "
     "'total_cents', o.total_cents, 'currency', o.currency, 'delivery_address', o.delivery_address, "
-    "'delivery_point', jsonb_build_object('lat', ST_Y(o.destination::geometry), 'lng', ST_X(o.destination::geometry)), "
+    "'delivery_point', jsonb_build_object('lat', ST_Y(o.destination::geometry), 'lng', "
+    "ST_X(o.destination::geometry)), "
     "'payment_id', o.payment_id, 'notes', o.notes, 'cancel_reason', o.cancel_reason, "
     "'created_at', o.created_at, 'updated_at', o.updated_at)";
 
 // The order_updates event of a transition of the order row aliased `o`; the arguments are SQL
 // expressions for the previous status, the actor and the reason.
-std::string event_payload(std::string_view previous, std::string_view actor, std::string_view reason) {
+std::string event_payload(std::string_view previous, std::string_view actor,
+                          std::string_view reason) {
   return fmt::format(
-      "jsonb_build_object('orderId', o.id, 'status', o.status, 'previousStatus', {}, 'version', o.version, "
+      "jsonb_build_object('orderId', o.id, 'status', o.status, 'previousStatus', {}, 'version', "
+      "o.version, "
       "'customerId', o.customer_id, 'restaurantId', o.restaurant_id, 'driverId', o.driver_id, "
-      "'geoKey', o.geo_key, 'totalCents', o.total_cents, 'actor', {}, 'reason', {}, 'at', o.updated_at, "
+      "'geoKey', o.geo_key, 'totalCents', o.total_cents, 'actor', {}, 'reason', {}, 'at', "
+      "o.updated_at, "
       "'destination', jsonb_build_object('lat', ST_Y(o.destination::geometry), "
       "'lng', ST_X(o.destination::geometry)))",
       previous, actor, reason);
 }
 
 std::string str(const store::PgResult& r, int row, int col) { return std::string(r.get(row, col)); }
-std::int64_t num(const store::PgResult& r, int row, int col) { return std::stoll(std::string(r.get(row, col))); }
+std::int64_t num(const store::PgResult& r, int row, int col) {
+  return std::stoll(std::string(r.get(row, col)));
+}
 
 awaitable<void> sleep_for(std::chrono::microseconds d) {
   boost::asio::steady_timer t(co_await boost::asio::this_coro::executor, d);
@@ -54,13 +61,16 @@ constexpr const char* kCasLost = "SEC01";
 // and each requested item with its stock and version; at least one row per placement (the key
 // part), its rows together, tagged with the placement's index in the batch (last column).
 constexpr const char* kPlacementRead =
-    "SELECT k.request_hash, k.order_id::text, k.order_created_at::text, k.response_status, k.response_body::text, "
+    "SELECT k.request_hash, k.order_id::text, k.order_created_at::text, k.response_status, "
+    "k.response_body::text, "
     "r.is_active, restaurant_is_open(r.hours, r.timezone, now()), "
-    "ST_DWithin(r.location, ST_SetSRID(ST_MakePoint(q.lng, q.lat), 4326)::geography, r.delivery_radius_m), "
+    "ST_DWithin(r.location, ST_SetSRID(ST_MakePoint(q.lng, q.lat), 4326)::geography, "
+    "r.delivery_radius_m), "
     "r.delivery_fee_cents, r.min_order_cents, r.geo_key, "
     "f.id::text, f.restaurant_id::text, f.name, f.kind, f.price_cents, f.available, "
     "i.available_quantity, i.version, q.idx "
-    "FROM jsonb_to_recordset($1::jsonb) AS q(idx int, key text, restaurant_id uuid, lat float8, lng float8, "
+    "FROM jsonb_to_recordset($1::jsonb) AS q(idx int, key text, restaurant_id uuid, lat float8, "
+    "lng float8, "
     "  items uuid[]) "
     "LEFT JOIN idempotency_keys k ON k.scope = 'orders' AND k.key = q.key "
     "LEFT JOIN restaurants r ON r.id = q.restaurant_id "
@@ -68,8 +78,26 @@ constexpr const char* kPlacementRead =
     "LEFT JOIN food_item_inventory i ON i.food_item_id = f.id "
     "ORDER BY q.idx";
 enum PlacementColumn {
-  kKeyHash, kKeyOrder, kKeyCreated, kKeyStatus, kKeyBody, kActive, kOpen, kInRange, kFee, kMinOrder, kGeoKey,
-  kItemId, kItemRestaurant, kItemName, kItemKind, kItemPrice, kItemAvailable, kStock, kStockVersion, kIndex
+  kKeyHash,
+  kKeyOrder,
+  kKeyCreated,
+  kKeyStatus,
+  kKeyBody,
+  kActive,
+  kOpen,
+  kInRange,
+  kFee,
+  kMinOrder,
+  kGeoKey,
+  kItemId,
+  kItemRestaurant,
+  kItemName,
+  kItemKind,
+  kItemPrice,
+  kItemAvailable,
+  kStock,
+  kStockVersion,
+  kIndex
 };
 
 // The write, for a batch of placements in one statement (store::Batcher; a batch never holds two
@@ -83,54 +111,78 @@ enum PlacementColumn {
 // together; if the stock taken does not add up (impossible while the locks are held), it aborts
 // itself with kCasLost and every placement of the batch retries.
 constexpr const char* kPlacementWrite =
-    "WITH r AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(idx int, key text, customer_id uuid, "
-    "  request_hash text, order_id uuid, created_at timestamptz, restaurant_id uuid, subtotal_cents int, "
-    "  delivery_fee_cents int, total_cents int, items jsonb, delivery_address text, lat float8, lng float8, "
-    "  geo_key text, payment_id uuid, notes text, event_id uuid, correlation_id text, want jsonb, guarded boolean)), "
+    "WITH r AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(idx int, key text, customer_id "
+    "uuid, "
+    "  request_hash text, order_id uuid, created_at timestamptz, restaurant_id uuid, "
+    "subtotal_cents int, "
+    "  delivery_fee_cents int, total_cents int, items jsonb, delivery_address text, lat float8, "
+    "lng float8, "
+    "  geo_key text, payment_id uuid, notes text, event_id uuid, correlation_id text, want jsonb, "
+    "guarded boolean)), "
     "want AS (SELECT r.idx, r.guarded, w.food_item_id, w.quantity, w.version FROM r, "
     "  jsonb_to_recordset(r.want) AS w(food_item_id uuid, quantity int, version bigint)), "
     "locked AS (SELECT i.food_item_id, i.available_quantity, i.version FROM food_item_inventory i "
     "  WHERE i.food_item_id = ANY($2::uuid[]) ORDER BY i.food_item_id FOR UPDATE OF i), "
-    "lost AS (SELECT DISTINCT w.idx FROM want w LEFT JOIN locked l ON l.food_item_id = w.food_item_id "
+    "lost AS (SELECT DISTINCT w.idx FROM want w LEFT JOIN locked l ON l.food_item_id = "
+    "w.food_item_id "
     "  WHERE l.food_item_id IS NULL OR NOT ((w.guarded OR l.version = w.version) "
     "  AND l.available_quantity >= w.quantity)), "
-    "ik AS (INSERT INTO idempotency_keys (scope, key, owner_id, request_hash, order_id, order_created_at) "
+    "ik AS (INSERT INTO idempotency_keys (scope, key, owner_id, request_hash, order_id, "
+    "order_created_at) "
     "  SELECT 'orders', r.key, r.customer_id, r.request_hash, r.order_id, r.created_at FROM r "
-    "  WHERE r.idx NOT IN (SELECT idx FROM lost) ORDER BY r.key ON CONFLICT DO NOTHING RETURNING key), "
+    "  WHERE r.idx NOT IN (SELECT idx FROM lost) ORDER BY r.key ON CONFLICT DO NOTHING RETURNING "
+    "key), "
     "ok AS (SELECT r.* FROM r WHERE r.key IN (SELECT key FROM ik)), "
-    "inv AS (UPDATE food_item_inventory i SET available_quantity = i.available_quantity - w.quantity, "
+    "inv AS (UPDATE food_item_inventory i SET available_quantity = i.available_quantity - "
+    "w.quantity, "
     "  version = i.version + 1, last_updated = now() FROM want w "
-    "  WHERE i.food_item_id = ANY(ARRAY(SELECT food_item_id FROM want WHERE idx IN (SELECT idx FROM ok))) "
+    "  WHERE i.food_item_id = ANY(ARRAY(SELECT food_item_id FROM want WHERE idx IN (SELECT idx "
+    "FROM ok))) "
     "  AND w.food_item_id = i.food_item_id AND w.idx IN (SELECT idx FROM ok) "
     "  AND i.available_quantity >= w.quantity RETURNING 1), "
     "chk AS (SELECT swifteats_abort_if((SELECT count(*) FROM inv) <> "
     "  (SELECT count(*) FROM want WHERE idx IN (SELECT idx FROM ok)), 'SEC01', "
     "  'an item''s stock changed while the order was being placed') AS fine), "
-    "o AS (INSERT INTO orders (id, created_at, customer_id, restaurant_id, status, version, subtotal_cents, "
-    "  delivery_fee_cents, total_cents, items, delivery_address, destination, geo_key, idempotency_key, "
+    "o AS (INSERT INTO orders (id, created_at, customer_id, restaurant_id, status, version, "
+    "subtotal_cents, "
+    "  delivery_fee_cents, total_cents, items, delivery_address, destination, geo_key, "
+    "idempotency_key, "
     "  payment_id, notes) "
-    "  SELECT r.order_id, r.created_at, r.customer_id, r.restaurant_id, 'pending_payment', 1, r.subtotal_cents, "
+    "  SELECT r.order_id, r.created_at, r.customer_id, r.restaurant_id, 'pending_payment', 1, "
+    "r.subtotal_cents, "
     "  r.delivery_fee_cents, r.total_cents, r.items, r.delivery_address, "
-    "  ST_SetSRID(ST_MakePoint(r.lng, r.lat), 4326)::geography, r.geo_key, r.key, r.payment_id, r.notes "
+    "  ST_SetSRID(ST_MakePoint(r.lng, r.lat), 4326)::geography, r.geo_key, r.key, r.payment_id, "
+    "r.notes "
     "  FROM ok r, chk WHERE chk.fine RETURNING *), "
-    "it AS (INSERT INTO order_items (order_id, order_created_at, food_item_id, name, kind, unit_price_cents, "
+    "it AS (INSERT INTO order_items (order_id, order_created_at, food_item_id, name, kind, "
+    "unit_price_cents, "
     "  quantity, line_total_cents) SELECT o.id, o.created_at, x.food_item_id, x.name, x.kind, "
     "  x.unit_price_cents, x.quantity, x.line_total_cents FROM o, jsonb_to_recordset(o.items) AS "
-    "  x(food_item_id uuid, name text, kind text, unit_price_cents int, quantity int, line_total_cents int)), "
-    "pay AS (INSERT INTO payments (id, order_id, order_created_at, amount_cents, status, idempotency_key) "
-    "  SELECT o.payment_id, o.id, o.created_at, o.total_cents, 'pending', o.payment_id::text FROM o), "
-    "h AS (INSERT INTO order_status_history (order_id, order_created_at, from_status, to_status, actor, reason, "
-    "  version) SELECT o.id, o.created_at, NULL, 'pending_payment', 'customer:' || o.customer_id, 'placed', 1 "
+    "  x(food_item_id uuid, name text, kind text, unit_price_cents int, quantity int, "
+    "line_total_cents int)), "
+    "pay AS (INSERT INTO payments (id, order_id, order_created_at, amount_cents, status, "
+    "idempotency_key) "
+    "  SELECT o.payment_id, o.id, o.created_at, o.total_cents, 'pending', o.payment_id::text FROM "
+    "o), "
+    "h AS (INSERT INTO order_status_history (order_id, order_created_at, from_status, to_status, "
+    "actor, reason, "
+    "  version) SELECT o.id, o.created_at, NULL, 'pending_payment', 'customer:' || o.customer_id, "
+    "'placed', 1 "
     "  FROM o), "
     "l AS (SELECT pg_advisory_xact_lock(24075, hashtext(x.id::text)) FROM "
     "  (SELECT id FROM o ORDER BY hashtext(id::text), id) x), "
-    "ev AS (INSERT INTO outbox (event_id, topic, key, event_type, payload, version, correlation_id) "
-    "  SELECT ok.event_id, 'order_updates', o.id::text, 'OrderPlaced', jsonb_build_object('orderId', o.id, "
-    "  'status', o.status, 'previousStatus', NULL, 'version', o.version, 'customerId', o.customer_id, "
+    "ev AS (INSERT INTO outbox (event_id, topic, key, event_type, payload, version, "
+    "correlation_id) "
+    "  SELECT ok.event_id, 'order_updates', o.id::text, 'OrderPlaced', "
+    "jsonb_build_object('orderId', o.id, "
+    "  'status', o.status, 'previousStatus', NULL, 'version', o.version, 'customerId', "
+    "o.customer_id, "
     "  'restaurantId', o.restaurant_id, 'geoKey', o.geo_key, 'totalCents', o.total_cents, "
-    "  'items', o.items, 'actor', 'customer:' || o.customer_id, 'at', o.updated_at), o.version, ok.correlation_id "
+    "  'items', o.items, 'actor', 'customer:' || o.customer_id, 'at', o.updated_at), o.version, "
+    "ok.correlation_id "
     "  FROM o JOIN ok ON ok.order_id = o.id WHERE (SELECT count(*) FROM l) >= 0) "
-    "SELECT r.idx, r.idx IN (SELECT idx FROM lost), r.key IN (SELECT key FROM ik) FROM r ORDER BY r.idx";
+    "SELECT r.idx, r.idx IN (SELECT idx FROM lost), r.key IN (SELECT key FROM ik) FROM r ORDER BY "
+    "r.idx";
 
 // One placement's rows of a batched read.
 class Rows {
@@ -145,12 +197,15 @@ class Rows {
   int begin_, n_;
 };
 std::string str(const Rows& r, int row, int col) { return std::string(r.get(row, col)); }
-std::int64_t num(const Rows& r, int row, int col) { return std::stoll(std::string(r.get(row, col))); }
+std::int64_t num(const Rows& r, int row, int col) {
+  return std::stoll(std::string(r.get(row, col)));
+}
 
 PlaceResult replay_of(const Rows& k, const PlaceRequest& r) {
   if (str(k, 0, kKeyHash) != r.request_hash)
-    throw unprocessable("idempotency_key_reused",
-                        "this Idempotency-Key was already used with a different request body; use a new key");
+    throw unprocessable(
+        "idempotency_key_reused",
+        "this Idempotency-Key was already used with a different request body; use a new key");
   PlaceResult out;
   out.order_id = str(k, 0, kKeyOrder);
   out.created_at = str(k, 0, kKeyCreated);
@@ -168,26 +223,31 @@ PlaceResult replay_of(const Rows& k, const PlaceRequest& r) {
 Quote quote_from(const Rows& rows, const PlaceRequest& r) {
   if (rows.is_null(0, kActive) || str(rows, 0, kActive) != "t")
     throw not_found("restaurant_not_found", "no restaurant " + r.restaurant_id);
-  if (str(rows, 0, kOpen) != "t") throw unprocessable("restaurant_closed", "the restaurant is closed right now");
+  if (str(rows, 0, kOpen) != "t")
+    throw unprocessable("restaurant_closed", "the restaurant is closed right now");
   if (str(rows, 0, kInRange) != "t")
     throw unprocessable("outside_delivery_area", "the restaurant does not deliver to that point");
   const auto min_order = num(rows, 0, kMinOrder);
   std::vector<CatalogItem> catalog;
   for (int i = 0; i < rows.rows(); ++i) {
     if (rows.is_null(i, kItemId)) continue;
-    catalog.push_back({str(rows, i, kItemId), str(rows, i, kItemRestaurant), str(rows, i, kItemName),
-                       str(rows, i, kItemKind), num(rows, i, kItemPrice), str(rows, i, kItemAvailable) == "t"});
+    catalog.push_back({str(rows, i, kItemId), str(rows, i, kItemRestaurant),
+                       str(rows, i, kItemName), str(rows, i, kItemKind), num(rows, i, kItemPrice),
+                       str(rows, i, kItemAvailable) == "t"});
   }
   auto priced = price_order(r.lines, catalog, r.restaurant_id, num(rows, 0, kFee), min_order);
   switch (priced.error) {
-    case QuoteError::none: break;
+    case QuoteError::none:
+      break;
     case QuoteError::unknown_item:
     case QuoteError::wrong_restaurant:
-      throw unprocessable("item_not_on_menu", "item " + priced.item_id + " is not on this restaurant's menu");
+      throw unprocessable("item_not_on_menu",
+                          "item " + priced.item_id + " is not on this restaurant's menu");
     case QuoteError::unavailable:
       throw conflict("item_unavailable", "item " + priced.item_id + " is not available right now");
     case QuoteError::below_minimum:
-      throw unprocessable("below_minimum_order", fmt::format("the minimum order is {} cents", min_order));
+      throw unprocessable("below_minimum_order",
+                          fmt::format("the minimum order is {} cents", min_order));
   }
   return priced.quote;
 }
@@ -206,10 +266,12 @@ Reservations reservations_from(const Rows& rows, const Quote& quote) {
     int row = -1;
     for (int i = 0; i < rows.rows(); ++i)
       if (!rows.is_null(i, kItemId) && rows.get(i, kItemId) == l.food_item_id) row = i;
-    if (row < 0 || rows.is_null(row, kStock)) throw conflict("out_of_stock", "item " + l.food_item_id + " has no stock");
+    if (row < 0 || rows.is_null(row, kStock))
+      throw conflict("out_of_stock", "item " + l.food_item_id + " has no stock");
     if (num(rows, row, kStock) < l.quantity)
       throw conflict("out_of_stock", "not enough stock left for item " + l.food_item_id);
-    want.push_back({{"food_item_id", l.food_item_id}, {"quantity", l.quantity},
+    want.push_back({{"food_item_id", l.food_item_id},
+                    {"quantity", l.quantity},
                     {"version", num(rows, row, kStockVersion)}});
     out.ids.push_back(l.food_item_id);
   }
@@ -222,7 +284,8 @@ Reservations reservations_from(const Rows& rows, const Quote& quote) {
 // `cas_attempts` losses a guarded decrement (available_quantity >= qty, any version) settles it,
 // so contention never turns into a false "sold out", and stock can never go negative either way.
 awaitable<PlaceResult> place(PlacementReader& reads, PlacementWriter& writes, const PlaceRequest& r,
-                             const InventoryPolicy& pol, std::mt19937_64& rng, InventoryStats& stats) {
+                             const InventoryPolicy& pol, std::mt19937_64& rng,
+                             InventoryStats& stats) {
   PlacementQuery query{r.idempotency_key, r.restaurant_id, r.lat, r.lng, {}};
   for (const auto& l : r.lines) query.item_ids.push_back(l.food_item_id);
   // A lost guarded decrement means the stock ran out after the read: one more read says so. The
@@ -238,18 +301,33 @@ awaitable<PlaceResult> place(PlacementReader& reads, PlacementWriter& writes, co
     if (guarded) ++stats.guarded_fallbacks;
     json items = json::array();
     for (const auto& l : quote.lines)
-      items.push_back({{"food_item_id", l.food_item_id}, {"name", l.name}, {"kind", l.kind},
-                       {"unit_price_cents", l.unit_price_cents}, {"quantity", l.quantity},
+      items.push_back({{"food_item_id", l.food_item_id},
+                       {"name", l.name},
+                       {"kind", l.kind},
+                       {"unit_price_cents", l.unit_price_cents},
+                       {"quantity", l.quantity},
                        {"line_total_cents", l.line_total_cents}});
     PlacementWrite w{r.idempotency_key, want.ids,
-                     json{{"key", r.idempotency_key}, {"customer_id", r.customer_id},
-                          {"request_hash", r.request_hash}, {"order_id", r.order_id}, {"created_at", r.created_at},
-                          {"restaurant_id", r.restaurant_id}, {"subtotal_cents", quote.subtotal_cents},
-                          {"delivery_fee_cents", quote.delivery_fee_cents}, {"total_cents", quote.total_cents},
-                          {"items", std::move(items)}, {"delivery_address", r.delivery_address}, {"lat", r.lat},
-                          {"lng", r.lng}, {"geo_key", str(rows, 0, kGeoKey)}, {"payment_id", r.payment_id},
-                          {"notes", r.notes}, {"event_id", r.event_id}, {"correlation_id", r.correlation_id},
-                          {"want", want.lines}, {"guarded", guarded}}};
+                     json{{"key", r.idempotency_key},
+                          {"customer_id", r.customer_id},
+                          {"request_hash", r.request_hash},
+                          {"order_id", r.order_id},
+                          {"created_at", r.created_at},
+                          {"restaurant_id", r.restaurant_id},
+                          {"subtotal_cents", quote.subtotal_cents},
+                          {"delivery_fee_cents", quote.delivery_fee_cents},
+                          {"total_cents", quote.total_cents},
+                          {"items", std::move(items)},
+                          {"delivery_address", r.delivery_address},
+                          {"lat", r.lat},
+                          {"lng", r.lng},
+                          {"geo_key", str(rows, 0, kGeoKey)},
+                          {"payment_id", r.payment_id},
+                          {"notes", r.notes},
+                          {"event_id", r.event_id},
+                          {"correlation_id", r.correlation_id},
+                          {"want", want.lines},
+                          {"guarded", guarded}}};
     bool lost = false;
     try {
       const auto outcome = co_await writes.submit(std::move(w));
@@ -269,16 +347,22 @@ awaitable<PlaceResult> place(PlacementReader& reads, PlacementWriter& writes, co
     if (!lost) continue;  // the key was claimed meanwhile: the next read replays it
     // The compare-and-set lost (a coroutine cannot co_await inside the handler).
     ++stats.cas_conflicts;
-    if (attempt < pol.cas_attempts) co_await sleep_for(backoff_delay(attempt, pol.backoff_base, pol.backoff_cap, rng));
+    if (attempt < pol.cas_attempts)
+      co_await sleep_for(backoff_delay(attempt, pol.backoff_base, pol.backoff_cap, rng));
   }
   throw unavailable("inventory_contended", "the items' stock is changing too fast; retry");
 }
 
-awaitable<std::vector<PlacementRows>> read_placements(store::PgPool& pg, const std::vector<PlacementQuery>& qs) {
+awaitable<std::vector<PlacementRows>> read_placements(store::PgPool& pg,
+                                                      const std::vector<PlacementQuery>& qs) {
   json rows = json::array();
   for (std::size_t i = 0; i < qs.size(); ++i)
-    rows.push_back({{"idx", i}, {"key", qs[i].key}, {"restaurant_id", qs[i].restaurant_id}, {"lat", qs[i].lat},
-                    {"lng", qs[i].lng}, {"items", qs[i].item_ids}});
+    rows.push_back({{"idx", i},
+                    {"key", qs[i].key},
+                    {"restaurant_id", qs[i].restaurant_id},
+                    {"lat", qs[i].lat},
+                    {"lng", qs[i].lng},
+                    {"items", qs[i].item_ids}});
   auto answer = co_await pg.query(kPlacementRead, pg_params(rows.dump()));
   auto result = std::make_shared<const store::PgResult>(std::move(answer));
   std::vector<PlacementRows> out(qs.size(), PlacementRows{result, 0, 0});
@@ -290,7 +374,8 @@ awaitable<std::vector<PlacementRows>> read_placements(store::PgPool& pg, const s
     row = end;
   }
   for (const auto& o : out)
-    if (o.begin == o.end) throw store::PgError("", "the placement read returned no row for a placement");
+    if (o.begin == o.end)
+      throw store::PgError("", "the placement read returned no row for a placement");
   co_return out;
 }
 
@@ -302,7 +387,8 @@ bool placements_conflict(const PlacementWrite& a, const PlacementWrite& b) {
   return false;
 }
 
-awaitable<std::vector<WriteOutcome>> write_placements(store::PgPool& pg, const std::vector<PlacementWrite>& ws) {
+awaitable<std::vector<WriteOutcome>> write_placements(store::PgPool& pg,
+                                                      const std::vector<PlacementWrite>& ws) {
   json rows = json::array();
   std::vector<std::string> stock;
   for (std::size_t i = 0; i < ws.size(); ++i) {
@@ -317,18 +403,23 @@ awaitable<std::vector<WriteOutcome>> write_placements(store::PgPool& pg, const s
   for (int i = 0; i < r.rows(); ++i) {
     const auto idx = static_cast<std::size_t>(num(r, i, 0));
     if (idx >= out.size()) continue;
-    if (str(r, i, 1) == "t") out[idx] = WriteOutcome::lost;
-    else if (str(r, i, 2) == "t") out[idx] = WriteOutcome::created;
+    if (str(r, i, 1) == "t")
+      out[idx] = WriteOutcome::lost;
+    else if (str(r, i, 2) == "t")
+      out[idx] = WriteOutcome::created;
   }
   co_return out;
 }
 
-awaitable<std::optional<OrderRow>> load(store::PgPool& pg, const std::string& id, const std::string& created_at) {
+awaitable<std::optional<OrderRow>> load(store::PgPool& pg, const std::string& id,
+                                        const std::string& created_at) {
   auto r = co_await pg.query(
-      fmt::format("SELECT o.id::text, o.created_at::text, o.customer_id::text, o.restaurant_id::text, "
-                  "coalesce(o.driver_id::text, ''), coalesce(o.payment_id::text, ''), o.status, o.version, "
-                  "o.total_cents, {}::text FROM orders o WHERE o.id = $1::uuid AND o.created_at = $2::timestamptz",
-                  kOrderJson),
+      fmt::format(
+          "SELECT o.id::text, o.created_at::text, o.customer_id::text, o.restaurant_id::text, "
+          "coalesce(o.driver_id::text, ''), coalesce(o.payment_id::text, ''), o.status, o.version, "
+          "o.total_cents, {}::text FROM orders o WHERE o.id = $1::uuid AND o.created_at = "
+          "$2::timestamptz",
+          kOrderJson),
       pg_params(id, created_at));
   if (r.rows() == 0) co_return std::nullopt;
   OrderRow o;
@@ -346,9 +437,11 @@ awaitable<std::optional<OrderRow>> load(store::PgPool& pg, const std::string& id
   co_return o;
 }
 
-awaitable<std::string> history_json(store::PgPool& pg, const std::string& id, const std::string& created_at) {
+awaitable<std::string> history_json(store::PgPool& pg, const std::string& id,
+                                    const std::string& created_at) {
   auto r = co_await pg.query(
-      "SELECT coalesce(jsonb_agg(jsonb_build_object('from', from_status, 'to', to_status, 'actor', actor, "
+      "SELECT coalesce(jsonb_agg(jsonb_build_object('from', from_status, 'to', to_status, 'actor', "
+      "actor, "
       "'reason', reason, 'version', version, 'at', at) ORDER BY version), '[]'::jsonb)::text "
       "FROM order_status_history WHERE order_id = $1::uuid AND order_created_at = $2::timestamptz",
       pg_params(id, created_at));
@@ -369,34 +462,44 @@ awaitable<std::optional<std::string>> transition(store::PgPool& pg, const Transi
           "  ready_at = CASE WHEN $4 = 'ready_for_pickup' THEN now() ELSE ready_at END, "
           "  picked_up_at = CASE WHEN $4 = 'picked_up' THEN now() ELSE picked_up_at END, "
           "  delivered_at = CASE WHEN $4 = 'delivered' THEN now() ELSE delivered_at END, "
-          "  cancelled_at = CASE WHEN $4 IN ('cancelled', 'failed') THEN now() ELSE cancelled_at END, "
-          "  cancel_reason = CASE WHEN $4 IN ('cancelled', 'failed') THEN nullif($7, '') ELSE cancel_reason END "
+          "  cancelled_at = CASE WHEN $4 IN ('cancelled', 'failed') THEN now() ELSE cancelled_at "
+          "END, "
+          "  cancel_reason = CASE WHEN $4 IN ('cancelled', 'failed') THEN nullif($7, '') ELSE "
+          "cancel_reason END "
           "  WHERE id = $1::uuid AND created_at = $2::timestamptz AND status = $3 "
           "  AND ($5::bigint IS NULL OR version = $5::bigint) RETURNING *), "
-          "inv AS (UPDATE food_item_inventory i SET available_quantity = i.available_quantity + x.quantity, "
+          "inv AS (UPDATE food_item_inventory i SET available_quantity = i.available_quantity + "
+          "x.quantity, "
           "  version = i.version + 1, last_updated = now() FROM order_items x "
           "  WHERE $8::boolean AND EXISTS (SELECT 1 FROM o) AND x.order_id = $1::uuid "
-          "  AND x.order_created_at = $2::timestamptz AND x.kind = 'prepared' AND i.food_item_id = x.food_item_id), "
+          "  AND x.order_created_at = $2::timestamptz AND x.kind = 'prepared' AND i.food_item_id = "
+          "x.food_item_id), "
           "pay AS (UPDATE payments p SET status = coalesce($9, p.status), updated_at = now(), "
           "  refund_requested_at = CASE WHEN $10::boolean AND p.status = 'captured' THEN now() "
           "  ELSE p.refund_requested_at END WHERE p.id = (SELECT o.payment_id FROM o)), "
-          "h AS (INSERT INTO order_status_history (order_id, order_created_at, from_status, to_status, actor, "
+          "h AS (INSERT INTO order_status_history (order_id, order_created_at, from_status, "
+          "to_status, actor, "
           "  reason, version) SELECT o.id, o.created_at, $3, $4, $6, $7, o.version FROM o), "
           "j AS (SELECT o.id, o.version, {} AS body, {} AS payload FROM o), "
           "l AS (SELECT pg_advisory_xact_lock(24075, hashtext(j.id::text)) FROM j), "
-          "ev AS (INSERT INTO outbox (event_id, topic, key, event_type, payload, version, correlation_id) "
-          "  SELECT $14::uuid, 'order_updates', j.id::text, $12, j.payload, j.version, $11 FROM j, l), "
+          "ev AS (INSERT INTO outbox (event_id, topic, key, event_type, payload, version, "
+          "correlation_id) "
+          "  SELECT $14::uuid, 'order_updates', j.id::text, $12, j.payload, j.version, $11 FROM j, "
+          "l), "
           "ik AS (UPDATE idempotency_keys k SET response_status = $13::int, response_body = CASE "
-          "  WHEN $13::int >= 400 THEN jsonb_build_object('type', 'about:blank', 'title', 'Payment failed', "
-          "  'status', $13::int, 'code', 'payment_declined', 'detail', 'the payment was declined: ' || $7, "
+          "  WHEN $13::int >= 400 THEN jsonb_build_object('type', 'about:blank', 'title', 'Payment "
+          "failed', "
+          "  'status', $13::int, 'code', 'payment_declined', 'detail', 'the payment was declined: "
+          "' || $7, "
           "  'order_id', j.id, 'order', j.body) ELSE j.body END "
           "  FROM j WHERE $13::int IS NOT NULL AND k.scope = 'orders' "
           "  AND k.key = (SELECT o.idempotency_key FROM o) AND k.order_id = j.id) "
           "SELECT j.body::text FROM j",
           kOrderJson, event_payload("$3", "$6", "$7")),
-      pg_params(t.order_id, t.created_at, status_name(t.from), status_name(t.to), expected, t.actor, t.reason,
-                restore ? "true" : "false", t.payment_status, t.request_refund ? "true" : "false", t.correlation_id,
-                event_type_for(t.to), idem, t.event_id));
+      pg_params(t.order_id, t.created_at, status_name(t.from), status_name(t.to), expected, t.actor,
+                t.reason, restore ? "true" : "false", t.payment_status,
+                t.request_refund ? "true" : "false", t.correlation_id, event_type_for(t.to), idem,
+                t.event_id));
   if (r.rows() == 0) co_return std::nullopt;
   co_return str(r, 0, 0);
 }
@@ -412,32 +515,44 @@ awaitable<std::optional<std::string>> transition(store::PgPool& pg, const Transi
 // PostgreSQL aborts one statement, its orders stay pending and a sweeper settles them. Advisory
 // locks are taken in key-hash order, so a batch and a single transition never deadlock. Tables
 // are reached by = ANY(array) on their keys, never by joining a CTE to them (see repo.hpp).
-awaitable<std::vector<std::optional<std::string>>> confirm_paid(store::PgPool& pg, const std::vector<Confirm>& cs) {
+awaitable<std::vector<std::optional<std::string>>> confirm_paid(store::PgPool& pg,
+                                                                const std::vector<Confirm>& cs) {
   json rows = json::array();
   std::vector<std::string> ids, created;
   for (const auto& c : cs) {
-    rows.push_back({{"id", c.order_id}, {"actor", c.actor}, {"reason", c.reason},
-                    {"correlation_id", c.correlation_id}, {"event_id", c.event_id}});
+    rows.push_back({{"id", c.order_id},
+                    {"actor", c.actor},
+                    {"reason", c.reason},
+                    {"correlation_id", c.correlation_id},
+                    {"event_id", c.event_id}});
     ids.push_back(c.order_id);
     created.push_back(c.created_at);
   }
   static const std::string sql = fmt::format(
-      "WITH t AS (SELECT * FROM jsonb_to_recordset($3::jsonb) AS t(id uuid, actor text, reason text, "
+      "WITH t AS (SELECT * FROM jsonb_to_recordset($3::jsonb) AS t(id uuid, actor text, reason "
+      "text, "
       "  correlation_id text, event_id uuid)), "
-      "u AS (UPDATE orders SET status = 'confirmed', version = version + 1, updated_at = now(), confirmed_at = now() "
+      "u AS (UPDATE orders SET status = 'confirmed', version = version + 1, updated_at = now(), "
+      "confirmed_at = now() "
       "  WHERE id = ANY($1::uuid[]) AND created_at = ANY($2::timestamptz[]) "
       "  AND status = 'pending_payment' RETURNING *), "
-      "o AS (SELECT u.*, t.actor AS t_actor, t.reason AS t_reason, t.correlation_id AS t_correlation, "
+      "o AS (SELECT u.*, t.actor AS t_actor, t.reason AS t_reason, t.correlation_id AS "
+      "t_correlation, "
       "  t.event_id AS t_event FROM u JOIN t ON t.id = u.id), "
       "pay AS (UPDATE payments SET status = 'captured', updated_at = now() "
       "  WHERE id = ANY(ARRAY(SELECT payment_id FROM o))), "
-      "h AS (INSERT INTO order_status_history (order_id, order_created_at, from_status, to_status, actor, reason, "
-      "  version) SELECT o.id, o.created_at, 'pending_payment', 'confirmed', o.t_actor, o.t_reason, o.version FROM o), "
-      "j AS (SELECT o.id, o.version, o.idempotency_key, o.t_event, o.t_correlation, {} AS body, {} AS payload FROM o), "
+      "h AS (INSERT INTO order_status_history (order_id, order_created_at, from_status, to_status, "
+      "actor, reason, "
+      "  version) SELECT o.id, o.created_at, 'pending_payment', 'confirmed', o.t_actor, "
+      "o.t_reason, o.version FROM o), "
+      "j AS (SELECT o.id, o.version, o.idempotency_key, o.t_event, o.t_correlation, {} AS body, {} "
+      "AS payload FROM o), "
       "l AS (SELECT pg_advisory_xact_lock(24075, hashtext(x.id::text)) FROM "
       "  (SELECT id FROM j ORDER BY hashtext(id::text), id) x), "
-      "ev AS (INSERT INTO outbox (event_id, topic, key, event_type, payload, version, correlation_id) "
-      "  SELECT j.t_event, 'order_updates', j.id::text, 'OrderConfirmed', j.payload, j.version, j.t_correlation "
+      "ev AS (INSERT INTO outbox (event_id, topic, key, event_type, payload, version, "
+      "correlation_id) "
+      "  SELECT j.t_event, 'order_updates', j.id::text, 'OrderConfirmed', j.payload, j.version, "
+      "j.t_correlation "
       "  FROM j WHERE (SELECT count(*) FROM l) >= 0), "
       "ik AS (UPDATE idempotency_keys k SET response_status = 201, "
       "  response_body = (SELECT j.body FROM j WHERE j.id = k.order_id) "
@@ -445,7 +560,8 @@ awaitable<std::vector<std::optional<std::string>>> confirm_paid(store::PgPool& p
       "  AND k.order_id = ANY(ARRAY(SELECT id FROM j))) "
       "SELECT j.id::text, j.body::text FROM j",
       kOrderJson, event_payload("'pending_payment'", "o.t_actor", "o.t_reason"));
-  auto r = co_await pg.query(sql, pg_params(store::pg_array(ids), store::pg_array(created), rows.dump()));
+  auto r = co_await pg.query(
+      sql, pg_params(store::pg_array(ids), store::pg_array(created), rows.dump()));
   std::vector<std::optional<std::string>> out(cs.size());
   for (int i = 0; i < r.rows(); ++i) {
     const auto id = r.get(i, 0);
@@ -465,41 +581,51 @@ awaitable<std::vector<std::string>> list_for_customer(store::PgPool& pg, const L
       "AND ($2::timestamptz IS NULL OR (o.created_at, o.id) < ($2::timestamptz, $3::uuid)) "
       "ORDER BY o.created_at DESC, o.id DESC LIMIT $4::int",
       kOrderJson);
-  r = co_await pg.query(sql, pg_params(q.customer_id, q.after_created_at, q.after_id, std::to_string(q.limit)));
+  r = co_await pg.query(
+      sql, pg_params(q.customer_id, q.after_created_at, q.after_id, std::to_string(q.limit)));
   std::vector<std::string> out;
   for (int i = 0; i < r.rows(); ++i) out.push_back(str(r, i, 0));
   co_return out;
 }
 
-awaitable<std::vector<std::string>> restaurant_queue(store::PgPool& pg, const std::string& restaurant_id,
-                                                     const std::vector<std::string>& statuses, int limit) {
+awaitable<std::vector<std::string>> restaurant_queue(store::PgPool& pg,
+                                                     const std::string& restaurant_id,
+                                                     const std::vector<std::string>& statuses,
+                                                     int limit) {
   // Live orders are at most a couple of days old: the bound prunes to the current partitions.
   auto r = co_await pg.query(
-      fmt::format("SELECT {}::text FROM orders o WHERE o.restaurant_id = $1::uuid AND o.status = ANY($2::text[]) "
-                  "AND o.status IN ('confirmed', 'accepted', 'preparing', 'ready_for_pickup', 'picked_up') "
-                  "AND o.created_at > now() - interval '2 days' ORDER BY o.created_at LIMIT $3::int",
-                  kOrderJson),
+      fmt::format(
+          "SELECT {}::text FROM orders o WHERE o.restaurant_id = $1::uuid AND o.status = "
+          "ANY($2::text[]) "
+          "AND o.status IN ('confirmed', 'accepted', 'preparing', 'ready_for_pickup', 'picked_up') "
+          "AND o.created_at > now() - interval '2 days' ORDER BY o.created_at LIMIT $3::int",
+          kOrderJson),
       pg_params(restaurant_id, store::pg_array(statuses), std::to_string(limit)));
   std::vector<std::string> out;
   for (int i = 0; i < r.rows(); ++i) out.push_back(str(r, i, 0));
   co_return out;
 }
 
-awaitable<std::vector<Stuck>> stuck_payments(store::PgPool& pg, std::chrono::milliseconds grace, int limit) {
+awaitable<std::vector<Stuck>> stuck_payments(store::PgPool& pg, std::chrono::milliseconds grace,
+                                             int limit) {
   auto r = co_await pg.query(
       "SELECT id::text, created_at::text, payment_id::text, total_cents FROM orders "
-      "WHERE status = 'pending_payment' AND created_at < now() - $1::int * interval '1 millisecond' "
+      "WHERE status = 'pending_payment' AND created_at < now() - $1::int * interval '1 "
+      "millisecond' "
       "AND created_at > now() - interval '60 days' ORDER BY created_at LIMIT $2::int",
       pg_params(std::to_string(grace.count()), std::to_string(limit)));
   std::vector<Stuck> out;
-  for (int i = 0; i < r.rows(); ++i) out.push_back({str(r, i, 0), str(r, i, 1), str(r, i, 2), num(r, i, 3)});
+  for (int i = 0; i < r.rows(); ++i)
+    out.push_back({str(r, i, 0), str(r, i, 1), str(r, i, 2), num(r, i, 3)});
   co_return out;
 }
 
-awaitable<std::vector<std::string>> refunds_due(store::PgPool& pg, std::chrono::milliseconds grace, int limit) {
+awaitable<std::vector<std::string>> refunds_due(store::PgPool& pg, std::chrono::milliseconds grace,
+                                                int limit) {
   auto r = co_await pg.query(
       "SELECT id::text FROM payments WHERE status = 'captured' AND refund_requested_at IS NOT NULL "
-      "AND refund_requested_at < now() - $1::int * interval '1 millisecond' ORDER BY refund_requested_at "
+      "AND refund_requested_at < now() - $1::int * interval '1 millisecond' ORDER BY "
+      "refund_requested_at "
       "LIMIT $2::int",
       pg_params(std::to_string(grace.count()), std::to_string(limit)));
   std::vector<std::string> out;
@@ -508,8 +634,10 @@ awaitable<std::vector<std::string>> refunds_due(store::PgPool& pg, std::chrono::
 }
 
 awaitable<void> mark_refunded(store::PgPool& pg, const std::string& payment_id) {
-  co_await pg.query("UPDATE payments SET status = 'refunded', updated_at = now() WHERE id = $1::uuid AND status = 'captured'",
-                    pg_params(payment_id));
+  co_await pg.query(
+      "UPDATE payments SET status = 'refunded', updated_at = now() WHERE id = $1::uuid AND status "
+      "= 'captured'",
+      pg_params(payment_id));
 }
 
 }  // namespace se::orders::repo

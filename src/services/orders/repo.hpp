@@ -10,11 +10,11 @@
 #include <utility>
 
 #include <boost/asio/awaitable.hpp>
-#include <nlohmann/json.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
 #include <string>
@@ -28,9 +28,9 @@
 namespace se::orders::repo {
 
 struct PlaceRequest {
-  std::string order_id;      // UUIDv7
-  std::string created_at;    // timestamp literal from the id
-  std::string payment_id;    // UUIDv4
+  std::string order_id;    // UUIDv7
+  std::string created_at;  // timestamp literal from the id
+  std::string payment_id;  // UUIDv4
   std::string customer_id;
   std::string restaurant_id;
   std::vector<RequestedLine> lines;  // normalised
@@ -77,8 +77,8 @@ struct PlacementRows {
   std::shared_ptr<const store::PgResult> result;
   int begin = 0, end = 0;
 };
-boost::asio::awaitable<std::vector<PlacementRows>> read_placements(store::PgPool& pg,
-                                                                   const std::vector<PlacementQuery>& batch);
+boost::asio::awaitable<std::vector<PlacementRows>> read_placements(
+    store::PgPool& pg, const std::vector<PlacementQuery>& batch);
 using PlacementReader = store::Batcher<PlacementQuery, PlacementRows>;
 
 // One placement's write, as place() hands it to the batched statement.
@@ -95,16 +95,17 @@ enum class WriteOutcome {
 // Placements sharing a stock item or a key never share a batch.
 bool placements_conflict(const PlacementWrite& a, const PlacementWrite& b);
 // One statement for the batch; one outcome per placement, in order.
-boost::asio::awaitable<std::vector<WriteOutcome>> write_placements(store::PgPool& pg,
-                                                                   const std::vector<PlacementWrite>& batch);
+boost::asio::awaitable<std::vector<WriteOutcome>> write_placements(
+    store::PgPool& pg, const std::vector<PlacementWrite>& batch);
 using PlacementWriter = store::Batcher<PlacementWrite, WriteOutcome>;
 
 // Throws se::Problem for every business refusal (key reused with another body, restaurant
 // closed / out of range / unknown, items unknown / unavailable / sold out). Reads through
 // `reads` (read_placements), writes through `writes` (write_placements). Row locks live only
 // inside the write statement, never across the payment call.
-boost::asio::awaitable<PlaceResult> place(PlacementReader& reads, PlacementWriter& writes, const PlaceRequest& r,
-                                          const InventoryPolicy& pol, std::mt19937_64& rng, InventoryStats& stats);
+boost::asio::awaitable<PlaceResult> place(PlacementReader& reads, PlacementWriter& writes,
+                                          const PlaceRequest& r, const InventoryPolicy& pol,
+                                          std::mt19937_64& rng, InventoryStats& stats);
 
 struct OrderRow {
   std::string id, created_at, customer_id, restaurant_id, driver_id, payment_id, status_text;
@@ -123,7 +124,7 @@ struct Transition {
   std::string order_id, created_at;
   Status from = Status::pending_payment, to = Status::confirmed;
   std::optional<std::int64_t> expected_version;
-  std::string actor;   // "customer:<id>", "restaurant:<id>", "system:sweeper", ...
+  std::string actor;  // "customer:<id>", "restaurant:<id>", "system:sweeper", ...
   std::string reason;
   std::optional<std::string> payment_status;  // new payments.status, if it changes
   bool request_refund = false;                // flag the captured payment for a refund
@@ -135,7 +136,8 @@ struct Transition {
 // One statement: CAS on (status, version), stock restoration when the domain says so, payment
 // row, status history, the order_updates outbox event and the idempotent response, atomically.
 // Returns the order JSON after the change, or nullopt when the CAS lost (someone moved it first).
-boost::asio::awaitable<std::optional<std::string>> transition(store::PgPool& pg, const Transition& t);
+boost::asio::awaitable<std::optional<std::string>> transition(store::PgPool& pg,
+                                                              const Transition& t);
 
 // pending_payment -> confirmed for a batch of paid orders (store::Batcher): one result per
 // input, in order, each as transition() would answer it for that order alone.
@@ -143,28 +145,31 @@ struct Confirm {
   std::string order_id, created_at;
   std::string actor, reason, correlation_id, event_id;
 };
-boost::asio::awaitable<std::vector<std::optional<std::string>>> confirm_paid(store::PgPool& pg,
-                                                                             const std::vector<Confirm>& batch);
+boost::asio::awaitable<std::vector<std::optional<std::string>>> confirm_paid(
+    store::PgPool& pg, const std::vector<Confirm>& batch);
 
 struct ListQuery {
   std::string customer_id;
   std::optional<std::string> after_id, after_created_at;
   int limit = 20;
 };
-boost::asio::awaitable<std::vector<std::string>> list_for_customer(store::PgPool& pg, const ListQuery& q);
-boost::asio::awaitable<std::vector<std::string>> restaurant_queue(store::PgPool& pg, const std::string& restaurant_id,
-                                                                  const std::vector<std::string>& statuses,
-                                                                  int limit);
+boost::asio::awaitable<std::vector<std::string>> list_for_customer(store::PgPool& pg,
+                                                                   const ListQuery& q);
+boost::asio::awaitable<std::vector<std::string>> restaurant_queue(
+    store::PgPool& pg, const std::string& restaurant_id, const std::vector<std::string>& statuses,
+    int limit);
 
 struct Stuck {
   std::string order_id, created_at, payment_id;
   std::int64_t total_cents = 0;
 };
 // Orders still pending payment `grace` after placement (crash between reserve, pay and confirm).
-boost::asio::awaitable<std::vector<Stuck>> stuck_payments(store::PgPool& pg, std::chrono::milliseconds grace,
+boost::asio::awaitable<std::vector<Stuck>> stuck_payments(store::PgPool& pg,
+                                                          std::chrono::milliseconds grace,
                                                           int limit);
 // Payments of cancelled orders flagged for a refund the gateway has not confirmed yet.
-boost::asio::awaitable<std::vector<std::string>> refunds_due(store::PgPool& pg, std::chrono::milliseconds grace,
+boost::asio::awaitable<std::vector<std::string>> refunds_due(store::PgPool& pg,
+                                                             std::chrono::milliseconds grace,
                                                              int limit);
 boost::asio::awaitable<void> mark_refunded(store::PgPool& pg, const std::string& payment_id);
 

@@ -2,9 +2,9 @@
 
 #include <sodium.h>
 
+#include <fmt/format.h>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "core/input.hpp"
@@ -46,15 +46,22 @@ struct NewCharge {
 // the id already had a decision (the first one stands). Rows go in payment id order: two batches
 // (two workers or processes) charging the same ids wait for each other in the same order
 // instead of deadlocking.
-awaitable<std::vector<std::optional<json>>> record_charges(store::PgPool& pg, const std::vector<NewCharge>& cs) {
+awaitable<std::vector<std::optional<json>>> record_charges(store::PgPool& pg,
+                                                           const std::vector<NewCharge>& cs) {
   json rows = json::array();
   for (const auto& c : cs)
-    rows.push_back({{"payment_id", c.payment_id}, {"amount_cents", c.amount_cents}, {"currency", c.currency},
-                    {"reference", c.reference}, {"status", c.status},
-                    {"decline_reason", c.decline_reason ? json(*c.decline_reason) : json(nullptr)}});
+    rows.push_back(
+        {{"payment_id", c.payment_id},
+         {"amount_cents", c.amount_cents},
+         {"currency", c.currency},
+         {"reference", c.reference},
+         {"status", c.status},
+         {"decline_reason", c.decline_reason ? json(*c.decline_reason) : json(nullptr)}});
   static const std::string sql = fmt::format(
-      "INSERT INTO gateway_charges (payment_id, amount_cents, currency, reference, status, decline_reason) "
-      "SELECT * FROM jsonb_to_recordset($1::jsonb) AS c(payment_id uuid, amount_cents bigint, currency text, "
+      "INSERT INTO gateway_charges (payment_id, amount_cents, currency, reference, status, "
+      "decline_reason) "
+      "SELECT * FROM jsonb_to_recordset($1::jsonb) AS c(payment_id uuid, amount_cents bigint, "
+      "currency text, "
       "reference text, status text, decline_reason text) ORDER BY payment_id "
       "ON CONFLICT (payment_id) DO NOTHING RETURNING {}",
       kColumns);
@@ -83,14 +90,16 @@ struct Gateway : std::enable_shared_from_this<Gateway> {
         pg(p),
         opts(o),
         rng(o.seed ? o.seed : std::random_device{}()),
-        charges("gateway_charge", ex, o.batch,
-                [this](const std::vector<NewCharge>& b) { return record_charges(pg, b); },
-                [](const NewCharge& a, const NewCharge& b) { return a.payment_id == b.payment_id; },
-                store::is_data_error) {}
+        charges(
+            "gateway_charge", ex, o.batch,
+            [this](const std::vector<NewCharge>& b) { return record_charges(pg, b); },
+            [](const NewCharge& a, const NewCharge& b) { return a.payment_id == b.payment_id; },
+            store::is_data_error) {}
 
   awaitable<std::optional<json>> load(const std::string& id) {
-    auto r = co_await pg.query(fmt::format("SELECT {} FROM gateway_charges WHERE payment_id = $1", kColumns),
-                               pg_params(id));
+    auto r = co_await pg.query(
+        fmt::format("SELECT {} FROM gateway_charges WHERE payment_id = $1", kColumns),
+        pg_params(id));
     if (r.rows() == 0) co_return std::nullopt;
     co_return row_json(r);
   }
@@ -121,9 +130,11 @@ struct Gateway : std::enable_shared_from_this<Gateway> {
     }
     auto existing = co_await load(id);
     if (!existing) throw unavailable("payment_race", "payment " + id + " vanished; retry");
-    if ((*existing)["status"] != "voided" && (*existing)["amount_cents"].get<std::int64_t>() != amount)
+    if ((*existing)["status"] != "voided" &&
+        (*existing)["amount_cents"].get<std::int64_t>() != amount)
       throw conflict("payment_id_reused", "payment " + id + " was charged with another amount");
-    metrics::Registry::global().counter("payment_gateway_charges_total", {{"outcome", "replayed"}})++;
+    metrics::Registry::global().counter("payment_gateway_charges_total",
+                                        {{"outcome", "replayed"}})++;
     co_return Response::json(200, existing->dump());
   }
 
@@ -138,12 +149,15 @@ struct Gateway : std::enable_shared_from_this<Gateway> {
   awaitable<Response> resolve(Request& req) {
     const auto id = input::require_uuid(req.param("id"), "payment id");
     auto ins = co_await pg.query(
-        fmt::format("INSERT INTO gateway_charges (payment_id, amount_cents, status, decline_reason) "
-                    "VALUES ($1, 0, 'voided', 'abandoned') ON CONFLICT (payment_id) DO NOTHING RETURNING {}",
-                    kColumns),
+        fmt::format(
+            "INSERT INTO gateway_charges (payment_id, amount_cents, status, decline_reason) "
+            "VALUES ($1, 0, 'voided', 'abandoned') ON CONFLICT (payment_id) DO NOTHING RETURNING "
+            "{}",
+            kColumns),
         pg_params(id));
     if (ins.rows() == 1) {
-      metrics::Registry::global().counter("payment_gateway_charges_total", {{"outcome", "voided"}})++;
+      metrics::Registry::global().counter("payment_gateway_charges_total",
+                                          {{"outcome", "voided"}})++;
       co_return Response::json(200, row_json(ins).dump());
     }
     auto row = co_await load(id);
@@ -162,7 +176,8 @@ struct Gateway : std::enable_shared_from_this<Gateway> {
     auto row = co_await load(id);
     if (!row) throw not_found("payment_not_found", "the gateway has no payment " + id);
     if ((*row)["status"] != "refunded")
-      throw conflict("not_refundable", "payment " + id + " is " + (*row)["status"].get<std::string>());
+      throw conflict("not_refundable",
+                     "payment " + id + " is " + (*row)["status"].get<std::string>());
     co_return Response::json(200, row->dump());
   }
 };
@@ -172,15 +187,17 @@ http::Handler route(const std::shared_ptr<Gateway>& g, F f) {
   return [g, f](Request& req) -> awaitable<Response> {
     const std::string* key = req.header("x-internal-key");
     const std::string& want = g->opts.internal_key;
-    if (!key || key->size() != want.size() || sodium_memcmp(key->data(), want.data(), want.size()) != 0)
-      throw Problem{403, "internal_only", "Forbidden", "the payment gateway serves internal callers only"};
+    if (!key || key->size() != want.size() ||
+        sodium_memcmp(key->data(), want.data(), want.size()) != 0)
+      throw Problem{403, "internal_only", "Forbidden",
+                    "the payment gateway serves internal callers only"};
     co_return co_await ((*g).*f)(req);
   };
 }
 }  // namespace
 
-std::shared_ptr<void> register_payments(http::Router& router, boost::asio::any_io_executor ex, store::PgPool& pg,
-                                        PaymentsOptions opts) {
+std::shared_ptr<void> register_payments(http::Router& router, boost::asio::any_io_executor ex,
+                                        store::PgPool& pg, PaymentsOptions opts) {
   auto g = std::make_shared<Gateway>(std::move(ex), pg, opts);
   router.post("/payments/charges", route(g, &Gateway::charge));
   router.get("/payments/charges/{id}", route(g, &Gateway::get));

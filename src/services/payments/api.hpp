@@ -28,7 +28,7 @@ struct PaymentsOptions {
   store::BatchLimits batch;
 };
 
-std::shared_ptr<void> register_payments(http::Router& router, boost::asio::any_io_executor ex, store::PgPool& pg,
-                                        PaymentsOptions opts);
+std::shared_ptr<void> register_payments(http::Router& router, boost::asio::any_io_executor ex,
+                                        store::PgPool& pg, PaymentsOptions opts);
 
 }  // namespace se::payments

@@ -37,7 +37,8 @@ TEST(Authz, AnonymousGetsUnauthenticatedOnProtectedRules) {
 
 TEST(Authz, StaffOnlyForTheirOwnRestaurants) {
   EXPECT_EQ(as(make(Role::restaurant_staff, "s"), az::staff_of("id"), "rest-1"), Decision::allow);
-  EXPECT_EQ(as(make(Role::restaurant_staff, "s"), az::staff_of("id"), "rest-2"), Decision::forbidden);
+  EXPECT_EQ(as(make(Role::restaurant_staff, "s"), az::staff_of("id"), "rest-2"),
+            Decision::forbidden);
   EXPECT_EQ(as(make(Role::customer, "c"), az::staff_of("id"), "rest-1"), Decision::forbidden);
   EXPECT_EQ(as(make(Role::driver, "d"), az::staff_of("id"), "rest-1"), Decision::forbidden);
   EXPECT_EQ(as(make(Role::admin, "a"), az::staff_of("id"), "rest-2"), Decision::allow);

@@ -1,8 +1,8 @@
 // Access tokens: what verifies and every forged or stale variant that must not.
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
 #include <sodium.h>
+#include <nlohmann/json.hpp>
 
 #include "core/jwt.hpp"
 
@@ -39,8 +39,8 @@ std::string forge(const json& header, const json& payload, const std::string& ke
 }
 
 json good_payload(const jwt::Config& c) {
-  return {{"iss", c.issuer}, {"aud", c.audience}, {"sub", "acc-9"}, {"role", "admin"},
-          {"iat", kNow}, {"exp", kNow + 900}};
+  return {{"iss", c.issuer}, {"aud", c.audience}, {"sub", "acc-9"},
+          {"role", "admin"}, {"iat", kNow},       {"exp", kNow + 900}};
 }
 
 }  // namespace
@@ -63,8 +63,8 @@ TEST(Jwt, AlgNoneAndOtherAlgorithmsAreRefused) {
   auto c = config();
   json p = good_payload(c);
   // alg none with an empty signature, and with a valid HMAC anyway.
-  const std::string unsigned_token = jwt::b64url(json{{"alg", "none"}, {"kid", "k1"}}.dump()) + "." +
-                                     jwt::b64url(p.dump()) + ".";
+  const std::string unsigned_token =
+      jwt::b64url(json{{"alg", "none"}, {"kid", "k1"}}.dump()) + "." + jwt::b64url(p.dump()) + ".";
   EXPECT_EQ(jwt::verify(c, unsigned_token, kNow).error, jwt::Error::bad_algorithm);
   EXPECT_EQ(jwt::verify(c, forge({{"alg", "none"}, {"kid", "k1"}}, p, c.keys["k1"]), kNow).error,
             jwt::Error::bad_algorithm);
@@ -74,7 +74,8 @@ TEST(Jwt, AlgNoneAndOtherAlgorithmsAreRefused) {
             jwt::Error::bad_algorithm);
   EXPECT_EQ(jwt::verify(c, forge({{"alg", "RS256"}, {"kid", "k1"}}, p, c.keys["k1"]), kNow).error,
             jwt::Error::bad_algorithm);
-  EXPECT_EQ(jwt::verify(c, forge({{"kid", "k1"}}, p, c.keys["k1"]), kNow).error, jwt::Error::bad_algorithm);
+  EXPECT_EQ(jwt::verify(c, forge({{"kid", "k1"}}, p, c.keys["k1"]), kNow).error,
+            jwt::Error::bad_algorithm);
   // The control: the same payload, properly signed, verifies.
   EXPECT_TRUE(jwt::verify(c, forge({{"alg", "HS256"}, {"kid", "k1"}}, p, c.keys["k1"]), kNow).ok());
 }
@@ -82,8 +83,9 @@ TEST(Jwt, AlgNoneAndOtherAlgorithmsAreRefused) {
 TEST(Jwt, WrongSignatureIsRefused) {
   auto c = config();
   json p = good_payload(c);
-  EXPECT_EQ(jwt::verify(c, forge({{"alg", "HS256"}, {"kid", "k1"}}, p, std::string(32, 'x')), kNow).error,
-            jwt::Error::bad_signature);
+  EXPECT_EQ(
+      jwt::verify(c, forge({{"alg", "HS256"}, {"kid", "k1"}}, p, std::string(32, 'x')), kNow).error,
+      jwt::Error::bad_signature);
   // Signed with k2 but claiming k1.
   EXPECT_EQ(jwt::verify(c, forge({{"alg", "HS256"}, {"kid", "k1"}}, p, c.keys["k2"]), kNow).error,
             jwt::Error::bad_signature);
@@ -95,7 +97,8 @@ TEST(Jwt, WrongSignatureIsRefused) {
   const auto tampered = token.substr(0, d1) + "." + jwt::b64url(payload.dump()) + token.substr(d2);
   EXPECT_EQ(jwt::verify(c, tampered, kNow).error, jwt::Error::bad_signature);
   // Truncated signature, garbage, extra segments.
-  EXPECT_EQ(jwt::verify(c, token.substr(0, token.size() - 2), kNow).error, jwt::Error::bad_signature);
+  EXPECT_EQ(jwt::verify(c, token.substr(0, token.size() - 2), kNow).error,
+            jwt::Error::bad_signature);
   EXPECT_EQ(jwt::verify(c, "abc", kNow).error, jwt::Error::malformed);
   EXPECT_EQ(jwt::verify(c, token + ".x", kNow).error, jwt::Error::malformed);
   EXPECT_EQ(jwt::verify(c, "!!.??.**", kNow).error, jwt::Error::malformed);
@@ -135,7 +138,8 @@ TEST(Jwt, UnknownOrMissingKeyIdIsRefusedAndRotationWorks) {
   json p = good_payload(c);
   EXPECT_EQ(jwt::verify(c, forge({{"alg", "HS256"}, {"kid", "k9"}}, p, c.keys["k1"]), kNow).error,
             jwt::Error::unknown_key);
-  EXPECT_EQ(jwt::verify(c, forge({{"alg", "HS256"}}, p, c.keys["k1"]), kNow).error, jwt::Error::unknown_key);
+  EXPECT_EQ(jwt::verify(c, forge({{"alg", "HS256"}}, p, c.keys["k1"]), kNow).error,
+            jwt::Error::unknown_key);
   // Rotation: tokens signed by k1 keep verifying while k2 becomes active; dropping k1 ends them.
   const auto old_token = jwt::sign(c, staff(), kNow);
   c.active_kid = "k2";
@@ -162,7 +166,8 @@ TEST(Jwt, KeySpecsAreValidated) {
   EXPECT_THROW(jwt::parse_keys("k1:c2hvcnQ="), std::invalid_argument);  // "short"
   EXPECT_THROW(jwt::parse_keys("nocolon"), std::invalid_argument);
   EXPECT_THROW(jwt::parse_keys("k1:***"), std::invalid_argument);
-  EXPECT_THROW(jwt::parse_keys("k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=,k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="),
+  EXPECT_THROW(jwt::parse_keys("k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=,k1:"
+                               "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="),
                std::invalid_argument);
   EXPECT_TRUE(jwt::parse_keys("").empty());
 }

@@ -55,8 +55,8 @@ TEST(RateLimit, SubjectIsThePrincipalElseTheClientIp) {
   se::http::Request r;
   r.remote_ip = "10.0.0.5";
   r.headers = {{"x-forwarded-for", "1.2.3.4, 5.6.7.8"}};
-  EXPECT_EQ(rl::subject(r, {}), "ip:10.0.0.5");            // untrusted peer: header ignored
-  EXPECT_EQ(rl::subject(r, {"10.0.0.5"}), "ip:5.6.7.8");   // trusted proxy: rightmost entry
+  EXPECT_EQ(rl::subject(r, {}), "ip:10.0.0.5");           // untrusted peer: header ignored
+  EXPECT_EQ(rl::subject(r, {"10.0.0.5"}), "ip:5.6.7.8");  // trusted proxy: rightmost entry
   r.principal = se::auth::Principal{};
   r.principal->account_id = "acc";
   EXPECT_EQ(rl::subject(r, {"10.0.0.5"}), "a:acc");

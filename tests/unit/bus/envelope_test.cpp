@@ -39,7 +39,8 @@ TEST(BusEnvelope, RejectsWhatIsNotAnEnvelope) {
   EXPECT_THROW(from_json("not json"), std::invalid_argument);
   EXPECT_THROW(from_json("[1]"), std::invalid_argument);
   EXPECT_THROW(from_json(R"({"eventType":"X"})"), std::invalid_argument);
-  EXPECT_THROW(from_json(R"({"eventId":"a","eventType":"X","version":"7"})"), std::invalid_argument);
+  EXPECT_THROW(from_json(R"({"eventId":"a","eventType":"X","version":"7"})"),
+               std::invalid_argument);
   EXPECT_NO_THROW(from_json(R"({"eventId":"a","eventType":"X"})"));
 }
 
@@ -61,7 +62,8 @@ TEST(BusEnvelope, PartitionIsStableAndSpreads) {
   EXPECT_EQ(partition_of("anything", 1), 0);
   EXPECT_EQ(partition_of("", 8), partition_of("", 8));
   std::vector<int> counts(8);
-  for (int i = 0; i < 8000; ++i) ++counts[static_cast<std::size_t>(partition_of("key-" + std::to_string(i), 8))];
+  for (int i = 0; i < 8000; ++i)
+    ++counts[static_cast<std::size_t>(partition_of("key-" + std::to_string(i), 8))];
   for (int c : counts) EXPECT_GT(c, 800);
 }
 
@@ -71,7 +73,8 @@ TEST(BusTopics, DeadLetterNamesFollowTheSeed) {
   EXPECT_EQ(topics::dlq_of("driver_assignment.events.nyc"), "driver_assignment.events.dlq.nyc");
   EXPECT_EQ(topics::dlq_of("order_updates"), "order_updates.dlq");
   EXPECT_EQ(topics::dlq_of(topics::kRestaurantUpdatesHigh), "restaurant_updates.high.dlq");
-  EXPECT_EQ(topics::origin_of_dlq("driver_assignment.events.dlq.nyc"), "driver_assignment.events.nyc");
+  EXPECT_EQ(topics::origin_of_dlq("driver_assignment.events.dlq.nyc"),
+            "driver_assignment.events.nyc");
   EXPECT_EQ(topics::origin_of_dlq("order_updates.dlq"), "order_updates");
   EXPECT_EQ(topics::origin_of_dlq("order_updates"), std::nullopt);
   const auto prio = topics::restaurant_updates_by_priority();
@@ -111,7 +114,8 @@ TEST(BusDlq, EntriesCarryTheErrorAndReplayRestoresTheEvent) {
   EXPECT_FALSE(nlohmann::json::parse(back->value).contains("dlq"));
   // Not even JSON: kept raw, replayed raw.
   Record junk{"order_updates", "k", "\x01garbage", "0/3-0", false};
-  auto junk_back = replay_record(Record{"order_updates.dlq", "k", dlq_entry(junk, "g", "malformed", 1), "", false});
+  auto junk_back = replay_record(
+      Record{"order_updates.dlq", "k", dlq_entry(junk, "g", "malformed", 1), "", false});
   ASSERT_TRUE(junk_back.has_value());
   EXPECT_EQ(junk_back->value, "\x01garbage");
   EXPECT_FALSE(replay_record(Record{"x.dlq", "k", "{}", "", false}).has_value());

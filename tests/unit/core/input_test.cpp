@@ -37,7 +37,8 @@ TEST(Input, TypedFieldsRejectWrongTypesAndRanges) {
 }
 
 TEST(Input, StringsWithNulCharactersAreRefused) {
-  auto obj = in::parse_object(R"({"address":"1 Road\u0000; DROP","notes":"\u0000"})", {"address", "notes"});
+  auto obj = in::parse_object(R"({"address":"1 Road\u0000; DROP","notes":"\u0000"})",
+                              {"address", "notes"});
   EXPECT_EQ(code_of([&] { in::require_string(obj, "address", 100); }), "invalid_field");
   EXPECT_EQ(code_of([&] { in::opt_string(obj, "notes", 100); }), "invalid_field");
   auto fine = in::parse_object(R"({"address":"1 Road \u00e9"})", {"address"});

@@ -13,7 +13,8 @@ using se::http::Response;
 using se::http::Router;
 
 boost::asio::awaitable<Response> ok(Request& req) {
-  co_return Response::json(200, "{\"id\":\"" + (req.params.count("id") ? req.params["id"] : "") + "\"}");
+  co_return Response::json(200,
+                           "{\"id\":\"" + (req.params.count("id") ? req.params["id"] : "") + "\"}");
 }
 
 Response run(Router& router, Request req) {

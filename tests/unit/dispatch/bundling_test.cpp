@@ -14,7 +14,9 @@ struct Fixture {
     p.meters_per_minute = 100;
     return p;
   }
-  void order(OrderId o, Point at, RestaurantId r, Minutes ready) { world.place_order(o, at, r, 0, ready); }
+  void order(OrderId o, Point at, RestaurantId r, Minutes ready) {
+    world.place_order(o, at, r, 0, ready);
+  }
 };
 
 TEST(DispatchBundling, SameRestaurantCloseReadyTimesAndNearbyCustomersBundle) {
@@ -25,7 +27,7 @@ TEST(DispatchBundling, SameRestaurantCloseReadyTimesAndNearbyCustomersBundle) {
   const auto b = bundle_restaurant_orders(f.world, ids, BundlingRules{2, 10, 12}, 0);
   ASSERT_EQ(b.size(), 1u);
   EXPECT_EQ(b[0].orders.size(), 2u);
-  EXPECT_EQ(b[0].ready, 12);  // a bundle is ready when its latest order is
+  EXPECT_EQ(b[0].ready, 12);      // a bundle is ready when its latest order is
   EXPECT_EQ(b[0].orders[0], 0u);  // nearer customer first
 }
 

@@ -23,7 +23,8 @@ std::int64_t cost_of(const std::vector<int>& match, const std::vector<MatchArc>&
 }
 
 // Best total over all matchings (each left: unmatched or any free right with an arc).
-std::int64_t brute(std::size_t l, std::vector<char>& used, const std::vector<std::vector<std::int64_t>>& c) {
+std::int64_t brute(std::size_t l, std::vector<char>& used,
+                   const std::vector<std::vector<std::int64_t>>& c) {
   if (l == c.size()) return 0;
   std::int64_t best = brute(l + 1, used, c);
   for (std::size_t r = 0; r < used.size(); ++r) {
@@ -37,13 +38,15 @@ std::int64_t brute(std::size_t l, std::vector<char>& used, const std::vector<std
 
 // Random graphs up to max_side x max_side, costs in [lo, hi] (narrow ranges give many ties),
 // solved with the given enumeration limit (0: every component goes to the flow solver).
-void expect_optimal_on_random_graphs(std::uint64_t seed, int rounds, std::size_t max_side, std::int64_t lo,
-                                     std::int64_t hi, std::size_t enumeration_limit) {
+void expect_optimal_on_random_graphs(std::uint64_t seed, int rounds, std::size_t max_side,
+                                     std::int64_t lo, std::int64_t hi,
+                                     std::size_t enumeration_limit) {
   SplitMix64 rng(seed);
   for (int round = 0; round < rounds; ++round) {
     const std::size_t L = 1 + rng.next() % max_side, R = 1 + rng.next() % max_side;
     std::vector<MatchArc> arcs;
-    std::vector<std::vector<std::int64_t>> c(L, std::vector<std::int64_t>(R, std::numeric_limits<std::int64_t>::max()));
+    std::vector<std::vector<std::int64_t>> c(
+        L, std::vector<std::int64_t>(R, std::numeric_limits<std::int64_t>::max()));
     for (std::uint32_t l = 0; l < L; ++l) {
       for (std::uint32_t r = 0; r < R; ++r) {
         if (rng.next() % 3 == 0) continue;
@@ -154,7 +157,8 @@ TEST(DispatchGridIndex, CrowdedCellsAnswerLikeBruteForce) {
   constexpr CourierId kCount = 200;
   std::vector<CourierSpot> now(kCount);
   for (CourierId c = 0; c < kCount; ++c) {
-    now[c] = CourierSpot{c, {rng.uniform() * 20000, rng.uniform() * 20000}, static_cast<Minutes>(c)};
+    now[c] =
+        CourierSpot{c, {rng.uniform() * 20000, rng.uniform() * 20000}, static_cast<Minutes>(c)};
     index.insert(now[c]);
   }
   std::vector<Candidate> got;
@@ -162,13 +166,15 @@ TEST(DispatchGridIndex, CrowdedCellsAnswerLikeBruteForce) {
     const auto c = static_cast<CourierId>(rng.next() % kCount);
     // Half the moves go to one of three hot spots of about one cell each.
     const Point hot{5000.0 + 4000.0 * static_cast<double>(rng.next() % 3), 7000};
-    now[c].at = rng.uniform() < 0.5 ? Point{hot.x + rng.uniform() * 400, hot.y + rng.uniform() * 400}
-                                    : Point{rng.uniform() * 20000, rng.uniform() * 20000};
+    now[c].at = rng.uniform() < 0.5
+                    ? Point{hot.x + rng.uniform() * 400, hot.y + rng.uniform() * 400}
+                    : Point{rng.uniform() * 20000, rng.uniform() * 20000};
     now[c].free_time = move;
     index.insert(now[c]);
     if (move % 50 != 0) continue;
     const Point q = rng.uniform() < 0.5 ? hot : Point{rng.uniform() * 20000, rng.uniform() * 20000};
-    index.nearest(q, 9, [](const CourierSpot&) { return true; }, got);
+    index.nearest(
+        q, 9, [](const CourierSpot&) { return true; }, got);
     std::vector<std::pair<double, CourierId>> want;
     for (const CourierSpot& s : now) want.emplace_back(distance_m(q, s.at), s.id);
     std::sort(want.begin(), want.end());
@@ -187,7 +193,8 @@ TEST(DispatchGridIndex, EqualDistancesRankByIdDeterministically) {
   GridIndex index(500);
   for (CourierId c = 0; c < 40; ++c) index.insert(CourierSpot{39 - c, {1000, 1000}});
   std::vector<Candidate> got;
-  index.nearest({1000, 1200}, 7, [](const CourierSpot&) { return true; }, got);
+  index.nearest(
+      {1000, 1200}, 7, [](const CourierSpot&) { return true; }, got);
   ASSERT_EQ(got.size(), 7u);
   for (CourierId c = 0; c < 7; ++c) EXPECT_EQ(got[c].spot.id, c);
 }

@@ -20,15 +20,20 @@ bool same(const Solution& a, const Solution& b) {
   }
   for (std::size_t i = 0; i < a.assignments.size(); ++i) {
     const auto &x = a.assignments[i], &y = b.assignments[i];
-    if (x.assigned != y.assigned || x.pickup != y.pickup || x.courier != y.courier || x.orders != y.orders) return false;
+    if (x.assigned != y.assigned || x.pickup != y.pickup || x.courier != y.courier ||
+        x.orders != y.orders)
+      return false;
   }
   for (std::size_t i = 0; i < a.orders.size(); ++i) {
     const auto &x = a.orders[i], &y = b.orders[i];
-    if (x.order != y.order || x.pickup != y.pickup || x.dropoff != y.dropoff || x.courier != y.courier) return false;
+    if (x.order != y.order || x.pickup != y.pickup || x.dropoff != y.dropoff ||
+        x.courier != y.courier)
+      return false;
   }
   for (std::size_t i = 0; i < a.moves.size(); ++i) {
     const auto &x = a.moves[i], &y = b.moves[i];
-    if (x.courier != y.courier || x.depart != y.depart || !(x.from == y.from) || !(x.to == y.to)) return false;
+    if (x.courier != y.courier || x.depart != y.depart || !(x.from == y.from) || !(x.to == y.to))
+      return false;
   }
   return true;
 }

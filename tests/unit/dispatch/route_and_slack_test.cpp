@@ -90,7 +90,8 @@ TEST(DispatchSlack, CommitsOnlyWhenCourierWouldArriveAboutWhenFoodIsReady) {
   pp.commit_slack = 2;
   Dispatcher d = one_order_world(std::make_unique<SlackPolicy>(pp), 30);
   // Slack at minute t: 30 - (t + 10 + 2); commit once it is at most 2, i.e. from t = 16.
-  for (Minutes t = 0; t < 16; ++t) EXPECT_TRUE(d.decide(t).empty()) << "committed too early at " << t;
+  for (Minutes t = 0; t < 16; ++t)
+    EXPECT_TRUE(d.decide(t).empty()) << "committed too early at " << t;
   const auto offers = d.decide(16);
   ASSERT_EQ(offers.size(), 1u);
   EXPECT_EQ(offers[0].plan.arrive_restaurant, 26);
@@ -130,10 +131,12 @@ TEST(DispatchSlack, LateFromNowStopsSunkLatenessFromStarvingOldOrders) {
     pp.shortage_ratio = 0;  // one courier for two orders would be a shortage (tested below)
     Dispatcher d(params100(), {{0, 0}}, std::make_unique<SlackPolicy>(pp));
     d.courier_online(0, {100, 0}, 0, 300);
-    d.order_placed(0, {0, 1000}, 0, 0, 10);     // old
-    d.order_placed(1, {0, -1000}, 0, 55, 58);   // fresh, same ride length
+    d.order_placed(0, {0, 1000}, 0, 0, 10);    // old
+    d.order_placed(1, {0, -1000}, 0, 55, 58);  // fresh, same ride length
     const auto offers = d.decide(60);
-    return offers.size() == 1 && offers[0].orders.size() == 1 ? static_cast<int>(offers[0].orders[0]) : -1;
+    return offers.size() == 1 && offers[0].orders.size() == 1
+               ? static_cast<int>(offers[0].orders[0])
+               : -1;
   };
   EXPECT_EQ(winner(false), 1);
   EXPECT_EQ(winner(true), 0);
@@ -151,9 +154,10 @@ TEST(DispatchSlack, ShortageStopsWaitingFromStarvingOldOrders) {
     auto policy = std::make_unique<SlackPolicy>(pp);
     const SlackPolicy* raw = policy.get();
     Dispatcher d(params100(), {{0, 0}}, std::move(policy));
-    for (int c = 0; c < couriers; ++c) d.courier_online(static_cast<CourierId>(c), {100, 0}, 0, 300);
-    d.order_placed(0, {0, 1000}, 0, 0, 10);     // old: beyond the 40-minute target
-    d.order_placed(1, {0, -1000}, 0, 55, 58);   // fresh, same ride length
+    for (int c = 0; c < couriers; ++c)
+      d.courier_online(static_cast<CourierId>(c), {100, 0}, 0, 300);
+    d.order_placed(0, {0, 1000}, 0, 0, 10);    // old: beyond the 40-minute target
+    d.order_placed(1, {0, -1000}, 0, 55, 58);  // fresh, same ride length
     const auto offers = d.decide(60);
     *shortage = raw->last_round().shortage;
     std::vector<int> served;
@@ -237,7 +241,7 @@ TEST(DispatchSlack, ClosingFleetBundlesBeyondTheReadyGap) {
   EXPECT_TRUE(closed);
   EXPECT_EQ(bundles(50, 61, 60, &closed), 2u);  // one courier stays longer: not closing
   EXPECT_FALSE(closed);
-  EXPECT_EQ(bundles(50, 60, 0, &closed), 2u);   // off
+  EXPECT_EQ(bundles(50, 60, 0, &closed), 2u);  // off
   EXPECT_FALSE(closed);
 }
 
@@ -266,9 +270,9 @@ std::vector<OrderId> last_trip_offer(Minutes other_off, bool rule, Minutes slack
 TEST(DispatchSlack, LastTripTakesReadyOrdersOfItsRestaurantAlong) {
   const std::vector<OrderId> both{1, 2};
   EXPECT_EQ(last_trip_offer(60, true), both);
-  EXPECT_EQ(last_trip_offer(60, false).size(), 1u);   // off
-  EXPECT_EQ(last_trip_offer(62, true).size(), 1u);    // courier 1 stays beyond 60: not closing
-  EXPECT_EQ(last_trip_offer(60, true, -1), both);     // 29 <= 30 - 1
+  EXPECT_EQ(last_trip_offer(60, false).size(), 1u);     // off
+  EXPECT_EQ(last_trip_offer(62, true).size(), 1u);      // courier 1 stays beyond 60: not closing
+  EXPECT_EQ(last_trip_offer(60, true, -1), both);       // 29 <= 30 - 1
   EXPECT_EQ(last_trip_offer(60, true, -2).size(), 1u);  // 29 > 30 - 2: courier 1 is sooner
 }
 
@@ -324,7 +328,7 @@ TEST(DispatchSlack, CandidatesThinOnlyWhenCouriersArePlentiful) {
   pp.min_candidates = 3;
   pp.rival_factor = 1.0;
   const SlackPolicy p(pp);
-  EXPECT_EQ(p.extra_candidates(20, 50), 12u);     // MDRP-like: 4 x 13 x 20 / 50 = 20.8 rivals
+  EXPECT_EQ(p.extra_candidates(20, 50), 12u);      // MDRP-like: 4 x 13 x 20 / 50 = 20.8 rivals
   EXPECT_EQ(p.extra_candidates(2000, 40000), 4u);  // dense city: 2.6 rivals -> 3 + 1
   EXPECT_EQ(p.extra_candidates(1, 40000), 3u);     // floor
   EXPECT_EQ(p.extra_candidates(5, 0), 12u);
@@ -338,7 +342,8 @@ TEST(DispatchSlack, CandidatesThinOnlyWhenCouriersArePlentiful) {
 // (1000, 500)) still reaches B by 46; taking B first (free at 27 at (-1000, 500)) reaches A only
 // at 50. With the shift ending at 47, B first shuts A out (2 orders in the shift, A first 3);
 // the look-ahead charges B and sends the courier to A. Returns the orders offered at minute 0.
-std::vector<OrderId> last_trips_first(Minutes shift_end, const SlackPolicyParams& pp, std::size_t* charged) {
+std::vector<OrderId> last_trips_first(Minutes shift_end, const SlackPolicyParams& pp,
+                                      std::size_t* charged) {
   auto policy = std::make_unique<SlackPolicy>(pp);
   const SlackPolicy* raw = policy.get();
   Dispatcher d(params100(), {{1000, 0}, {-1000, 0}}, std::move(policy));
@@ -389,11 +394,14 @@ TEST(DispatchSlack, EndOfShiftLookAheadOverTwoFurtherTrips) {
   auto first = [](int trips) {
     SlackPolicyParams pp;
     pp.chain_trips = trips;
-    Dispatcher d(params100(), {{-300, 0}, {500, 0}, {1000, 0}, {1500, 0}}, std::make_unique<SlackPolicy>(pp));
+    Dispatcher d(params100(), {{-300, 0}, {500, 0}, {1000, 0}, {1500, 0}},
+                 std::make_unique<SlackPolicy>(pp));
     d.courier_online(0, {0, 0}, 0, 33);
     for (OrderId o = 0; o < 4; ++o) d.order_placed(o, d.world().restaurant(o), o, 0, 0);
     const auto offers = d.decide(0);
-    return offers.size() == 1 && offers[0].orders.size() == 1 ? static_cast<int>(offers[0].orders[0]) : -1;
+    return offers.size() == 1 && offers[0].orders.size() == 1
+               ? static_cast<int>(offers[0].orders[0])
+               : -1;
   };
   EXPECT_EQ(first(1), 0);  // Y
   EXPECT_EQ(first(2), 1);  // X

@@ -26,7 +26,9 @@ struct TempDir {
     std::error_code ec;
     fs::remove_all(path, ec);
   }
-  void write(const std::string& name, const std::string& text) const { std::ofstream(path / name) << text; }
+  void write(const std::string& name, const std::string& text) const {
+    std::ofstream(path / name) << text;
+  }
   fs::path path;
 };
 
@@ -46,8 +48,9 @@ TEST(MigrationFiles, ParsesWellFormedNames) {
 TEST(MigrationFiles, RejectsMalformedNames) {
   int v = 0;
   std::string name;
-  for (const char* bad : {"extensions.sql", "0001.sql", "0001_.sql", "0001_x.SQL", "0001_x.txt", "0000_zero.sql",
-                          "0001-x.sql", "0001_has space.sql", "x0001_a.sql", ".sql", "99999999999_x.sql"}) {
+  for (const char* bad :
+       {"extensions.sql", "0001.sql", "0001_.sql", "0001_x.SQL", "0001_x.txt", "0000_zero.sql",
+        "0001-x.sql", "0001_has space.sql", "x0001_a.sql", ".sql", "99999999999_x.sql"}) {
     EXPECT_FALSE(parse_migration_filename(bad, v, name)) << bad;
   }
 }

@@ -15,7 +15,8 @@ TEST(OrderPlacement, NormaliseMergesDuplicatesAndSorts) {
 }
 
 TEST(OrderPlacement, PricesComeFromTheCatalogue) {
-  std::vector<CatalogItem> cat{{"a", "r", "A", "prepared", 250, true}, {"b", "r", "B", "made_to_order", 1000, true}};
+  std::vector<CatalogItem> cat{{"a", "r", "A", "prepared", 250, true},
+                               {"b", "r", "B", "made_to_order", 1000, true}};
   auto q = price_order({{"a", 2}, {"b", 1}}, cat, "r", 300, 0);
   ASSERT_EQ(q.error, QuoteError::none);
   EXPECT_EQ(q.quote.subtotal_cents, 1500);
@@ -25,7 +26,8 @@ TEST(OrderPlacement, PricesComeFromTheCatalogue) {
 }
 
 TEST(OrderPlacement, RefusesUnknownForeignUnavailableAndSmallOrders) {
-  std::vector<CatalogItem> cat{{"a", "r", "A", "prepared", 250, true}, {"x", "other", "X", "prepared", 1, true},
+  std::vector<CatalogItem> cat{{"a", "r", "A", "prepared", 250, true},
+                               {"x", "other", "X", "prepared", 1, true},
                                {"u", "r", "U", "prepared", 1, false}};
   EXPECT_EQ(price_order({{"zz", 1}}, cat, "r", 0, 0).error, QuoteError::unknown_item);
   EXPECT_EQ(price_order({{"x", 1}}, cat, "r", 0, 0).error, QuoteError::wrong_restaurant);

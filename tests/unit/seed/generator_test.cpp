@@ -24,11 +24,13 @@ SeedOptions small(std::uint64_t seed = 7) {
 }
 
 std::string fingerprint(const RestaurantBundle& b) {
-  std::string s = b.restaurant.id + b.restaurant.name + b.restaurant.hours_json + b.restaurant.tags_json +
-                  std::to_string(b.restaurant.lat) + std::to_string(b.restaurant.lng);
+  std::string s = b.restaurant.id + b.restaurant.name + b.restaurant.hours_json +
+                  b.restaurant.tags_json + std::to_string(b.restaurant.lat) +
+                  std::to_string(b.restaurant.lng);
   for (const auto& c : b.categories) s += c.id + c.name;
   for (const auto& i : b.items) {
-    s += i.id + i.name + std::to_string(i.price_cents) + i.kind() + std::to_string(i.available_quantity);
+    s += i.id + i.name + std::to_string(i.price_cents) + i.kind() +
+         std::to_string(i.available_quantity);
   }
   return s;
 }
@@ -52,7 +54,8 @@ TEST(SeedRng, SameSeedSameStream) {
 
 TEST(SeedGenerator, SameSeedSameDataIncludingUuids) {
   Generator g1(small()), g2(small());
-  for (int i = 0; i < 300; i += 7) EXPECT_EQ(fingerprint(g1.restaurant(i)), fingerprint(g2.restaurant(i))) << i;
+  for (int i = 0; i < 300; i += 7)
+    EXPECT_EQ(fingerprint(g1.restaurant(i)), fingerprint(g2.restaurant(i))) << i;
   for (int i = 0; i < 50; ++i) {
     EXPECT_EQ(g1.customer(i).id, g2.customer(i).id);
     EXPECT_EQ(g1.driver(i).id, g2.driver(i).id);
@@ -82,7 +85,8 @@ TEST(SeedGenerator, RestaurantIndependentOfCountAndItemGeneration) {
   EXPECT_EQ(with.restaurant.id, without.restaurant.id);
   EXPECT_EQ(with.restaurant.tags_json, without.restaurant.tags_json);
   ASSERT_EQ(with.categories.size(), without.categories.size());
-  for (std::size_t i = 0; i < with.categories.size(); ++i) EXPECT_EQ(with.categories[i].id, without.categories[i].id);
+  for (std::size_t i = 0; i < with.categories.size(); ++i)
+    EXPECT_EQ(with.categories[i].id, without.categories[i].id);
 }
 
 TEST(SeedGenerator, UuidsAreUniqueAcrossEntities) {
@@ -105,7 +109,8 @@ TEST(SeedGenerator, RowsArePlausibleAndValid) {
   const auto& city = g.city();
   std::set<std::string> cuisines;
   int prepared = 0, items = 0, late = 0, closed_day = 0;
-  std::regex hours_re(R"(^\{"mon":\[.*\],"tue":\[.*\],"wed":\[.*\],"thu":\[.*\],"fri":\[.*\],"sat":\[.*\],"sun":\[.*\]\}$)");
+  std::regex hours_re(
+      R"(^\{"mon":\[.*\],"tue":\[.*\],"wed":\[.*\],"thu":\[.*\],"fri":\[.*\],"sat":\[.*\],"sun":\[.*\]\}$)");
   double near = 0;
   for (int i = 0; i < 300; ++i) {
     auto b = g.restaurant(i);

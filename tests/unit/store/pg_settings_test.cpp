@@ -18,8 +18,8 @@ TEST(PgSettings, ParsesCommaSeparatedNameValuePairs) {
 
 TEST(PgSettings, RefusesAnythingThatIsNotAPlainWord) {
   // Each of these would inject another option or break libpq's option splitting.
-  for (const char* bad : {"enable_seqscan", "=off", "enable_seqscan=", "a=b c", "a=b -c fsync=off", "a=b'",
-                          "a-b=c", "a=\\x"})
+  for (const char* bad : {"enable_seqscan", "=off", "enable_seqscan=", "a=b c", "a=b -c fsync=off",
+                          "a=b'", "a-b=c", "a=\\x"})
     EXPECT_THROW(se::store::parse_pg_settings(bad), std::invalid_argument) << bad;
 }
 }  // namespace

@@ -1,8 +1,8 @@
 #include "services/catalog/domain/cursor.hpp"
 
+#include <sodium.h>
 #include <charconv>
 #include <cmath>
-#include <sodium.h>
 
 #include "core/input.hpp"
 
@@ -21,7 +21,8 @@ std::string fingerprint_tag(const std::string& fingerprint) {
 
 std::string encode_cursor(const NearbyCursor& c, const std::string& fp) {
   const std::string raw = "1|" + fingerprint_tag(fp) + "|" + c.distance + "|" + c.id;
-  std::string out(sodium_base64_ENCODED_LEN(raw.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
+  std::string out(sodium_base64_ENCODED_LEN(raw.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+                  '\0');
   sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(raw.data()),
                     raw.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   out.resize(std::char_traits<char>::length(out.c_str()));
@@ -32,8 +33,9 @@ std::optional<NearbyCursor> decode_cursor(const std::string& text, const std::st
   if (text.empty() || text.size() > 256) return std::nullopt;
   std::string raw(text.size(), '\0');
   std::size_t len = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(raw.data()), raw.size(), text.data(), text.size(),
-                        nullptr, &len, nullptr, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(raw.data()), raw.size(), text.data(),
+                        text.size(), nullptr, &len, nullptr,
+                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
     return std::nullopt;
   raw.resize(len);
   const auto p1 = raw.find('|');
@@ -44,7 +46,8 @@ std::optional<NearbyCursor> decode_cursor(const std::string& text, const std::st
   NearbyCursor c{raw.substr(p2 + 1, p3 - p2 - 1), raw.substr(p3 + 1)};
   double d = 0;
   auto [end, ec] = std::from_chars(c.distance.data(), c.distance.data() + c.distance.size(), d);
-  if (ec != std::errc{} || end != c.distance.data() + c.distance.size() || !std::isfinite(d) || d < 0)
+  if (ec != std::errc{} || end != c.distance.data() + c.distance.size() || !std::isfinite(d) ||
+      d < 0)
     return std::nullopt;
   if (!input::is_uuid(c.id)) return std::nullopt;
   return c;

@@ -13,6 +13,7 @@ struct NearbyCursor {
 
 std::string encode_cursor(const NearbyCursor& c, const std::string& query_fingerprint);
 // nullopt when malformed or minted for a different query.
-std::optional<NearbyCursor> decode_cursor(const std::string& text, const std::string& query_fingerprint);
+std::optional<NearbyCursor> decode_cursor(const std::string& text,
+                                          const std::string& query_fingerprint);
 
 }  // namespace se::catalog

@@ -1,7 +1,7 @@
 #include "services/catalog/domain/hours.hpp"
 
-#include <array>
 #include <fmt/format.h>
+#include <array>
 
 namespace se::catalog {
 
@@ -30,7 +30,8 @@ bool in_interval(int open, int close, int minute, bool from_previous_day) {
 std::optional<std::string> hours_error(const nlohmann::json& hours) {
   if (!hours.is_object()) return "hours must be an object keyed by mon..sun";
   for (const auto& [day, intervals] : hours.items()) {
-    if (std::find_if(kDays.begin(), kDays.end(), [&](const char* d) { return day == d; }) == kDays.end())
+    if (std::find_if(kDays.begin(), kDays.end(), [&](const char* d) { return day == d; }) ==
+        kDays.end())
       return fmt::format("'{}' is not a day; use mon, tue, wed, thu, fri, sat, sun", day);
     if (!intervals.is_array() || intervals.size() > 6)
       return fmt::format("'{}' must be a list of at most 6 [open, close] pairs", day);

@@ -5,9 +5,10 @@
 namespace se::orders {
 
 namespace {
-constexpr std::array<Status, 9> kAll{Status::pending_payment, Status::confirmed,       Status::accepted,
-                                     Status::preparing,       Status::ready_for_pickup, Status::picked_up,
-                                     Status::delivered,       Status::cancelled,        Status::failed};
+constexpr std::array<Status, 9> kAll{
+    Status::pending_payment, Status::confirmed,        Status::accepted,
+    Status::preparing,       Status::ready_for_pickup, Status::picked_up,
+    Status::delivered,       Status::cancelled,        Status::failed};
 
 // Bit set of actors allowed on an edge; 0 = no edge.
 constexpr unsigned bit(Actor a) { return 1u << static_cast<unsigned>(a); }
@@ -51,15 +52,24 @@ unsigned edge(Status from, Status to) {
 
 const char* status_name(Status s) {
   switch (s) {
-    case Status::pending_payment: return "pending_payment";
-    case Status::confirmed: return "confirmed";
-    case Status::accepted: return "accepted";
-    case Status::preparing: return "preparing";
-    case Status::ready_for_pickup: return "ready_for_pickup";
-    case Status::picked_up: return "picked_up";
-    case Status::delivered: return "delivered";
-    case Status::cancelled: return "cancelled";
-    case Status::failed: return "failed";
+    case Status::pending_payment:
+      return "pending_payment";
+    case Status::confirmed:
+      return "confirmed";
+    case Status::accepted:
+      return "accepted";
+    case Status::preparing:
+      return "preparing";
+    case Status::ready_for_pickup:
+      return "ready_for_pickup";
+    case Status::picked_up:
+      return "picked_up";
+    case Status::delivered:
+      return "delivered";
+    case Status::cancelled:
+      return "cancelled";
+    case Status::failed:
+      return "failed";
   }
   return "unknown";
 }
@@ -72,15 +82,21 @@ std::optional<Status> parse_status(std::string_view s) {
 
 const char* actor_name(Actor a) {
   switch (a) {
-    case Actor::customer: return "customer";
-    case Actor::restaurant: return "restaurant";
-    case Actor::driver: return "driver";
-    case Actor::system: return "system";
+    case Actor::customer:
+      return "customer";
+    case Actor::restaurant:
+      return "restaurant";
+    case Actor::driver:
+      return "driver";
+    case Actor::system:
+      return "system";
   }
   return "unknown";
 }
 
-bool is_terminal(Status s) { return s == Status::delivered || s == Status::cancelled || s == Status::failed; }
+bool is_terminal(Status s) {
+  return s == Status::delivered || s == Status::cancelled || s == Status::failed;
+}
 
 bool is_active(Status s) { return !is_terminal(s) && s != Status::pending_payment; }
 
@@ -105,15 +121,24 @@ bool restores_stock(Status from, Status to) {
 
 const char* event_type_for(Status to) {
   switch (to) {
-    case Status::pending_payment: return "OrderPlaced";
-    case Status::confirmed: return "OrderConfirmed";
-    case Status::accepted: return "OrderAccepted";
-    case Status::preparing: return "OrderPreparing";
-    case Status::ready_for_pickup: return "OrderReadyForPickup";
-    case Status::picked_up: return "OrderPickedUp";
-    case Status::delivered: return "OrderDelivered";
-    case Status::cancelled: return "OrderCancelled";
-    case Status::failed: return "OrderFailed";
+    case Status::pending_payment:
+      return "OrderPlaced";
+    case Status::confirmed:
+      return "OrderConfirmed";
+    case Status::accepted:
+      return "OrderAccepted";
+    case Status::preparing:
+      return "OrderPreparing";
+    case Status::ready_for_pickup:
+      return "OrderReadyForPickup";
+    case Status::picked_up:
+      return "OrderPickedUp";
+    case Status::delivered:
+      return "OrderDelivered";
+    case Status::cancelled:
+      return "OrderCancelled";
+    case Status::failed:
+      return "OrderFailed";
   }
   return "OrderUpdated";
 }

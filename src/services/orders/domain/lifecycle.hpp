@@ -13,8 +13,17 @@
 
 namespace se::orders {
 
-enum class Status { pending_payment, confirmed, accepted, preparing, ready_for_pickup, picked_up, delivered,
-                    cancelled, failed };
+enum class Status {
+  pending_payment,
+  confirmed,
+  accepted,
+  preparing,
+  ready_for_pickup,
+  picked_up,
+  delivered,
+  cancelled,
+  failed
+};
 
 // Who asks for a transition. `system` is the service itself (payment outcome, sweeper) and admins.
 enum class Actor { customer, restaurant, driver, system };

@@ -55,9 +55,9 @@ struct QuoteResult {
 };
 
 // Prices `lines` (normalised) from `catalog` (any order). Every price comes from the catalogue.
-QuoteResult price_order(const std::vector<RequestedLine>& lines, const std::vector<CatalogItem>& catalog,
-                        const std::string& restaurant_id, std::int64_t delivery_fee_cents,
-                        std::int64_t min_order_cents);
+QuoteResult price_order(const std::vector<RequestedLine>& lines,
+                        const std::vector<CatalogItem>& catalog, const std::string& restaurant_id,
+                        std::int64_t delivery_fee_cents, std::int64_t min_order_cents);
 
 // Order ids are UUIDv7: the first 48 bits are the Unix time in milliseconds, which is also the
 // order's created_at, i.e. its partition key. Any lookup by id can therefore name the partition
