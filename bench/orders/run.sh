@@ -75,14 +75,23 @@ log "pgbench TPC-B: $PGBENCH_TPS tps"
 
 # Sets SE_PID and SE_PORT in this shell (not via $(...): a subshell's SE_PID would be lost and
 # cleanup could not stop the server).
+# A server that never answers /health fails the bench instead of being measured (a run against
+# no server once reported 3.5 million "orders" that were all refused connections).
 start_server() {  # $1 = gateway latency ms, $2 = success rate
-  local port; port=$(free_port)
+  local port log
+  port=$(free_port)
+  log="$TMP/serve-$port.log"
   setsid "$SE" serve --host 127.0.0.1 --port "$port" --threads "$THREADS" --pg "$PG${ORDERS_BENCH_PG_EXTRA:+ $ORDERS_BENCH_PG_EXTRA}" --redis "127.0.0.1:$REDIS_PORT" \
     --log-level warn --jwt-keys "$JWT" --rate-limits off \
-    --payments-latency-ms "$1" --payments-success-rate "$2" ${ORDERS_BENCH_SERVER_ARGS:-} >"$TMP/serve.log" 2>&1 &
+    --payments-latency-ms "$1" --payments-success-rate "$2" ${ORDERS_BENCH_SERVER_ARGS:-} >"$log" 2>&1 &
   SE_PID=$!
-  for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.1; done
-  SE_PORT=$port
+  for _ in $(seq 300); do
+    curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 && { SE_PORT=$port; return; }
+    kill -0 "$SE_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  tail -20 "$log" >&2
+  die "the server on port $port did not answer /health (log above)"
 }
 # CPU time (clock ticks) used so far by every process named $1: a per-order CPU cost is the one
 # figure a shared, noisy 2-core machine cannot distort much.
