@@ -89,7 +89,8 @@ work_mem = 16MB
 maintenance_work_mem = 512MB
 max_wal_size = 4GB
 checkpoint_timeout = 15min
-synchronous_commit = off
+# Durable commits: an answered order survives a crash of PostgreSQL or of the machine.
+synchronous_commit = on
 CONF
   fi
   if pg_running; then
