@@ -40,8 +40,7 @@ struct ServeConfig {
   int orders_pg_pool_size = 16;
   // The order path's statements are written for generic plans that stay on their indexes
   // whatever a table's size when a connection plans them (services/orders/repo.hpp).
-  std::string orders_pg_settings =
-      "plan_cache_mode=force_generic_plan,enable_seqscan=off,synchronous_commit=on";
+  std::string orders_pg_settings = se::orders::kOrdersPgSettings;
   int statement_timeout_ms = 5000;
   std::string redis = "127.0.0.1:6380";
   auth::SecurityConfig security;  // accounts, JWT, rate limits, CORS (services/auth/security.hpp)

@@ -1,8 +1,7 @@
 // The auth service: accounts, login, access/refresh tokens, and the account-owned profile reads.
 //
-//   POST /auth/register        public   {email,password,name,phone?} -> 202, same answer whether or
-//   not
-//                                        the email was free (no user enumeration)
+//   POST /auth/register        public   {email,password,name,phone?} -> 202, the same answer
+//                                        whether or not the email was free (no user enumeration)
 //   POST /auth/login           public   {email,password} -> access + refresh token
 //   POST /auth/refresh         public   {refresh_token} -> rotated pair; reuse revokes the family
 //   POST /auth/logout          public   {refresh_token} -> 204, revokes the family

@@ -3,9 +3,10 @@
 //   GET  /orders                         my orders, newest first, cursor pagination (customer)
 //   GET  /orders/{id}                    one order with its status history (its customer, the
 //                                        restaurant's staff, its driver, admin)
-//   POST /orders/{id}/status             {"status","expected_version"?,"reason"?} by the allowed
-//   role POST /orders/{id}/cancel             {"reason"?,"expected_version"?} GET
-//   /restaurants/{id}/orders        the restaurant's live queue (?status=a,b)
+//   POST /orders/{id}/status             {"status","expected_version"?,"reason"?} by the
+//                                        allowed role
+//   POST /orders/{id}/cancel             {"reason"?,"expected_version"?}
+//   GET  /restaurants/{id}/orders        the restaurant's live queue (?status=a,b)
 // and, on one worker per process, the sweeper that settles orders stuck in pending_payment and
 // retries refunds, by asking the payment gateway for the outcome.
 #pragma once
@@ -20,6 +21,12 @@
 #include "store/pg.hpp"
 
 namespace se::orders {
+
+// Session settings of the order path's connections (`--orders-pg-settings` default,
+// docs/orders.md): generic plans that prune partitions when the executor starts, no sequential
+// scans, and durable commits, so an order is answered only once it is on disk.
+inline constexpr const char* kOrdersPgSettings =
+    "plan_cache_mode=force_generic_plan,enable_seqscan=off,synchronous_commit=on";
 
 struct OrdersOptions {
   // Base URL of the payment gateway ("http://host:port"). Called on each use so it can name the
