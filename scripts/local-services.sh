@@ -138,9 +138,13 @@ start_redis() {
   # whole dataset (the event streams keep up to --bus-retention entries), ~0.5-1 s of a core at
   # 1,000 orders/s, which showed as a spike in that second's P99 (docs/benchmarks.md); at 2x that
   # came every ~20 s. The price is a longer AOF to replay after a crash.
+  # appendfsync always: a write is on disk before Redis answers it. The outbox relay deletes its
+  # rows once the bus has confirmed them, so with the default (everysec) a machine crash could
+  # lose up to a second of events that no longer exist anywhere else. Redis flushes once per
+  # event-loop turn, not per command (~50 us here; docs/benchmarks.md, Events).
   setsid redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$REDIS_DIR" \
     --daemonize yes --pidfile "$REDIS_PID" --logfile "$REDIS_LOG" \
-    --appendonly yes --auto-aof-rewrite-percentage 400 --save "300 10" --protected-mode yes
+    --appendonly yes --appendfsync always --auto-aof-rewrite-percentage 400 --save "300 10" --protected-mode yes
   local i
   for ((i = 0; i < 100; i++)); do
     redis_running && return
