@@ -26,12 +26,14 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -68,22 +70,41 @@ State& state() {
 
 [[noreturn]] void fail(const std::string& what) { throw std::runtime_error("TestEnv: " + what); }
 
-int free_port() {
+// Binds 127.0.0.1:port (0 = any) without SO_REUSEADDR, so a port still in TIME_WAIT counts as
+// taken; returns the bound port, or 0 when the bind fails.
+int try_bind(int port) {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) fail("socket: " + std::string(std::strerror(errno)));
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    fail("bind: " + std::string(std::strerror(errno)));
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  int bound = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+    socklen_t len = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    bound = ntohs(addr.sin_port);
   }
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
   ::close(fd);
-  return ntohs(addr.sin_port);
+  return bound;
 }
+
+}  // namespace
+
+int free_port() {
+  int low = 32768;  // Linux's default ip_local_port_range starts here
+  std::ifstream range("/proc/sys/net/ipv4/ip_local_port_range");
+  if (int l = 0; range >> l && l > 12000) low = l;
+  std::mt19937 rng(std::random_device{}());
+  std::uniform_int_distribution<int> pick(10000, low - 1);
+  for (int i = 0; i < 200; ++i) {
+    if (const int p = try_bind(pick(rng)); p != 0) return p;
+  }
+  if (const int p = try_bind(0); p != 0) return p;  // the ephemeral range, as a last resort
+  fail("no free loopback port");
+}
+
+namespace {
 
 std::string tail_file(const std::string& path, std::size_t max_bytes = 4000) {
   std::ifstream in(path, std::ios::binary);

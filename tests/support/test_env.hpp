@@ -32,6 +32,11 @@ class TestEnv {
   int redis_port_ = 0;
 };
 
+// A loopback TCP port free at the time of the call, below the kernel's ephemeral range: a port
+// that bind(0) hands out belongs to that range, and an outgoing connection (to PostgreSQL, Redis,
+// a test server) can take it before the server it was meant for binds it.
+int free_port();
+
 // Source tree root and the built swifteats binary (from compile definitions).
 std::string source_dir();
 std::string swifteats_binary();
