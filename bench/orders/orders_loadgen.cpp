@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -116,6 +117,14 @@ double pct(std::vector<double>& v, double p) {
   std::nth_element(v.begin(), v.begin() + static_cast<long>(i), v.end());
   return v[i];
 }
+// This process's user + system CPU so far: the load generator shares the machine's two cores
+// with the server and PostgreSQL, so its own cost belongs beside theirs.
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  const auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return s(u.ru_utime) + s(u.ru_stime);
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -171,6 +180,11 @@ int main(int argc, char** argv) {
   std::mutex mu;
   std::vector<Sample> samples;
   const auto start = Clock::now();
+  // Wall-clock time of the first measured second, to line the per-second P99s up with server
+  // and PostgreSQL logs (autovacuum, checkpoints).
+  const double measured_from_unix_s =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count() +
+      warmup;
   const auto measure_from =
       start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(warmup));
   const auto end = measure_from + std::chrono::duration_cast<Clock::duration>(
@@ -257,11 +271,11 @@ int main(int argc, char** argv) {
       "\"created\":%ld,\"declined\":%ld,\"sold_out\":%ld,\"other\":%ld,\"errors\":%ld,"
       "\"answered_per_s\":%.1f,\"created_per_s\":%.1f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,"
       "\"max_ms\":%.2f,\"gateway_p99_ms\":%.2f,\"without_gateway_p50_ms\":%.2f,"
-      "\"without_gateway_p99_ms\":%.2f,\"p99_by_second_ms\":[%s]}\n",
+      "\"without_gateway_p99_ms\":%.2f,\"p99_by_second_ms\":[%s],\"cpu_s\":%.3f,\"measured_from_unix_s\":%.3f}\n",
       label.c_str(), conns, rate, secs, total, created.load(), declined.load(), sold_out.load(),
       other.load(), errors.load(), static_cast<double>(total) / secs,
       static_cast<double>(created.load()) / secs, pct(v, 0.50), pct(v, 0.99),
       v.empty() ? 0.0 : *std::max_element(v.begin(), v.end()), pct(gw, 0.99), pct(own, 0.50),
-      pct(own, 0.99), p99_by_second.c_str());
+      pct(own, 0.99), p99_by_second.c_str(), cpu_seconds(), measured_from_unix_s);
   return 0;
 }

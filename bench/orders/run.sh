@@ -64,6 +64,8 @@ psql_q -tA -F ' ' -c "WITH c AS (SELECT id, row_number() OVER () n FROM customer
   f AS (SELECT f.id, f.restaurant_id, ST_Y(r.location::geometry) lat, ST_X(r.location::geometry) lng,
                row_number() OVER () n FROM food_items f JOIN restaurants r ON r.id = f.restaurant_id)
   SELECT c.id, f.restaurant_id, f.id, f.lat + 0.001, f.lng FROM c JOIN f ON f.n = (c.n % 1000) + 1" >"$TMP/fixtures.txt"
+# Autovacuum and checkpoints in PostgreSQL's log, to line them up with slow seconds.
+psql_q -c "ALTER SYSTEM SET log_autovacuum_min_duration = 0" -c "SELECT pg_reload_conf()" >/dev/null
 log "fixtures: $(wc -l <"$TMP/fixtures.txt") (customer, restaurant, item)"
 
 # ---------------------------------------------------------------- pgbench TPC-B
@@ -97,18 +99,25 @@ start_server() {  # $1 = gateway latency ms, $2 = success rate
 # figure a shared, noisy 2-core machine cannot distort much.
 # (cat, not awk's own reading: a process may exit between the glob and the read.)
 cpu_ticks() { cat /proc/[0-9]*/stat 2>/dev/null | awk -v want="($1)" '$2 == want { t += $14 + $15 } END { print t + 0 }'; }
+# Busy and total jiffies of the whole machine (/proc/stat's cpu line): how close to saturation
+# a run held the two cores.
+machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
 run_lg() {  # port label rate conns
-  local pg0 se0 out pg1 se1 hz
+  local pg0 se0 out pg1 se1 hz m0 m1
   hz=$(getconf CLK_TCK)
-  pg0=$(cpu_ticks postgres); se0=$(cpu_ticks swifteats)
+  pg0=$(cpu_ticks postgres); se0=$(cpu_ticks swifteats); m0=$(machine_ticks)
   out=$("$LG" --port "$1" --fixtures "$TMP/fixtures.txt" --jwt-keys "$JWT" --label "$2" --rate "$3" --conns "$4" \
     --duration "$SECS" --warmup 2)
-  pg1=$(cpu_ticks postgres); se1=$(cpu_ticks swifteats)
+  pg1=$(cpu_ticks postgres); se1=$(cpu_ticks swifteats); m1=$(machine_ticks)
   # The loadgen counts answers after its 2 s warm-up; the CPU was spent over warm-up + run.
-  awk -v o="$out" -v pg=$((pg1 - pg0)) -v se=$((se1 - se0)) -v hz="$hz" -v secs="$SECS" 'BEGIN {
+  awk -v o="$out" -v pg=$((pg1 - pg0)) -v se=$((se1 - se0)) -v hz="$hz" -v secs="$SECS" \
+    -v m0="$m0" -v m1="$m1" 'BEGIN {
     match(o, /"answered_per_s":[0-9.]+/); n = substr(o, RSTART + 17, RLENGTH - 17) * (secs + 2)
+    match(o, /"cpu_s":[0-9.]+/); lgs = substr(o, RSTART + 8, RLENGTH - 8)
+    split(m0, a, " "); split(m1, b, " ")
     sub(/}$/, "", o)
-    printf "%s,\"pg_cpu_ms_per_order\":%.3f,\"server_cpu_ms_per_order\":%.3f}\n", o, pg * 1000 / hz / n, se * 1000 / hz / n }'
+    printf "%s,\"pg_cpu_ms_per_order\":%.3f,\"server_cpu_ms_per_order\":%.3f,\"loadgen_cpu_ms_per_order\":%.3f,\"machine_busy_pct\":%.1f}\n",
+      o, pg * 1000 / hz / n, se * 1000 / hz / n, lgs * 1000 / n, 100 * (b[1] - a[1]) / (b[2] - a[2]) }'
 }
 
 RATE=${ORDERS_BENCH_RATE:-1000}
@@ -136,17 +145,18 @@ echo
 # "gateway P99" is the P99 of each order's wait for the payment gateway (the orders service's
 # Server-Timing header); "P99 w/o gw" the P99 of each order's latency minus that wait: what the
 # platform itself adds, which the goal bounds at 50 ms.
-printf '%-26s %12s %10s %10s %12s %12s %8s %14s %14s\n' run "answered/s" "P50 ms" "P99 ms" "gateway P99" "P99 w/o gw" \
-  errors "pg CPU ms/ord" "app CPU ms/ord"
+printf '%-26s %12s %10s %10s %12s %12s %8s %14s %14s %14s %14s\n' run "answered/s" "P50 ms" "P99 ms" "gateway P99" "P99 w/o gw" \
+  errors "pg CPU ms/ord" "app CPU ms/ord" "lg CPU ms/ord" "machine busy %"
 for r in "$MAX" "$ZERO" "$SEED" "$BURST"; do
-  printf '%-26s %12s %10s %10s %12s %12s %8s %14s %14s\n' "$(sed -n 's/.*"label":"\([^"]*\)".*/\1/p' <<<"$r")" \
+  printf '%-26s %12s %10s %10s %12s %12s %8s %14s %14s %14s %14s\n' "$(sed -n 's/.*"label":"\([^"]*\)".*/\1/p' <<<"$r")" \
     "$(get "$r" answered_per_s)" "$(get "$r" p50_ms)" "$(get "$r" p99_ms)" "$(get "$r" gateway_p99_ms)" \
     "$(get "$r" without_gateway_p99_ms)" "$(( $(get "$r" errors) + $(get "$r" other) ))" \
-    "$(get "$r" pg_cpu_ms_per_order)" "$(get "$r" server_cpu_ms_per_order)"
+    "$(get "$r" pg_cpu_ms_per_order)" "$(get "$r" server_cpu_ms_per_order)" \
+    "$(get "$r" loadgen_cpu_ms_per_order)" "$(get "$r" machine_busy_pct)"
 done
 printf '%-26s %12s\n' "pgbench TPC-B (tps)" "$PGBENCH_TPS"
 # One stall of the machine (autovacuum, a Redis AOF rewrite, another tenant) makes a few bad
 # seconds; a slow steady state makes every second bad. The series tells them apart.
 for r in "$ZERO" "$SEED"; do
-  echo "P99 by second (ms), $(sed -n 's/.*"label":"\([^"]*\)".*/\1/p' <<<"$r"): $(sed -n 's/.*"p99_by_second_ms":\[\([0-9,]*\)\].*/\1/p' <<<"$r")"
+  echo "P99 by second (ms), $(sed -n 's/.*"label":"\([^"]*\)".*/\1/p' <<<"$r") from $(date -u -d "@$(get "$r" measured_from_unix_s)" +%T.%N | cut -c1-12) UTC: $(sed -n 's/.*"p99_by_second_ms":\[\([0-9,]*\)\].*/\1/p' <<<"$r")"
 done
