@@ -271,7 +271,8 @@ int main(int argc, char** argv) {
       "\"created\":%ld,\"declined\":%ld,\"sold_out\":%ld,\"other\":%ld,\"errors\":%ld,"
       "\"answered_per_s\":%.1f,\"created_per_s\":%.1f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,"
       "\"max_ms\":%.2f,\"gateway_p99_ms\":%.2f,\"without_gateway_p50_ms\":%.2f,"
-      "\"without_gateway_p99_ms\":%.2f,\"p99_by_second_ms\":[%s],\"cpu_s\":%.3f,\"measured_from_unix_s\":%.3f}\n",
+      "\"without_gateway_p99_ms\":%.2f,\"p99_by_second_ms\":[%s],\"cpu_s\":%.3f,\"measured_from_"
+      "unix_s\":%.3f}\n",
       label.c_str(), conns, rate, secs, total, created.load(), declined.load(), sold_out.load(),
       other.load(), errors.load(), static_cast<double>(total) / secs,
       static_cast<double>(created.load()) / secs, pct(v, 0.50), pct(v, 0.99),

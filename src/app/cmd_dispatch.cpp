@@ -32,7 +32,7 @@ std::string metrics_line(const sd::Metrics& m, bool feasible) {
 
 // Prints the verdict and the metrics; returns the checker's report.
 sd::FeasibilityReport report(const sd::Instance& in, const sd::Solution& sol) {
-  const sd::FeasibilityReport fr = sd::check_feasibility(in, sol);
+  sd::FeasibilityReport fr = sd::check_feasibility(in, sol);
   for (sd::Rule r : sd::kAllRules) {
     std::cout << fmt::format("  {:<34} {}\n", sd::rule_name(r),
                              fr.count(r) == 0 ? "OK" : fmt::format("{} violation(s)", fr.count(r)));

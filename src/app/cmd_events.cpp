@@ -49,7 +49,8 @@ std::string dlq_name(const std::string& topic) {
   return bus::topics::origin_of_dlq(topic) ? topic : bus::topics::dlq_of(topic);
 }
 
-void run_blocking(EventsConfig& cfg, std::function<asio::awaitable<void>(bus::EventBus&)> body) {
+void run_blocking(EventsConfig& cfg,
+                  const std::function<asio::awaitable<void>(bus::EventBus&)>& body) {
   if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
   log::init("warn");
   asio::io_context io;

@@ -232,7 +232,7 @@ awaitable<void> Consumer::run() {
               strptime(e.occurred_at.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
               const auto ms = static_cast<std::int64_t>(timegm(&tm)) * 1000 +
                               std::stoi(e.occurred_at.substr(20, 3));
-              const double age = static_cast<double>(now_unix_micros() / 1000 - ms) / 1000.0;
+              const double age = static_cast<double>(now_unix_micros() - ms * 1000) / 1e6;
               m.histogram("bus_event_age_seconds", {{"group", opts_.group}})
                   .observe(std::max(0.0, age));
             }

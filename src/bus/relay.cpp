@@ -77,6 +77,7 @@ awaitable<void> Relay::acquire_leases() {
       "WHERE owner = $1 RETURNING shard",
       pg_params(opts_.owner, lease_ms));
   std::vector<int> mine;
+  mine.reserve(static_cast<std::size_t>(held.rows()));
   for (int i = 0; i < held.rows(); ++i) mine.push_back(std::stoi(std::string(held.get(i, 0))));
   std::sort(mine.begin(), mine.end());
   while (static_cast<int>(mine.size()) > share) {

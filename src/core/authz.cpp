@@ -44,14 +44,14 @@ Rule roles(std::initializer_list<Role> allowed) {
 
 Rule admin_only() { return roles({Role::admin}); }
 
-Rule staff_of(std::string param) {
+Rule staff_of(const std::string& param) {
   return {"staff_of(" + param + ")", [param](const Principal* who, const Request& req) {
             const auto* id = param_of(req, param);
             return signed_in_and(who, who && id && who->runs_restaurant(*id));
           }};
 }
 
-Rule customer_self(std::string param) {
+Rule customer_self(const std::string& param) {
   return {"customer_self(" + param + ")", [param](const Principal* who, const Request& req) {
             const auto* id = param_of(req, param);
             return signed_in_and(who,
@@ -59,7 +59,7 @@ Rule customer_self(std::string param) {
           }};
 }
 
-Rule driver_self(std::string param) {
+Rule driver_self(const std::string& param) {
   return {"driver_self(" + param + ")", [param](const Principal* who, const Request& req) {
             const auto* id = param_of(req, param);
             return signed_in_and(who, who && id && who->is(Role::driver) && who->driver_id == *id);

@@ -29,9 +29,9 @@ Rule public_route();                                    // anyone, signed in or 
 Rule authenticated();                                   // any signed-in principal
 Rule roles(std::initializer_list<auth::Role> allowed);  // one of these roles (admin always)
 Rule admin_only();
-Rule staff_of(std::string param);       // restaurant staff bound to restaurant {param}, or admin
-Rule customer_self(std::string param);  // the customer {param} themself, or admin
-Rule driver_self(std::string param);    // the driver {param} themself, or admin
+Rule staff_of(const std::string& param);  // restaurant staff bound to restaurant {param}, or admin
+Rule customer_self(const std::string& param);  // the customer {param} themself, or admin
+Rule driver_self(const std::string& param);    // the driver {param} themself, or admin
 Rule any_of(std::vector<Rule> rules);
 
 Decision evaluate(const Rule& rule, const http::Request& req);

@@ -1,5 +1,6 @@
 #include "core/http_client.hpp"
 
+#include <fmt/format.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -126,7 +127,7 @@ asio::awaitable<ClientResponse> HttpClient::request(std::string method, std::str
       // A kept-alive connection the peer closed meanwhile fails before any answer: retry once.
       if (reused && !timed_out && attempt == 0 && std::chrono::steady_clock::now() < deadline)
         continue;
-      throw ClientError(method + " " + key + target + ": " + ec.message(), timed_out);
+      throw ClientError(fmt::format("{} {}{}: {}", method, key, target, ec.message()), timed_out);
     }
     auto res = parser.release();
     ClientResponse out;

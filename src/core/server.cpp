@@ -250,7 +250,7 @@ Server::Server(ServerOptions opts, WorkerInit init) : impl_(std::make_unique<Imp
   impl_->opts = std::move(opts);
   impl_->init = std::move(init);
   if (impl_->opts.threads <= 0)
-    impl_->opts.threads = std::max(1u, std::thread::hardware_concurrency());
+    impl_->opts.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
 Server::~Server() = default;

@@ -18,8 +18,8 @@ struct ServerOptions {
   std::string host = "0.0.0.0";
   int port = 8080;  // 0 picks a free port (see Server::port())
   int threads = 0;  // 0 = one per core
-  std::size_t body_limit = 1 << 20;
-  std::size_t header_limit = 16 * 1024;
+  std::size_t body_limit = std::size_t{1} << 20;
+  std::size_t header_limit = std::size_t{16} * 1024;
   std::chrono::milliseconds read_timeout{30000};  // whole request, and idle keep-alive
   std::chrono::milliseconds write_timeout{30000};
   std::chrono::milliseconds drain_timeout{10000};  // in-flight requests get this long on stop

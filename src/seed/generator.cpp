@@ -394,6 +394,7 @@ RestaurantBundle Generator::restaurant(int index, bool with_items) const {
                                                   8, 45);
   std::vector<std::string> pictures;
   const int npics = static_cast<int>(rng.range(1, 3));
+  pictures.reserve(static_cast<std::size_t>(npics));
   for (int k = 0; k < npics; ++k) {
     pictures.push_back("/img/restaurants/" + slugify(cuisine.name) + "/" +
                        std::to_string(rng.range(1, 12)) + ".jpg");

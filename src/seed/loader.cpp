@@ -55,6 +55,7 @@ class Conn {
     std::vector<std::vector<std::string>> rows;
     for (int i = 0; i < PQntuples(r); ++i) {
       std::vector<std::string> row;
+      row.reserve(static_cast<std::size_t>(PQnfields(r)));
       for (int j = 0; j < PQnfields(r); ++j) row.emplace_back(PQgetvalue(r, i, j));
       rows.push_back(std::move(row));
     }

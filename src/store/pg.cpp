@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include <fmt/format.h>
 #include <libpq-fe.h>
 
 #include <atomic>
@@ -429,7 +430,7 @@ asio::awaitable<void> PgConnection::connect(const PgPoolOptions& opts) {
   if (!options.empty()) options += ' ';
   const auto st_ms = std::max<std::int64_t>(0, opts.statement_timeout.count());
   options += "-c statement_timeout=" + std::to_string(st_ms);
-  for (const auto& [name, value] : opts.settings) options += " -c " + name + "=" + value;
+  for (const auto& [name, value] : opts.settings) options += fmt::format(" -c {}={}", name, value);
   keys.emplace_back("options");
   vals.push_back(options);
   keys.emplace_back("application_name");

@@ -108,7 +108,7 @@ struct Catalog : std::enable_shared_from_this<Catalog> {
   MenuCache cache;
 
   Catalog(boost::asio::any_io_executor ex, store::PgPool& pg, store::Redis& redis, CatalogOptions o)
-      : pg(pg), opts(std::move(o)), cache(std::move(ex), redis, opts.menu_cache_ttl) {}
+      : pg(pg), opts(o), cache(std::move(ex), redis, opts.menu_cache_ttl) {}
 
   // Owner writes: on /restaurants/{id}/... the restaurant's own staff (restaurant_staff binding,
   // carried in the access token) or an admin; creating a restaurant (no {id}) is admin only.
@@ -387,7 +387,7 @@ http::Handler route_to(const std::shared_ptr<Catalog>& c, Method m) {
 std::shared_ptr<void> register_catalog(http::Router& r, boost::asio::any_io_executor ex,
                                        store::PgPool& pg, store::Redis& redis,
                                        CatalogOptions opts) {
-  auto c = std::make_shared<Catalog>(std::move(ex), pg, redis, std::move(opts));
+  auto c = std::make_shared<Catalog>(std::move(ex), pg, redis, opts);
   r.get("/restaurants", route_to(c, &Catalog::nearby));
   r.post("/restaurants", route_to(c, &Catalog::create_restaurant));
   r.get("/restaurants/{id}", route_to(c, &Catalog::restaurant));

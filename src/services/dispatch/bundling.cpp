@@ -19,6 +19,7 @@ struct Trip {
 Trip plan_trip(const World& world, RestaurantId r, const std::vector<OrderId>& orders) {
   const ServiceParams& p = world.params();
   std::vector<Point> drops;
+  drops.reserve(orders.size());
   for (OrderId o : orders) drops.push_back(world.order(o).at);
   const auto seq = best_dropoff_sequence(p, world.restaurant(r), drops);
   Trip t;

@@ -16,7 +16,8 @@ std::vector<Proposal> GreedyPolicy::decide(const World& world, Minutes now) {
   std::vector<char> used(world.courier_count(), 0);
   std::vector<Candidate> near;
   const ServiceParams& p = world.params();
-  for (auto [placed, o] : queue) {
+  for (const auto& entry : queue) {
+    const OrderId o = std::get<1>(entry);
     const OrderState& os = world.order(o);
     const Point rest = world.restaurant(os.restaurant);
     auto idle_and_in_time = [&](const CourierSpot& cs) {

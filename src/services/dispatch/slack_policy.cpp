@@ -92,6 +92,7 @@ void sort_due_orders(std::vector<DueOrder>& due, std::size_t restaurants,
 std::int64_t to_cents(double cost) {
   constexpr double kMaxCents = 2147483648.0;  // 2^31
   const double c = std::clamp(cost * 100.0, -kMaxCents, kMaxCents);
+  // NOLINTNEXTLINE(bugprone-incorrect-roundings): half away from zero by hand, as said above
   return c >= 0 ? static_cast<std::int64_t>(c + 0.5) : -static_cast<std::int64_t>(-c + 0.5);
 }
 
@@ -136,6 +137,7 @@ double paced_pay_delta(const ServiceParams& sp, const CourierSpot& cs, Minutes n
 // the same key, so ties between them are broken as before.
 std::int64_t tie_key(double ahead, std::int64_t span) {
   if (!(ahead < 0)) return span;
+  // NOLINTNEXTLINE(bugprone-incorrect-roundings): the quotient is positive (span >= 0, ahead < 0)
   return static_cast<std::int64_t>(static_cast<double>(span) / (1.0 - ahead) + 0.5);
 }
 
@@ -194,6 +196,7 @@ struct JoinedTrip {
 JoinedTrip joined_trip(const World& world, Point restaurant, const std::vector<OrderId>& orders) {
   const ServiceParams& sp = world.params();
   std::vector<Point> drops;
+  drops.reserve(orders.size());
   for (OrderId x : orders) drops.push_back(world.order(x).at);
   JoinedTrip out;
   out.sequence = best_dropoff_sequence(sp, restaurant, drops);

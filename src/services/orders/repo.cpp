@@ -584,6 +584,7 @@ awaitable<std::vector<std::string>> list_for_customer(store::PgPool& pg, const L
   r = co_await pg.query(
       sql, pg_params(q.customer_id, q.after_created_at, q.after_id, std::to_string(q.limit)));
   std::vector<std::string> out;
+  out.reserve(static_cast<std::size_t>(r.rows()));
   for (int i = 0; i < r.rows(); ++i) out.push_back(str(r, i, 0));
   co_return out;
 }
@@ -602,6 +603,7 @@ awaitable<std::vector<std::string>> restaurant_queue(store::PgPool& pg,
           kOrderJson),
       pg_params(restaurant_id, store::pg_array(statuses), std::to_string(limit)));
   std::vector<std::string> out;
+  out.reserve(static_cast<std::size_t>(r.rows()));
   for (int i = 0; i < r.rows(); ++i) out.push_back(str(r, i, 0));
   co_return out;
 }
@@ -615,6 +617,7 @@ awaitable<std::vector<Stuck>> stuck_payments(store::PgPool& pg, std::chrono::mil
       "AND created_at > now() - interval '60 days' ORDER BY created_at LIMIT $2::int",
       pg_params(std::to_string(grace.count()), std::to_string(limit)));
   std::vector<Stuck> out;
+  out.reserve(static_cast<std::size_t>(r.rows()));
   for (int i = 0; i < r.rows(); ++i)
     out.push_back({str(r, i, 0), str(r, i, 1), str(r, i, 2), num(r, i, 3)});
   co_return out;
@@ -629,6 +632,7 @@ awaitable<std::vector<std::string>> refunds_due(store::PgPool& pg, std::chrono::
       "LIMIT $2::int",
       pg_params(std::to_string(grace.count()), std::to_string(limit)));
   std::vector<std::string> out;
+  out.reserve(static_cast<std::size_t>(r.rows()));
   for (int i = 0; i < r.rows(); ++i) out.push_back(str(r, i, 0));
   co_return out;
 }

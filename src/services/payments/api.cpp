@@ -85,7 +85,7 @@ struct Gateway : std::enable_shared_from_this<Gateway> {
   std::mt19937_64 rng;
   store::Batcher<NewCharge, std::optional<json>> charges;
 
-  Gateway(boost::asio::any_io_executor e, store::PgPool& p, PaymentsOptions o)
+  Gateway(boost::asio::any_io_executor e, store::PgPool& p, const PaymentsOptions& o)
       : ex(std::move(e)),
         pg(p),
         opts(o),
@@ -197,7 +197,7 @@ http::Handler route(const std::shared_ptr<Gateway>& g, F f) {
 }  // namespace
 
 std::shared_ptr<void> register_payments(http::Router& router, boost::asio::any_io_executor ex,
-                                        store::PgPool& pg, PaymentsOptions opts) {
+                                        store::PgPool& pg, const PaymentsOptions& opts) {
   auto g = std::make_shared<Gateway>(std::move(ex), pg, opts);
   router.post("/payments/charges", route(g, &Gateway::charge));
   router.get("/payments/charges/{id}", route(g, &Gateway::get));

@@ -29,6 +29,6 @@ struct PaymentsOptions {
 };
 
 std::shared_ptr<void> register_payments(http::Router& router, boost::asio::any_io_executor ex,
-                                        store::PgPool& pg, PaymentsOptions opts);
+                                        store::PgPool& pg, const PaymentsOptions& opts);
 
 }  // namespace se::payments

@@ -29,7 +29,9 @@ bool in_interval(int open, int close, int minute, bool from_previous_day) {
 
 std::optional<std::string> hours_error(const nlohmann::json& hours) {
   if (!hours.is_object()) return "hours must be an object keyed by mon..sun";
-  for (const auto& [day, intervals] : hours.items()) {
+  for (const auto& item : hours.items()) {
+    const std::string& day = item.key();
+    const nlohmann::json& intervals = item.value();
     if (std::find_if(kDays.begin(), kDays.end(), [&](const char* d) { return day == d; }) ==
         kDays.end())
       return fmt::format("'{}' is not a day; use mon, tue, wed, thu, fri, sat, sun", day);
