@@ -17,7 +17,8 @@
 # ORDERS_BENCH_CONNS [64: closed loop], ORDERS_BENCH_RATE_CONNS [512: fixed-rate runs, which share
 # one schedule, so connections only bound how many orders can be open at once],
 # ORDERS_BENCH_SECONDS [15], ORDERS_BENCH_RATE [1000],
-# ORDERS_BENCH_PG_EXTRA (appended to the server's conninfo), ORDERS_BENCH_SERVER_ARGS (more
+# ORDERS_BENCH_PG_EXTRA (appended to the server's conninfo), ORDERS_BENCH_SQL (run on the new
+# database before any order, e.g. a storage parameter to try), ORDERS_BENCH_SERVER_ARGS (more
 # `swifteats serve` flags, e.g. "--db-batch-in-flight 2"), ORDERS_BENCH_KEEP=1 keeps the temp dir.
 set -euo pipefail
 
@@ -64,6 +65,8 @@ psql_q -tA -F ' ' -c "WITH c AS (SELECT id, row_number() OVER () n FROM customer
   f AS (SELECT f.id, f.restaurant_id, ST_Y(r.location::geometry) lat, ST_X(r.location::geometry) lng,
                row_number() OVER () n FROM food_items f JOIN restaurants r ON r.id = f.restaurant_id)
   SELECT c.id, f.restaurant_id, f.id, f.lat + 0.001, f.lng FROM c JOIN f ON f.n = (c.n % 1000) + 1" >"$TMP/fixtures.txt"
+# An experiment's schema or settings change (ORDERS_BENCH_SQL), applied before any order exists.
+if [[ -n ${ORDERS_BENCH_SQL:-} ]]; then psql_q -c "$ORDERS_BENCH_SQL" >/dev/null || die "ORDERS_BENCH_SQL failed"; fi
 # Autovacuum and checkpoints in PostgreSQL's log, to line them up with slow seconds.
 psql_q -c "ALTER SYSTEM SET log_autovacuum_min_duration = 0" -c "SELECT pg_reload_conf()" >/dev/null
 log "fixtures: $(wc -l <"$TMP/fixtures.txt") (customer, restaurant, item)"

@@ -73,6 +73,8 @@ class Batcher {
         conflicts_(std::move(conflicts)),
         isolate_(std::move(isolate)) {}
 
+  [[nodiscard]] const boost::asio::any_io_executor& executor() const { return ex_; }
+
   boost::asio::awaitable<Out> submit(In in) {
     auto call = std::make_shared<Call>(ex_, std::move(in));
     queue_.push_back(call);

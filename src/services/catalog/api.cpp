@@ -37,9 +37,7 @@ bool etag_matches(const Request& req, const std::string& etag) {
   const std::string* inm = req.header("if-none-match");
   if (!inm) return false;
   if (*inm == "*") return true;
-  std::size_t pos = 0;
-  while ((pos = inm->find(etag, pos)) != std::string::npos) return true;
-  return false;
+  return inm->find(etag) != std::string::npos;
 }
 
 Response cached_json(const Request& req, const std::string& etag, std::string body,

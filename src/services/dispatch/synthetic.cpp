@@ -3,10 +3,13 @@
 #include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 namespace se::dispatch {
 
 Instance make_synthetic_instance(const SyntheticSpec& spec) {
+  if (spec.orders > 0 && spec.restaurants == 0)
+    throw std::invalid_argument("synthetic instance: orders need at least one restaurant");
   SplitMix64 rng(spec.seed);
   Instance in;
   auto anywhere = [&] {

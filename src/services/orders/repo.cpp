@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 
@@ -48,8 +47,8 @@ std::int64_t num(const store::PgResult& r, int row, int col) {
   return std::stoll(std::string(r.get(row, col)));
 }
 
-awaitable<void> sleep_for(std::chrono::microseconds d) {
-  boost::asio::steady_timer t(co_await boost::asio::this_coro::executor, d);
+awaitable<void> sleep_for(const boost::asio::any_io_executor& ex, std::chrono::microseconds d) {
+  boost::asio::steady_timer t(ex, d);
   co_await t.async_wait(boost::asio::use_awaitable);
 }
 
@@ -348,7 +347,8 @@ awaitable<PlaceResult> place(PlacementReader& reads, PlacementWriter& writes, co
     // The compare-and-set lost (a coroutine cannot co_await inside the handler).
     ++stats.cas_conflicts;
     if (attempt < pol.cas_attempts)
-      co_await sleep_for(backoff_delay(attempt, pol.backoff_base, pol.backoff_cap, rng));
+      co_await sleep_for(writes.executor(),
+                         backoff_delay(attempt, pol.backoff_base, pol.backoff_cap, rng));
   }
   throw unavailable("inventory_contended", "the items' stock is changing too fast; retry");
 }
