@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <stdexcept>
 
 #include "services/dispatch/feasibility.hpp"
 #include "services/dispatch/mdrp_io.hpp"
@@ -107,6 +108,14 @@ TEST(DispatchReplay, SlackBeatsGreedyOnSyntheticDay) {
   const Metrics s = compute_metrics(in, replay(in, make_policy("slack")).solution);
   EXPECT_GE(s.orders_delivered, g.orders_delivered);
   EXPECT_LT(s.click_to_door.mean, g.click_to_door.mean);
+}
+
+TEST(SyntheticInstance, RefusesOrdersWithoutRestaurants) {
+  SyntheticSpec spec;
+  spec.restaurants = 0;
+  EXPECT_THROW(make_synthetic_instance(spec), std::invalid_argument);
+  spec.orders = 0;
+  EXPECT_TRUE(make_synthetic_instance(spec).orders.empty());
 }
 
 TEST(DispatchMetrics, PercentilesInterpolateLikePandas) {
