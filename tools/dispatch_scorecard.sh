@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The 260-instance scorecard of docs/dispatch.md in one command: builds the perturbed sets (the
+# four development days and copies p1..p8 of each, plain and in seven harder or lighter families),
+# replays each with both policies (tools/dispatch_table.sh, two sets at a time), and prints
+# tools/dispatch_scorecard.py's per-family table. About a minute on two cores.
+#
+# usage: tools/dispatch_scorecard.sh [WORK_DIR] [SWIFTEATS_BINARY]
+#   WORK_DIR          default /tmp/swifteats-scorecard (sets are built once and reused)
+#   SWIFTEATS_BINARY  default build/release/src/swifteats; any executable taking the same
+#                     arguments works (e.g. a wrapper adding --param flags to slack replays)
+# Solutions go to WORK_DIR/sol/<set>/<instance>/<policy>/, tables to WORK_DIR/<set>.tab.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+work=${1:-/tmp/swifteats-scorecard}
+bin=${2:-$ROOT/build/release/src/swifteats}
+instances=${MDRP_INSTANCES:-$ROOT/../shared/mdrp/instances}
+[[ -x $bin ]] || { echo "dispatch_scorecard: no executable $bin" >&2; exit 2; }
+[[ -d $instances ]] || { echo "dispatch_scorecard: no instances at $instances (set MDRP_INSTANCES)" >&2; exit 2; }
+
+# set name -> tools/perturb_mdrp.py options ("plain" also holds the development days themselves)
+declare -A families=(
+  [plain]="" [t75]="--couriers 75" [r125]="--prep 125" [t75r125]="--couriers 75 --prep 125"
+  [v75]="--speed 75" [r75]="--prep 75" [t75r75]="--couriers 75 --prep 75" [o50]="--orders 50")
+sets=(plain t75 r125 t75r125 v75 r75 t75r75 o50)
+for s in "${sets[@]}"; do
+  [[ -f $work/sets/$s/.complete ]] && continue
+  rm -rf "$work/sets/$s"
+  # shellcheck disable=SC2086  # the options are words
+  python3 "$ROOT/tools/perturb_mdrp.py" ${families[$s]} "$instances" "$work/sets/$s" 8 >/dev/null
+  if [[ $s == plain ]]; then cp -r "$instances"/* "$work/sets/$s/"; fi
+  touch "$work/sets/$s/.complete"
+done
+printf '%s\n' "${sets[@]}" | xargs -P2 -I{} sh -c \
+  "OUT='$work/sol/{}' '$ROOT/tools/dispatch_table.sh' '$work/sets/{}' '$bin' > '$work/{}.tab' 2>&1" ||
+  { echo "dispatch_scorecard: a replay or check failed; see $work/*.tab" >&2; exit 1; }
+args=()
+for s in "${sets[@]}"; do args+=("$work/sets/$s:$work/$s.tab"); done
+python3 "$ROOT/tools/dispatch_scorecard.py" "${args[@]}"
