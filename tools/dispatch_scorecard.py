@@ -10,14 +10,10 @@ Prints one Markdown row per family (copies <day>_<tag>_p<k> of tools/perturb_mdr
 family; a real day is its own) with the number of instances where slack is feasible, delivers
 every order, and is strictly better than greedy on click-to-door mean, p90 and cost per order.
 
-An order no courier could ever pick up is not held against either policy in "all reachable
-delivered": every pickup is at or after the order's ready time and, for some courier, at or after
-both its placement and the courier's on-time plus the direct ride from its start to the
-restaurant (a courier reaches no place sooner than straight from its start, since ceil(a) +
-ceil(b) >= ceil(a + b) and the triangle inequality; it is sent no sooner than the placement),
-plus pickup_service/2, and no later than that courier's off-time. An order for which this fails
-for every courier cannot be delivered by any feasible solution (its ready time after the last
-off-time, say).
+An order no courier could ever pick up before its off-time, even with nothing else to do, is
+not held against either policy in "all reachable delivered" (no feasible solution can deliver
+it, e.g. one ready after the last courier has gone; tools/mdrp_offline.py's unreachable_orders(),
+the first part of its --bound).
 
 A p90 tie is split by whether greedy's p90 is at the instance's floor: every order's
 click-to-door is at least (ready - placement) + pickup_service/2 + ride restaurant -> customer +
@@ -30,6 +26,8 @@ import collections
 import math
 import os
 import sys
+
+from mdrp_offline import unreachable_orders
 
 
 def percentile(values, q):
@@ -57,24 +55,6 @@ def floors(instance):
         ride = math.ceil(math.sqrt((rx - float(o[1])) ** 2 + (ry - float(o[2])) ** 2) / speed)
         bounds.append(int(o[5]) - int(o[3]) + (pickup + 1) // 2 + ride + (dropoff + 1) // 2)
     return percentile(bounds, 90), pay_per_order
-
-
-def unreachable(instance):
-    """Orders of one instance directory that no feasible solution can deliver (docstring above)."""
-    params = _rows(os.path.join(instance, 'instance_parameters.txt'))[0]
-    speed, half_pickup = float(params[0]), (int(params[1]) + 1) // 2
-    rest = {r[0]: (float(r[1]), float(r[2])) for r in _rows(os.path.join(instance, 'restaurants.txt'))}
-    couriers = [(float(c[1]), float(c[2]), int(c[3]), int(c[4]))
-                for c in _rows(os.path.join(instance, 'couriers.txt'))]
-    count = 0
-    for o in _rows(os.path.join(instance, 'orders.txt')):
-        rx, ry = rest[o[4]]
-        placed, ready = int(o[3]), int(o[5])
-        if not any(max(ready, max(placed, on + math.ceil(math.sqrt((rx - x) ** 2 + (ry - y) ** 2) / speed))
-                       + half_pickup) <= off
-                   for x, y, on, off in couriers):
-            count += 1
-    return count
 
 
 def table(path):
@@ -114,7 +94,7 @@ def main(args):
                 continue
             g, s = by_policy['greedy'], by_policy['slack']
             p90_floor, pay_per_order = floors(os.path.join(instances, name))
-            servable = s['orders'] - unreachable(os.path.join(instances, name))
+            servable = s['orders'] - len(unreachable_orders(os.path.join(instances, name)))
             c = families.setdefault(family(name), collections.Counter())
             c['instances'] += 1
             c['feasible'] += s['feasible']

@@ -135,6 +135,32 @@ def solve(inst, out, seed=0, max_bundle=3, shift_weight=0.0, join_bonus=0.0):
     return lost
 
 
+def _instance(inst):
+    """(speed, pickup half, dropoff half, restaurants, couriers, orders) of an instance directory."""
+    par = read_table(inst, "instance_parameters.txt")[0]
+    R = {r[0]: (float(r[1]), float(r[2])) for r in read_table(inst, "restaurants.txt")}
+    C = [(float(c[1]), float(c[2]), int(c[3]), int(c[4])) for c in read_table(inst, "couriers.txt")]
+    return float(par[0]), (int(par[1]) + 1) // 2, (int(par[2]) + 1) // 2, R, C, read_table(inst, "orders.txt")
+
+
+def _travel(mpm):
+    return lambda ax, ay, bx, by: math.ceil(math.sqrt((ax - bx) ** 2 + (ay - by) ** 2) / mpm)
+
+
+def _reachable(o, R, C, tt, hp):
+    """Whether some courier could pick order row `o` up before its off-time (lower_bound(), 1.)."""
+    rx, ry = R[o[4]]
+    earliest = max(int(o[5]), int(o[3]) + hp)
+    return any(max(earliest, on + tt(x, y, rx, ry) + hp) <= off for x, y, on, off in C)
+
+
+def unreachable_orders(inst):
+    """The orders of an instance no feasible schedule can deliver (lower_bound(), 1.)."""
+    mpm, hp, _, R, C, O = _instance(inst)
+    tt = _travel(mpm)
+    return [o[0] for o in O if not _reachable(o, R, C, tt, hp)]
+
+
 def lower_bound(inst):
     """A lower bound on the orders any feasible schedule loses, with the orders it proves lost.
 
@@ -153,23 +179,16 @@ def lower_bound(inst):
        with K pickups in all, at most the orders of the K restaurants with most of these orders
        are served. The bound is 1. plus the largest shortfall over T.
     """
-    par = read_table(inst, "instance_parameters.txt")[0]
-    mpm, hp, hd = float(par[0]), (int(par[1]) + 1) // 2, (int(par[2]) + 1) // 2
-    R = {r[0]: (float(r[1]), float(r[2])) for r in read_table(inst, "restaurants.txt")}
-    C = [(float(c[1]), float(c[2]), int(c[3]), int(c[4])) for c in read_table(inst, "couriers.txt")]
-    O = read_table(inst, "orders.txt")
-
-    def tt(ax, ay, bx, by):
-        return math.ceil(math.sqrt((ax - bx) ** 2 + (ay - by) ** 2) / mpm)
+    mpm, hp, hd, R, C, O = _instance(inst)
+    tt = _travel(mpm)
 
     lost, rest = [], []
     for o in O:
-        rx, ry = R[o[4]]
-        placed, ready = int(o[3]), int(o[5])
-        earliest = max(ready, placed + hp)
-        if not any(max(earliest, on + tt(x, y, rx, ry) + hp) <= off for x, y, on, off in C):
+        if not _reachable(o, R, C, tt, hp):
             lost.append(o[0])
             continue
+        rx, ry = R[o[4]]
+        earliest = max(int(o[5]), int(o[3]) + hp)
         ox, oy = float(o[1]), float(o[2])
         d = tt(rx, ry, ox, oy) + min(tt(ox, oy, qx, qy) for qx, qy in R.values())
         rest.append((earliest, o[4], d))
