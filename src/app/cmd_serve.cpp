@@ -60,6 +60,7 @@ struct ServeConfig {
   int orders_sweep_interval_ms = 2000;
   int orders_sweep_grace_ms = 10000;
   int orders_cas_attempts = 3;
+  std::size_t orders_placement_cache_items = 100000;
   int db_batch_max = 32;
   int db_batch_in_flight = 1;
 };
@@ -188,6 +189,7 @@ class Worker : public http::WorkerScope {
       oo.sweep_interval = std::chrono::milliseconds(cfg.orders_sweep_interval_ms);
       oo.sweep_grace = std::chrono::milliseconds(cfg.orders_sweep_grace_ms);
       oo.cas_attempts = cfg.orders_cas_attempts;
+      oo.placement_cache_items = cfg.orders_placement_cache_items;
       oo.batch = batch_limits(cfg);
       // The order path's own connections: generic plans (its statements are written for them),
       // and placement bursts cannot starve the catalog's reads of connections.
@@ -399,6 +401,11 @@ void setup(CLI::App& root) {
                   "Orders: age after which a pending payment is settled by asking the gateway")
       ->envname("SWIFTEATS_ORDERS_SWEEP_GRACE_MS")
       ->capture_default_str();
+  cmd->add_option("--orders-placement-cache-items", cfg->orders_placement_cache_items,
+                  "Orders: menu items each worker remembers so a placement can skip its read "
+                  "(the write re-checks them); 0 reads before every placement")
+      ->envname("SWIFTEATS_ORDERS_PLACEMENT_CACHE_ITEMS")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{10000000}));
   cmd->add_option("--orders-cas-attempts", cfg->orders_cas_attempts,
                   "Orders: optimistic stock compare-and-set attempts before the guarded decrement")
       ->envname("SWIFTEATS_ORDERS_CAS_ATTEMPTS")

@@ -338,6 +338,105 @@ TEST_F(Orders, PlacementRulesComeFromTheDatabase) {
   EXPECT_EQ(staff.status, 403);
 }
 
+// Sum of the samples of one metric whose labels contain `fragment`.
+long metric_value(int port, const std::string& name, const std::string& fragment);
+
+// A placement whose items the server already knows is written without a read; the write
+// re-checks what it was priced from, so whatever changed in the database since wins. One
+// worker, so every placement meets the same cache.
+TEST(OrdersPlacementCache, ChangesBehindTheCacheAreHonoured) {
+  const auto conninfo = se::test::TestEnv::get().fresh_database("orders_cache_it");
+  auto args =
+      server_args(conninfo, {"--payments-latency-ms", "0-0", "--payments-success-rate", "1"});
+  args[5] = "1";  // --threads
+  se::test::ServerProcess server(args);
+  const int port = server.port();
+  Db db(conninfo);
+  auto w = make_world(db, 10);
+  const auto& c = w.customers[0];
+  auto hits = [&] { return metric_value(port, "orders_placement_cache_total", "hit"); };
+  auto misses = [&] { return metric_value(port, "orders_placement_cache_total", "miss"); };
+  auto total_of = [](const HttpResponse& r) {
+    return json::parse(r.body)["total_cents"].get<long>();
+  };
+  int n = 0;
+  auto order = [&](const json& body) {
+    return place(port, c, body, "cache-" + std::to_string(++n));
+  };
+
+  ASSERT_EQ(order(order_body(w, 1, 1)).status, 201);  // read, then write: fills the cache
+  ASSERT_EQ(hits(), 0);
+  auto second = order(order_body(w, 1, 1));
+  ASSERT_EQ(second.status, 201) << second.body;
+  EXPECT_EQ(hits(), 1);
+  EXPECT_EQ(total_of(second), 1500 + 2500 + 300);
+  EXPECT_EQ(stock_of(db, w.prepared), 8);
+
+  // A new price, written without touching any version: charged at once.
+  db.rows("UPDATE food_items SET price_cents = 1700 WHERE id = '" + w.prepared + "'");
+  auto repriced = order(order_body(w, 1, 1));
+  ASSERT_EQ(repriced.status, 201) << repriced.body;
+  EXPECT_EQ(total_of(repriced), 1700 + 2500 + 300);
+  EXPECT_EQ(misses(), 1);
+  auto cached_again = order(order_body(w, 1, 1));
+  ASSERT_EQ(cached_again.status, 201);
+  EXPECT_EQ(total_of(cached_again), 1700 + 2500 + 300);
+  EXPECT_EQ(hits(), 2);
+  // A replay meets the claimed key in the write (nothing written, no stock taken) and is then
+  // answered from the read, with the original response.
+  auto replay = place(port, c, order_body(w, 1, 1), "cache-2");
+  EXPECT_EQ(replay.status, 201);
+  EXPECT_EQ(replay.header("idempotent-replayed"), "true");
+  EXPECT_EQ(json::parse(replay.body), json::parse(second.body));
+  EXPECT_EQ(misses(), 2);
+  EXPECT_EQ(stock_of(db, w.prepared), 6);
+
+  // Stock emptied behind the cache's back, version unchanged: refused, never oversold.
+  db.rows("UPDATE food_item_inventory SET available_quantity = 0 WHERE food_item_id = '" +
+          w.prepared + "'");
+  auto empty = order(order_body(w, 1));
+  EXPECT_EQ(empty.status, 409) << empty.body;
+  EXPECT_EQ(code_of(empty), "out_of_stock");
+  EXPECT_EQ(stock_of(db, w.prepared), 0);
+
+  // The made-to-order item withdrawn, the fee raised, the area shrunk, the doors closed: each
+  // refused or charged as the database now says, though the cache knew the old state.
+  db.rows("UPDATE food_item_inventory SET available_quantity = 8 WHERE food_item_id = '" +
+          w.prepared + "'");
+  ASSERT_EQ(order(order_body(w, 1, 1)).status, 201);  // read again after the refusals
+  ASSERT_EQ(order(order_body(w, 1, 1)).status, 201);
+  const long hits_before = hits();
+  EXPECT_GT(hits_before, 2);
+  db.rows("UPDATE restaurants SET delivery_fee_cents = 450 WHERE id = '" + w.restaurant + "'");
+  auto fee = order(order_body(w, 1, 1));
+  ASSERT_EQ(fee.status, 201) << fee.body;
+  EXPECT_EQ(total_of(fee), 1700 + 2500 + 450);
+  ASSERT_EQ(order(order_body(w, 1, 1)).status, 201);
+  db.rows("UPDATE food_items SET available = false WHERE id = '" + w.made + "'");
+  auto withdrawn = order(order_body(w, 0, 1));
+  EXPECT_EQ(withdrawn.status, 409) << withdrawn.body;
+  EXPECT_EQ(code_of(withdrawn), "item_unavailable");
+  ASSERT_EQ(order(order_body(w, 1)).status, 201);
+  ASSERT_EQ(order(order_body(w, 1)).status, 201);
+  db.rows("UPDATE restaurants SET delivery_radius_m = 100 WHERE id = '" + w.restaurant + "'");
+  auto far = order(order_body(w, 1));
+  EXPECT_EQ(far.status, 422) << far.body;
+  EXPECT_EQ(code_of(far), "outside_delivery_area");
+  db.rows("UPDATE restaurants SET delivery_radius_m = 5000 WHERE id = '" + w.restaurant + "'");
+  ASSERT_EQ(order(order_body(w, 1)).status, 201);
+  ASSERT_EQ(order(order_body(w, 1)).status, 201);
+  db.rows("UPDATE restaurants SET hours = '{}' WHERE id = '" + w.restaurant + "'");
+  auto closed = order(order_body(w, 1));
+  EXPECT_EQ(closed.status, 422) << closed.body;
+  EXPECT_EQ(code_of(closed), "restaurant_closed");
+  EXPECT_GT(hits(), hits_before + 2);  // the orders between the changes went without a read
+  // Every accepted order charged what the database said at the time, and stock adds up.
+  EXPECT_EQ(db.num("SELECT count(*) FROM orders WHERE restaurant_id = '" + w.restaurant +
+                   "' AND status = 'confirmed'"),
+            12);
+  EXPECT_EQ(stock_of(db, w.prepared), 0);
+}
+
 TEST_F(Orders, LifecycleByAllowedRolesWithHistoryAndOutboxEvents) {
   Db db(conninfo_);
   auto w = make_world(db, 5);

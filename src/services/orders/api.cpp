@@ -125,6 +125,7 @@ struct Orders : std::enable_shared_from_this<Orders> {
   http::HttpClient client;
   std::mt19937_64 rng;
   repo::InventoryPolicy inventory;
+  PlacementCache placement_cache;
   repo::PlacementReader placement_reads;
   repo::PlacementWriter placements;
   store::Batcher<repo::Confirm, std::optional<std::string>> confirms;
@@ -135,6 +136,7 @@ struct Orders : std::enable_shared_from_this<Orders> {
         opts(std::move(o)),
         client(e),
         rng(opts.seed ? opts.seed : std::random_device{}()),
+        placement_cache(opts.placement_cache_items),
         placement_reads(
             "orders_place_read", e, opts.batch,
             [this](const std::vector<repo::PlacementQuery>& b) {
@@ -311,7 +313,12 @@ struct Orders : std::enable_shared_from_this<Orders> {
     r.correlation_id = req.request_id;
 
     repo::InventoryStats stats;
-    auto placed = co_await repo::place(placement_reads, placements, r, inventory, rng, stats);
+    auto placed = co_await repo::place(placement_reads, placements, r, inventory, rng, stats,
+                                       placement_cache);
+    if (stats.cache_hits)
+      counter("orders_placement_cache_total", "result", "hit") += stats.cache_hits;
+    if (stats.cache_misses)
+      counter("orders_placement_cache_total", "result", "miss") += stats.cache_misses;
     if (stats.cas_conflicts)
       counter("orders_inventory_cas_conflicts_total", "stage", "cas") += stats.cas_conflicts;
     if (stats.guarded_fallbacks)

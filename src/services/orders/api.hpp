@@ -36,6 +36,8 @@ struct OrdersOptions {
   std::chrono::milliseconds payment_timeout{1000};  // per attempt
   int payment_attempts = 2;
   int cas_attempts = 3;
+  // Items the placement cache may hold per worker (docs/orders.md); 0 reads before every write.
+  std::size_t placement_cache_items = 100000;
   std::chrono::microseconds backoff_base{1000};
   std::chrono::microseconds backoff_cap{20000};
   // Concurrent order reads and writes of one kind are coalesced into one statement

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/problem.hpp"
+#include "services/orders/domain/placement_cache.hpp"
 #include "store/args.hpp"
 
 namespace se::orders::repo {
@@ -103,12 +104,14 @@ enum PlacementColumn {
 // placements of one stock item or one key, so each stock row is taken at most once in it):
 // lock every stock row named, in id order (so batches never deadlock); a placement whose
 // prepared lines do not all pass their compare-and-set (the version read, or when guarded the
-// quantity alone) is `lost` and writes nothing; the others claim their idempotency keys (a key
-// claimed meanwhile by a concurrent duplicate: nothing written, stock untouched); the placements
-// that hold their key take their stock and write the order, its lines, the pending payment, the
-// first history row and the OrderPlaced outbox event. Everything the statement writes commits
-// together; if the stock taken does not add up (impossible while the locks are held), it aborts
-// itself with kCasLost and every placement of the batch retries.
+// quantity alone) is `lost` and writes nothing, and so is one priced from the placement cache
+// (`verify`) when the restaurant or an item no longer matches what the quote was made from; the
+// others claim their idempotency keys (a key claimed meanwhile by a concurrent duplicate: nothing
+// written, stock untouched); the placements that hold their key take their stock and write the
+// order, its lines, the pending payment, the first history row and the OrderPlaced outbox event.
+// Everything the statement writes commits together; if the stock taken does not add up (impossible
+// while the locks are held), it aborts itself with kCasLost and every placement of the batch
+// retries.
 constexpr const char* kPlacementWrite =
     "WITH r AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(idx int, key text, customer_id "
     "uuid, "
@@ -117,15 +120,24 @@ constexpr const char* kPlacementWrite =
     "  delivery_fee_cents int, total_cents int, items jsonb, delivery_address text, lat float8, "
     "lng float8, "
     "  geo_key text, payment_id uuid, notes text, event_id uuid, correlation_id text, want jsonb, "
-    "guarded boolean)), "
+    "guarded boolean, min_order_cents int, verify boolean)), "
     "want AS (SELECT r.idx, r.guarded, w.food_item_id, w.quantity, w.version FROM r, "
     "  jsonb_to_recordset(r.want) AS w(food_item_id uuid, quantity int, version bigint)), "
     "locked AS (SELECT i.food_item_id, i.available_quantity, i.version FROM food_item_inventory i "
     "  WHERE i.food_item_id = ANY($2::uuid[]) ORDER BY i.food_item_id FOR UPDATE OF i), "
-    "lost AS (SELECT DISTINCT w.idx FROM want w LEFT JOIN locked l ON l.food_item_id = "
-    "w.food_item_id "
+    "stale AS (SELECT r.idx FROM r WHERE r.verify AND (NOT coalesce((SELECT x.is_active "
+    "  AND x.delivery_fee_cents = r.delivery_fee_cents AND x.min_order_cents = r.min_order_cents "
+    "  AND x.geo_key = r.geo_key AND restaurant_is_open(x.hours, x.timezone, now()) "
+    "  AND ST_DWithin(x.location, ST_SetSRID(ST_MakePoint(r.lng, r.lat), 4326)::geography, "
+    "  x.delivery_radius_m) FROM restaurants x WHERE x.id = r.restaurant_id), false) "
+    "  OR EXISTS (SELECT 1 FROM jsonb_to_recordset(r.items) AS c(food_item_id uuid, name text, "
+    "  kind text, unit_price_cents int) WHERE NOT coalesce((SELECT f.restaurant_id = "
+    "  r.restaurant_id AND f.name = c.name AND f.kind = c.kind AND f.price_cents = "
+    "  c.unit_price_cents AND f.available FROM food_items f WHERE f.id = c.food_item_id), "
+    "false)))), "
+    "lost AS (SELECT w.idx FROM want w LEFT JOIN locked l ON l.food_item_id = w.food_item_id "
     "  WHERE l.food_item_id IS NULL OR NOT ((w.guarded OR l.version = w.version) "
-    "  AND l.available_quantity >= w.quantity)), "
+    "  AND l.available_quantity >= w.quantity) UNION SELECT idx FROM stale), "
     "ik AS (INSERT INTO idempotency_keys (scope, key, owner_id, request_hash, order_id, "
     "order_created_at) "
     "  SELECT 'orders', r.key, r.customer_id, r.request_hash, r.order_id, r.created_at FROM r "
@@ -254,12 +266,17 @@ Quote quote_from(const Rows& rows, const PlaceRequest& r) {
 // The prepared lines to take, each with the version the compare-and-set expects; made-to-order
 // lines only needed to be available. Throws out_of_stock when the read already shows too little.
 struct Reservations {
-  json lines = json::array();    // [{food_item_id, quantity, version}]
-  std::vector<std::string> ids;  // the same items
+  json lines = json::array();                                // [{food_item_id, quantity, version}]
+  std::vector<std::string> ids;                              // the same items
+  std::vector<std::pair<std::int64_t, std::int64_t>> taken;  // (quantity, version) per id
+  void add(const std::string& id, std::int64_t quantity, std::int64_t version) {
+    lines.push_back({{"food_item_id", id}, {"quantity", quantity}, {"version", version}});
+    ids.push_back(id);
+    taken.emplace_back(quantity, version);
+  }
 };
 Reservations reservations_from(const Rows& rows, const Quote& quote) {
   Reservations out;
-  json& want = out.lines;
   for (const auto& l : quote.lines) {
     if (l.kind != "prepared") continue;
     int row = -1;
@@ -269,12 +286,125 @@ Reservations reservations_from(const Rows& rows, const Quote& quote) {
       throw conflict("out_of_stock", "item " + l.food_item_id + " has no stock");
     if (num(rows, row, kStock) < l.quantity)
       throw conflict("out_of_stock", "not enough stock left for item " + l.food_item_id);
-    want.push_back({{"food_item_id", l.food_item_id},
-                    {"quantity", l.quantity},
-                    {"version", num(rows, row, kStockVersion)}});
-    out.ids.push_back(l.food_item_id);
+    out.add(l.food_item_id, l.quantity, num(rows, row, kStockVersion));
   }
   return out;
+}
+
+// The same from the cache (lookup() already checked each prepared line has enough stock).
+Reservations reservations_from(const CachedPlacement& hit, const Quote& quote) {
+  Reservations out;
+  for (std::size_t i = 0; i < quote.lines.size(); ++i) {
+    const auto& l = quote.lines[i];
+    if (l.kind == "prepared") out.add(l.food_item_id, l.quantity, hit.stock[i]->version);
+  }
+  return out;
+}
+
+// What a successful read said, for the next placements of these items.
+void remember(PlacementCache& cache, const Rows& rows, const std::string& restaurant_id) {
+  if (!cache.enabled()) return;
+  cache.remember_restaurant(restaurant_id,
+                            {num(rows, 0, kFee), num(rows, 0, kMinOrder), str(rows, 0, kGeoKey)});
+  for (int i = 0; i < rows.rows(); ++i) {
+    if (rows.is_null(i, kItemId)) continue;
+    CachedItem c{
+        {str(rows, i, kItemId), str(rows, i, kItemRestaurant), str(rows, i, kItemName),
+         str(rows, i, kItemKind), num(rows, i, kItemPrice), str(rows, i, kItemAvailable) == "t"},
+        std::nullopt};
+    if (!rows.is_null(i, kStock))
+      c.stock = CachedStock{num(rows, i, kStock), num(rows, i, kStockVersion)};
+    cache.remember_item(std::move(c));
+  }
+}
+
+struct Priced {
+  Quote quote;
+  std::string geo_key;
+  std::int64_t min_order_cents = 0;
+};
+
+PlacementWrite placement_write(const PlaceRequest& r, const Priced& p, const Reservations& want,
+                               bool guarded, bool verify) {
+  json items = json::array();
+  for (const auto& l : p.quote.lines)
+    items.push_back({{"food_item_id", l.food_item_id},
+                     {"name", l.name},
+                     {"kind", l.kind},
+                     {"unit_price_cents", l.unit_price_cents},
+                     {"quantity", l.quantity},
+                     {"line_total_cents", l.line_total_cents}});
+  return PlacementWrite{r.idempotency_key, want.ids,
+                        json{{"key", r.idempotency_key},
+                             {"customer_id", r.customer_id},
+                             {"request_hash", r.request_hash},
+                             {"order_id", r.order_id},
+                             {"created_at", r.created_at},
+                             {"restaurant_id", r.restaurant_id},
+                             {"subtotal_cents", p.quote.subtotal_cents},
+                             {"delivery_fee_cents", p.quote.delivery_fee_cents},
+                             {"total_cents", p.quote.total_cents},
+                             {"items", std::move(items)},
+                             {"delivery_address", r.delivery_address},
+                             {"lat", r.lat},
+                             {"lng", r.lng},
+                             {"geo_key", p.geo_key},
+                             {"payment_id", r.payment_id},
+                             {"notes", r.notes},
+                             {"event_id", r.event_id},
+                             {"correlation_id", r.correlation_id},
+                             {"want", want.lines},
+                             {"guarded", guarded},
+                             {"min_order_cents", p.min_order_cents},
+                             {"verify", verify}}};
+}
+
+PlaceResult created(const PlaceRequest& r, const Quote& quote) {
+  PlaceResult out;
+  out.kind = PlaceResult::Kind::created;
+  out.quote = quote;
+  out.order_id = r.order_id;
+  out.created_at = r.created_at;
+  return out;
+}
+
+// Writes `w`; a lost compare-and-set (or a failed re-check) comes back as WriteOutcome::lost.
+awaitable<WriteOutcome> write_once(PlacementWriter& writes, PlacementWrite w) {
+  try {
+    co_return co_await writes.submit(std::move(w));
+  } catch (const store::PgError& e) {
+    if (e.sqlstate != kCasLost) throw;
+  }
+  co_return WriteOutcome::lost;
+}
+
+// The write of a placement priced from the cache, without a read. nullopt when it did not
+// create the order (a stale entry, a lost compare-and-set, the key already claimed): the
+// caller then takes the usual path, which answers all of these from a fresh read.
+awaitable<std::optional<PlaceResult>> place_from_cache(PlacementWriter& writes,
+                                                       const PlaceRequest& r, PlacementCache& cache,
+                                                       InventoryStats& stats) {
+  const auto hit = cache.lookup(r.restaurant_id, r.lines);
+  if (!hit) co_return std::nullopt;
+  auto priced = price_order(r.lines, hit->catalog, r.restaurant_id,
+                            hit->restaurant.delivery_fee_cents, hit->restaurant.min_order_cents);
+  // A refusal is worded from a fresh read, never from the cache.
+  if (priced.error != QuoteError::none) co_return std::nullopt;
+  const Priced p{priced.quote, hit->restaurant.geo_key, hit->restaurant.min_order_cents};
+  const Reservations want = reservations_from(*hit, p.quote);
+  const auto outcome = co_await write_once(writes, placement_write(r, p, want, false, true));
+  if (outcome == WriteOutcome::created) {
+    for (std::size_t i = 0; i < want.ids.size(); ++i)
+      cache.took(want.ids[i], want.taken[i].first, want.taken[i].second);
+    ++stats.cache_hits;
+    co_return created(r, p.quote);
+  }
+  ++stats.cache_misses;
+  if (outcome == WriteOutcome::lost) {
+    cache.forget_items(r.lines);
+    cache.forget_restaurant(r.restaurant_id);
+  }
+  co_return std::nullopt;
 }
 }  // namespace
 
@@ -282,9 +412,12 @@ Reservations reservations_from(const Rows& rows, const Quote& quote) {
 // compare-and-set is retried from a fresh read after a jittered exponential backoff; after
 // `cas_attempts` losses a guarded decrement (available_quantity >= qty, any version) settles it,
 // so contention never turns into a false "sold out", and stock can never go negative either way.
+// When the cache knows the restaurant and every item, the first write goes without the read
+// (place_from_cache); whatever it cannot settle falls through to the loop, read first.
 awaitable<PlaceResult> place(PlacementReader& reads, PlacementWriter& writes, const PlaceRequest& r,
                              const InventoryPolicy& pol, std::mt19937_64& rng,
-                             InventoryStats& stats) {
+                             InventoryStats& stats, PlacementCache& cache) {
+  if (auto done = co_await place_from_cache(writes, r, cache, stats)) co_return std::move(*done);
   PlacementQuery query{r.idempotency_key, r.restaurant_id, r.lat, r.lng, {}};
   for (const auto& l : r.lines) query.item_ids.push_back(l.food_item_id);
   // A lost guarded decrement means the stock ran out after the read: one more read says so. The
@@ -294,57 +427,22 @@ awaitable<PlaceResult> place(PlacementReader& reads, PlacementWriter& writes, co
     const PlacementRows answer = co_await reads.submit(query);
     const Rows rows(answer);
     if (!rows.is_null(0, kKeyHash)) co_return replay_of(rows, r);
-    const Quote quote = quote_from(rows, r);
-    const Reservations want = reservations_from(rows, quote);
+    const Priced p{quote_from(rows, r), str(rows, 0, kGeoKey), num(rows, 0, kMinOrder)};
+    const Reservations want = reservations_from(rows, p.quote);
+    remember(cache, rows, r.restaurant_id);
     const bool guarded = attempt > pol.cas_attempts;
     if (guarded) ++stats.guarded_fallbacks;
-    json items = json::array();
-    for (const auto& l : quote.lines)
-      items.push_back({{"food_item_id", l.food_item_id},
-                       {"name", l.name},
-                       {"kind", l.kind},
-                       {"unit_price_cents", l.unit_price_cents},
-                       {"quantity", l.quantity},
-                       {"line_total_cents", l.line_total_cents}});
-    PlacementWrite w{r.idempotency_key, want.ids,
-                     json{{"key", r.idempotency_key},
-                          {"customer_id", r.customer_id},
-                          {"request_hash", r.request_hash},
-                          {"order_id", r.order_id},
-                          {"created_at", r.created_at},
-                          {"restaurant_id", r.restaurant_id},
-                          {"subtotal_cents", quote.subtotal_cents},
-                          {"delivery_fee_cents", quote.delivery_fee_cents},
-                          {"total_cents", quote.total_cents},
-                          {"items", std::move(items)},
-                          {"delivery_address", r.delivery_address},
-                          {"lat", r.lat},
-                          {"lng", r.lng},
-                          {"geo_key", str(rows, 0, kGeoKey)},
-                          {"payment_id", r.payment_id},
-                          {"notes", r.notes},
-                          {"event_id", r.event_id},
-                          {"correlation_id", r.correlation_id},
-                          {"want", want.lines},
-                          {"guarded", guarded}}};
-    bool lost = false;
-    try {
-      const auto outcome = co_await writes.submit(std::move(w));
-      if (outcome == WriteOutcome::created) {
-        PlaceResult out;
-        out.kind = PlaceResult::Kind::created;
-        out.quote = quote;
-        out.order_id = r.order_id;
-        out.created_at = r.created_at;
-        co_return out;
+    const auto outcome = co_await write_once(writes, placement_write(r, p, want, guarded, false));
+    if (outcome == WriteOutcome::created) {
+      if (guarded) {
+        cache.forget_items(r.lines);  // the version it took is not known
+      } else {
+        for (std::size_t i = 0; i < want.ids.size(); ++i)
+          cache.took(want.ids[i], want.taken[i].first, want.taken[i].second);
       }
-      lost = outcome == WriteOutcome::lost;
-    } catch (const store::PgError& e) {
-      if (e.sqlstate != kCasLost) throw;
-      lost = true;
+      co_return created(r, p.quote);
     }
-    if (!lost) continue;  // the key was claimed meanwhile: the next read replays it
-    // The compare-and-set lost (a coroutine cannot co_await inside the handler).
+    if (outcome == WriteOutcome::key_taken) continue;  // claimed meanwhile: the next read replays
     ++stats.cas_conflicts;
     if (attempt < pol.cas_attempts)
       co_await sleep_for(writes.executor(),

@@ -22,6 +22,7 @@
 
 #include "services/orders/domain/lifecycle.hpp"
 #include "services/orders/domain/placement.hpp"
+#include "services/orders/domain/placement_cache.hpp"
 #include "store/batcher.hpp"
 #include "store/pg.hpp"
 
@@ -63,6 +64,8 @@ struct PlaceResult {
 struct InventoryStats {
   int cas_conflicts = 0;
   int guarded_fallbacks = 0;
+  int cache_hits = 0;    // placed without a read (PlacementCache)
+  int cache_misses = 0;  // tried without a read, then read
 };
 
 // One placement's read (batched like the write): its idempotency key, restaurant, delivery
@@ -102,10 +105,12 @@ using PlacementWriter = store::Batcher<PlacementWrite, WriteOutcome>;
 // Throws se::Problem for every business refusal (key reused with another body, restaurant
 // closed / out of range / unknown, items unknown / unavailable / sold out). Reads through
 // `reads` (read_placements), writes through `writes` (write_placements). Row locks live only
-// inside the write statement, never across the payment call.
+// inside the write statement, never across the payment call. `cache` is filled by the reads;
+// when it knows everything a placement needs, the placement is written without a read.
 boost::asio::awaitable<PlaceResult> place(PlacementReader& reads, PlacementWriter& writes,
                                           const PlaceRequest& r, const InventoryPolicy& pol,
-                                          std::mt19937_64& rng, InventoryStats& stats);
+                                          std::mt19937_64& rng, InventoryStats& stats,
+                                          PlacementCache& cache);
 
 struct OrderRow {
   std::string id, created_at, customer_id, restaurant_id, driver_id, payment_id, status_text;
