@@ -152,6 +152,25 @@ awaitable<void> Consumer::dead_letter(const Record& rec, const std::string& erro
                                       {{"group", opts_.group}, {"topic", rec.topic}})++;
 }
 
+// From the event's commit to now; occurredAt has millisecond precision, good enough for the
+// latency histogram.
+void Consumer::observe_age(const Envelope& e) const {
+  if (e.occurred_at.size() < 23) return;
+  std::tm tm{};
+  if (!strptime(e.occurred_at.c_str(), "%Y-%m-%dT%H:%M:%S", &tm)) return;
+  std::int64_t millis = 0;  // the three digits after the seconds' point; never throws
+  for (std::size_t i = 20; i < 23; ++i) {
+    const char d = e.occurred_at[i];
+    if (d < '0' || d > '9') return;
+    millis = millis * 10 + (d - '0');
+  }
+  const auto ms = static_cast<std::int64_t>(timegm(&tm)) * 1000 + millis;
+  const double age = static_cast<double>(now_unix_micros() - ms * 1000) / 1e6;
+  metrics::Registry::global()
+      .histogram("bus_event_age_seconds", {{"group", opts_.group}})
+      .observe(std::max(0.0, age));
+}
+
 awaitable<Consumer::Outcome> Consumer::handle(const Record& rec) {
   Envelope e;
   std::string malformed;
@@ -172,7 +191,9 @@ awaitable<Consumer::Outcome> Consumer::handle(const Record& rec) {
   for (int attempt = 1;; ++attempt) {
     std::string error;
     try {
-      co_return co_await apply(e);
+      const auto outcome = co_await apply(e);
+      if (outcome == Outcome::handled) observe_age(e);
+      co_return outcome;
     } catch (const std::exception& ex) {
       error = ex.what();
     }
@@ -225,22 +246,6 @@ awaitable<void> Consumer::run() {
         m.counter(
             "bus_consumed_total",
             {{"group", opts_.group}, {"topic", rec.topic}, {"outcome", outcome_name(outcome)}})++;
-        if (outcome == Outcome::handled) {
-          // occurredAt has millisecond precision: good enough for the latency histogram.
-          try {
-            auto e = from_json(rec.value);
-            if (e.occurred_at.size() >= 23) {
-              std::tm tm{};
-              strptime(e.occurred_at.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
-              const auto ms = static_cast<std::int64_t>(timegm(&tm)) * 1000 +
-                              std::stoi(e.occurred_at.substr(20, 3));
-              const double age = static_cast<double>(now_unix_micros() - ms * 1000) / 1e6;
-              m.histogram("bus_event_age_seconds", {{"group", opts_.group}})
-                  .observe(std::max(0.0, age));
-            }
-          } catch (const std::exception&) {
-          }
-        }
       }
       if (!done.empty()) co_await sub->ack(done);
       if (Clock::now() >= next_stats) {

@@ -56,6 +56,7 @@ class Consumer {
  private:
   boost::asio::awaitable<Outcome> handle(const Record& rec);
   boost::asio::awaitable<Outcome> apply(const Envelope& e);
+  void observe_age(const Envelope& e) const;
   boost::asio::awaitable<void> dead_letter(const Record& rec, const std::string& error,
                                            int attempts);
   boost::asio::awaitable<void> publish_stats(Subscription& sub);

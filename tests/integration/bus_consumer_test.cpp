@@ -14,6 +14,7 @@
 #include "bus/consumer.hpp"
 #include "bus/outbox.hpp"
 #include "bus/relay.hpp"
+#include "core/metrics.hpp"
 #include "store/args.hpp"
 #include "store/pg.hpp"
 #include "support/server_process.hpp"
@@ -113,6 +114,17 @@ TEST_P(BusConsumer, DuplicatesAndStaleVersionsAreAppliedOnce) {
         "SELECT string_agg(seq::text, ',' ORDER BY at) FROM bus_test_effects WHERE consumer = $1",
         pg_params(group));
     EXPECT_EQ(r.get(0, 0), "1,3");  // the duplicate copies and the stale version changed nothing
+    // Each applied event's age (commit to handled) is observed once; duplicates and stale
+    // versions are not.
+    const auto age_count = "bus_event_age_seconds_count{group=\"" + group + "\"} ";
+    auto observed = [&] {
+      const auto text = se::metrics::Registry::global().render();
+      const auto at = text.find(age_count);
+      return at == std::string::npos ? -1L : std::stol(text.substr(at + age_count.size()));
+    };
+    const auto deadline = Clock::now() + 20s;
+    while (observed() < 2 && Clock::now() < deadline) co_await sleep_for(20ms);
+    EXPECT_EQ(observed(), 2);
     c.stop();
     while (c.running()) co_await sleep_for(10ms);
   });
