@@ -1,5 +1,8 @@
 #include "core/jwt.hpp"
 
+#include <algorithm>
+#include <limits>
+
 #include <sodium.h>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -208,6 +211,31 @@ Verified verify(const Config& cfg, std::string_view token, std::int64_t now) {
   v.claims.exp = *exp;
   v.claims.iat = iat.value_or(0);
   v.claims.jti = str_or_empty(*payload, "jti");
+  v.claims.usable_until = *exp + cfg.leeway_s;
+  v.claims.usable_from = std::numeric_limits<std::int64_t>::min();
+  if (const auto nbf = int_claim(*payload, "nbf")) v.claims.usable_from = *nbf - cfg.leeway_s;
+  if (iat) v.claims.usable_from = std::max(v.claims.usable_from, *iat - cfg.leeway_s);
+  return v;
+}
+
+const Claims* VerifiedTokens::find(std::string_view token, std::int64_t now) const {
+  const auto it = entries_.find(std::string(token));
+  if (it == entries_.end()) return nullptr;
+  const Claims& c = it->second;
+  return now >= c.usable_from && now < c.usable_until ? &c : nullptr;
+}
+
+void VerifiedTokens::remember(std::string_view token, const Claims& claims) {
+  if (max_entries_ == 0) return;
+  if (entries_.size() >= max_entries_) entries_.clear();
+  entries_.insert_or_assign(std::string(token), claims);
+}
+
+Verified verify(const Config& cfg, VerifiedTokens& cache, std::string_view token,
+                std::int64_t now) {
+  if (const Claims* hit = cache.find(token, now)) return Verified{Error::none, *hit};
+  auto v = verify(cfg, token, now);
+  if (v.ok()) cache.remember(token, v.claims);
   return v;
 }
 

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "core/auth_context.hpp"
 
@@ -31,6 +32,9 @@ struct Claims {
   std::int64_t iat = 0;
   std::int64_t exp = 0;
   std::string jti;
+  // The clock readings at which verify() accepts this token: [usable_from, usable_until).
+  std::int64_t usable_from = 0;
+  std::int64_t usable_until = 0;
 };
 
 enum class Error {
@@ -53,9 +57,29 @@ struct Verified {
   [[nodiscard]] bool ok() const { return error == Error::none; }
 };
 
+// Tokens verify() accepted, by their exact text, so a client sending the same token with every
+// request is not parsed and HMAC-checked each time. A token's answer depends only on its text,
+// the keys (fixed for the process) and the clock, and each entry keeps the clock window in which
+// verify() accepted it, so a hit answers exactly what verify() would. Refused tokens are never
+// kept. Single-threaded (one per worker); at `max_entries` it starts over.
+class VerifiedTokens {
+ public:
+  explicit VerifiedTokens(std::size_t max_entries) : max_entries_(max_entries) {}
+  // The claims of `token` if it was verified and `now` is inside its window.
+  [[nodiscard]] const Claims* find(std::string_view token, std::int64_t now) const;
+  void remember(std::string_view token, const Claims& claims);
+  [[nodiscard]] std::size_t size() const { return entries_.size(); }
+
+ private:
+  std::size_t max_entries_;
+  std::unordered_map<std::string, Claims> entries_;
+};
+
 // Signs with the active key. `now` is seconds since the epoch.
 std::string sign(const Config& cfg, const auth::Principal& who, std::int64_t now);
 Verified verify(const Config& cfg, std::string_view token, std::int64_t now);
+// verify() through `cache`: the same answer, from the cache when it holds the token.
+Verified verify(const Config& cfg, VerifiedTokens& cache, std::string_view token, std::int64_t now);
 
 // Helpers exposed for tests (forging tokens) and the refresh-token code.
 std::string b64url(std::string_view bytes);

@@ -171,3 +171,44 @@ TEST(Jwt, KeySpecsAreValidated) {
                std::invalid_argument);
   EXPECT_TRUE(jwt::parse_keys("").empty());
 }
+
+// The cache answers exactly what verify() answers, at every clock reading around the token's
+// window, and never holds a refused token.
+TEST(Jwt, VerifiedTokensAnswerAsVerifyDoes) {
+  auto c = config();
+  auto payload = good_payload(c);
+  payload["nbf"] = kNow + 100;  // the window is [nbf - leeway, exp + leeway)
+  const auto token = forge({{"alg", "HS256"}, {"kid", "k1"}}, payload, c.keys["k1"]);
+  jwt::VerifiedTokens cache(8);
+  for (const std::int64_t now :
+       {kNow + 100, kNow + 69, kNow + 70, kNow, kNow + 929, kNow + 930, kNow + 100}) {
+    const auto plain = jwt::verify(c, token, now);
+    const auto cached = jwt::verify(c, cache, token, now);
+    EXPECT_EQ(cached.error, plain.error) << "at now = kNow + " << now - kNow;
+    EXPECT_EQ(cached.claims.principal.account_id, plain.claims.principal.account_id);
+  }
+  EXPECT_EQ(cache.size(), 1u);
+  ASSERT_NE(cache.find(token, kNow + 100), nullptr);
+  EXPECT_EQ(cache.find(token, kNow + 69), nullptr);
+  EXPECT_EQ(cache.find(token, kNow + 930), nullptr);
+
+  const auto forged = forge({{"alg", "HS256"}, {"kid", "k1"}}, payload, "another key");
+  EXPECT_EQ(jwt::verify(c, cache, forged, kNow + 100).error, jwt::Error::bad_signature);
+  EXPECT_EQ(jwt::verify(c, cache, forged, kNow + 100).error, jwt::Error::bad_signature);
+  EXPECT_EQ(cache.size(), 1u);
+}
+
+TEST(Jwt, VerifiedTokensStartOverAtTheirBound) {
+  auto c = config();
+  jwt::VerifiedTokens cache(2);
+  std::vector<std::string> tokens;
+  for (int i = 0; i < 3; ++i) {
+    auto p = staff();
+    p.account_id = "acc-" + std::to_string(i);
+    tokens.push_back(jwt::sign(c, p, kNow));
+    ASSERT_TRUE(jwt::verify(c, cache, tokens.back(), kNow).ok());
+  }
+  EXPECT_EQ(cache.size(), 1u);
+  EXPECT_NE(cache.find(tokens[2], kNow), nullptr);
+  EXPECT_EQ(cache.find(tokens[0], kNow), nullptr);
+}
