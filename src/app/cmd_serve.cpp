@@ -262,7 +262,12 @@ class Worker : public http::WorkerScope {
               co_return;
             }
             // Stock moves when an order is placed (reserved) and when it fails or is cancelled
-            // (restored); other steps leave the menu as it was.
+            // (restored); other steps leave the menu as it was. Their event types say so without
+            // parsing the payload (half of an order's events are confirmations).
+            static const std::set<std::string, std::less<>> kNoStockChange{
+                "OrderConfirmed",      "OrderAccepted", "OrderPreparing",
+                "OrderReadyForPickup", "OrderPickedUp", "OrderDelivered"};
+            if (kNoStockChange.count(e.event_type)) co_return;
             const auto p = nlohmann::json::parse(e.payload, nullptr, false);
             if (p.is_discarded()) co_return;
             const std::string status = p.value("status", "");
