@@ -106,21 +106,35 @@ cpu_ticks() { cat /proc/[0-9]*/stat 2>/dev/null | awk -v want="($1)" '$2 == want
 # a run held the two cores.
 machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
 run_lg() {  # port label rate conns
-  local pg0 se0 out pg1 se1 hz m0 m1
+  local pg0 se0 out pg1 se1 hz m0 m1 lsn0 wal
   hz=$(getconf CLK_TCK)
+  lsn0=$(psql_q -tA -c "SELECT pg_current_wal_lsn()")
   pg0=$(cpu_ticks postgres); se0=$(cpu_ticks swifteats); m0=$(machine_ticks)
   out=$("$LG" --port "$1" --fixtures "$TMP/fixtures.txt" --jwt-keys "$JWT" --label "$2" --rate "$3" --conns "$4" \
     --duration "$SECS" --warmup 2)
   pg1=$(cpu_ticks postgres); se1=$(cpu_ticks swifteats); m1=$(machine_ticks)
+  wal=$(psql_q -tA -c "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '$lsn0')")
   # The loadgen counts answers after its 2 s warm-up; the CPU was spent over warm-up + run.
   awk -v o="$out" -v pg=$((pg1 - pg0)) -v se=$((se1 - se0)) -v hz="$hz" -v secs="$SECS" \
-    -v m0="$m0" -v m1="$m1" 'BEGIN {
+    -v m0="$m0" -v m1="$m1" -v wal="$wal" 'BEGIN {
     match(o, /"answered_per_s":[0-9.]+/); n = substr(o, RSTART + 17, RLENGTH - 17) * (secs + 2)
     match(o, /"cpu_s":[0-9.]+/); lgs = substr(o, RSTART + 8, RLENGTH - 8)
     split(m0, a, " "); split(m1, b, " ")
     sub(/}$/, "", o)
-    printf "%s,\"pg_cpu_ms_per_order\":%.3f,\"server_cpu_ms_per_order\":%.3f,\"loadgen_cpu_ms_per_order\":%.3f,\"machine_busy_pct\":%.1f}\n",
-      o, pg * 1000 / hz / n, se * 1000 / hz / n, lgs * 1000 / n, 100 * (b[1] - a[1]) / (b[2] - a[2]) }'
+    printf "%s,\"pg_cpu_ms_per_order\":%.3f,\"server_cpu_ms_per_order\":%.3f,\"loadgen_cpu_ms_per_order\":%.3f,\"machine_busy_pct\":%.1f,\"wal_kb_per_order\":%.2f}\n",
+      o, pg * 1000 / hz / n, se * 1000 / hz / n, lgs * 1000 / n, 100 * (b[1] - a[1]) / (b[2] - a[2]), wal / 1024 / n }'
+}
+
+# A database that has run a while reuses its WAL segments: each checkpoint renames the ones it no
+# longer needs for reuse. A fresh cluster has none, so at 1,000 orders/s (~9 KB of WAL each) it
+# creates and zero-fills a new 16 MB segment every ~2 s, with the WAL write lock held: commits
+# stall for tens of ms every other second, which alone sets a run's P99 (docs/benchmarks.md,
+# 2026-11-27). So before the measured runs, 1.2 GB of throwaway WAL and a checkpoint leave enough
+# segments for all of them to be reused. (Not a checkpoint before each run: the first change to
+# each page after a checkpoint logs the whole page, which doubles WAL per order for a while.)
+steady_wal() {
+  psql_q -c "CREATE TABLE wal_fill AS SELECT repeat('x', 1000) AS x FROM generate_series(1, 1100000)" \
+    -c "DROP TABLE wal_fill" -c "CHECKPOINT" >/dev/null || die "preparing WAL segments failed"
 }
 
 RATE=${ORDERS_BENCH_RATE:-1000}
@@ -133,6 +147,8 @@ run_lg "$SE_PORT" warm-up 0 "$CONNS" >"$TMP/warm-up.json" || die "warm-up run fa
 stop_server
 psql_q -c "ANALYZE" >/dev/null || die "ANALYZE failed"
 
+log "preparing WAL segments for reuse"
+steady_wal
 start_server 0-0 1; PORT=$SE_PORT
 MAX=$(run_lg "$PORT" zero-latency-max 0 "$CONNS"); echo "$MAX"
 ZERO=$(run_lg "$PORT" "zero-latency-at-$RATE" "$RATE" "$RATE_CONNS"); echo "$ZERO"
