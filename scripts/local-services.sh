@@ -91,6 +91,10 @@ max_wal_size = 4GB
 checkpoint_timeout = 15min
 # Durable commits: an answered order survives a crash of PostgreSQL or of the machine.
 synchronous_commit = on
+# Ask the kernel to write out the data pages a backend evicts every 256 kB, instead of letting
+# them pile up in the page cache until its 30 s writeback flushes 100-250 MB at once, which
+# stalls every WAL flush (every commit) behind it for seconds (docs/benchmarks.md, 2026-11-27).
+backend_flush_after = 256kB
 CONF
   fi
   if pg_running; then
