@@ -265,16 +265,12 @@ Quote quote_from(const Rows& rows, const PlaceRequest& r) {
 
 // The prepared lines to take, each with the version the compare-and-set expects; made-to-order
 // lines only needed to be available. Throws out_of_stock when the read already shows too little.
-struct Reservations {
-  json lines = json::array();                                // [{food_item_id, quantity, version}]
-  std::vector<std::string> ids;                              // the same items
-  std::vector<std::pair<std::int64_t, std::int64_t>> taken;  // (quantity, version) per id
-  void add(const std::string& id, std::int64_t quantity, std::int64_t version) {
-    lines.push_back({{"food_item_id", id}, {"quantity", quantity}, {"version", version}});
-    ids.push_back(id);
-    taken.emplace_back(quantity, version);
-  }
+struct StockTake {
+  std::string food_item_id;
+  std::int64_t quantity = 0;
+  std::int64_t version = 0;  // what the compare-and-set expects
 };
+using Reservations = std::vector<StockTake>;
 Reservations reservations_from(const Rows& rows, const Quote& quote) {
   Reservations out;
   for (const auto& l : quote.lines) {
@@ -286,7 +282,7 @@ Reservations reservations_from(const Rows& rows, const Quote& quote) {
       throw conflict("out_of_stock", "item " + l.food_item_id + " has no stock");
     if (num(rows, row, kStock) < l.quantity)
       throw conflict("out_of_stock", "not enough stock left for item " + l.food_item_id);
-    out.add(l.food_item_id, l.quantity, num(rows, row, kStockVersion));
+    out.push_back({l.food_item_id, l.quantity, num(rows, row, kStockVersion)});
   }
   return out;
 }
@@ -296,7 +292,7 @@ Reservations reservations_from(const CachedPlacement& hit, const Quote& quote) {
   Reservations out;
   for (std::size_t i = 0; i < quote.lines.size(); ++i) {
     const auto& l = quote.lines[i];
-    if (l.kind == "prepared") out.add(l.food_item_id, l.quantity, hit.stock[i]->version);
+    if (l.kind == "prepared") out.push_back({l.food_item_id, l.quantity, hit.stock[i]->version});
   }
   return out;
 }
@@ -318,6 +314,11 @@ void remember(PlacementCache& cache, const Rows& rows, const std::string& restau
   }
 }
 
+// A write with these compare-and-sets created its order: the cache moves each row on with it.
+void took(PlacementCache& cache, const Reservations& want) {
+  for (const auto& t : want) cache.took(t.food_item_id, t.quantity, t.version);
+}
+
 struct Priced {
   Quote quote;
   std::string geo_key;
@@ -334,7 +335,14 @@ PlacementWrite placement_write(const PlaceRequest& r, const Priced& p, const Res
                      {"unit_price_cents", l.unit_price_cents},
                      {"quantity", l.quantity},
                      {"line_total_cents", l.line_total_cents}});
-  return PlacementWrite{r.idempotency_key, want.ids,
+  json lines = json::array();  // [{food_item_id, quantity, version}]
+  std::vector<std::string> ids;
+  for (const auto& t : want) {
+    lines.push_back(
+        {{"food_item_id", t.food_item_id}, {"quantity", t.quantity}, {"version", t.version}});
+    ids.push_back(t.food_item_id);
+  }
+  return PlacementWrite{r.idempotency_key, std::move(ids),
                         json{{"key", r.idempotency_key},
                              {"customer_id", r.customer_id},
                              {"request_hash", r.request_hash},
@@ -353,7 +361,7 @@ PlacementWrite placement_write(const PlaceRequest& r, const Priced& p, const Res
                              {"notes", r.notes},
                              {"event_id", r.event_id},
                              {"correlation_id", r.correlation_id},
-                             {"want", want.lines},
+                             {"want", std::move(lines)},
                              {"guarded", guarded},
                              {"min_order_cents", p.min_order_cents},
                              {"verify", verify}}};
@@ -394,8 +402,7 @@ awaitable<std::optional<PlaceResult>> place_from_cache(PlacementWriter& writes,
   const Reservations want = reservations_from(*hit, p.quote);
   const auto outcome = co_await write_once(writes, placement_write(r, p, want, false, true));
   if (outcome == WriteOutcome::created) {
-    for (std::size_t i = 0; i < want.ids.size(); ++i)
-      cache.took(want.ids[i], want.taken[i].first, want.taken[i].second);
+    took(cache, want);
     ++stats.cache_hits;
     co_return created(r, p.quote);
   }
@@ -437,8 +444,7 @@ awaitable<PlaceResult> place(PlacementReader& reads, PlacementWriter& writes, co
       if (guarded) {
         cache.forget_items(r.lines);  // the version it took is not known
       } else {
-        for (std::size_t i = 0; i < want.ids.size(); ++i)
-          cache.took(want.ids[i], want.taken[i].first, want.taken[i].second);
+        took(cache, want);
       }
       co_return created(r, p.quote);
     }
