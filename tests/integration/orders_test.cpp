@@ -363,6 +363,14 @@ TEST(OrdersPlacementCache, ChangesBehindTheCacheAreHonoured) {
   auto order = [&](const json& body) {
     return place(port, c, body, "cache-" + std::to_string(++n));
   };
+  // The next placement of `body` after `change` to the database is refused with `status`/`code`.
+  auto refused_after = [&](const std::string& change, const json& body, int status,
+                           const std::string& code) {
+    db.rows(change);
+    auto r = order(body);
+    EXPECT_EQ(r.status, status) << r.body;
+    EXPECT_EQ(code_of(r), code);
+  };
 
   ASSERT_EQ(order(order_body(w, 1, 1)).status, 201);  // read, then write: fills the cache
   ASSERT_EQ(hits(), 0);
@@ -392,11 +400,9 @@ TEST(OrdersPlacementCache, ChangesBehindTheCacheAreHonoured) {
   EXPECT_EQ(stock_of(db, w.prepared), 6);
 
   // Stock emptied behind the cache's back, version unchanged: refused, never oversold.
-  db.rows("UPDATE food_item_inventory SET available_quantity = 0 WHERE food_item_id = '" +
-          w.prepared + "'");
-  auto empty = order(order_body(w, 1));
-  EXPECT_EQ(empty.status, 409) << empty.body;
-  EXPECT_EQ(code_of(empty), "out_of_stock");
+  refused_after("UPDATE food_item_inventory SET available_quantity = 0 WHERE food_item_id = '" +
+                    w.prepared + "'",
+                order_body(w, 1), 409, "out_of_stock");
   EXPECT_EQ(stock_of(db, w.prepared), 0);
 
   // The made-to-order item withdrawn, the fee raised, the area shrunk, the doors closed: each
@@ -412,23 +418,17 @@ TEST(OrdersPlacementCache, ChangesBehindTheCacheAreHonoured) {
   ASSERT_EQ(fee.status, 201) << fee.body;
   EXPECT_EQ(total_of(fee), 1700 + 2500 + 450);
   ASSERT_EQ(order(order_body(w, 1, 1)).status, 201);
-  db.rows("UPDATE food_items SET available = false WHERE id = '" + w.made + "'");
-  auto withdrawn = order(order_body(w, 0, 1));
-  EXPECT_EQ(withdrawn.status, 409) << withdrawn.body;
-  EXPECT_EQ(code_of(withdrawn), "item_unavailable");
+  refused_after("UPDATE food_items SET available = false WHERE id = '" + w.made + "'",
+                order_body(w, 0, 1), 409, "item_unavailable");
   ASSERT_EQ(order(order_body(w, 1)).status, 201);
   ASSERT_EQ(order(order_body(w, 1)).status, 201);
-  db.rows("UPDATE restaurants SET delivery_radius_m = 100 WHERE id = '" + w.restaurant + "'");
-  auto far = order(order_body(w, 1));
-  EXPECT_EQ(far.status, 422) << far.body;
-  EXPECT_EQ(code_of(far), "outside_delivery_area");
+  refused_after("UPDATE restaurants SET delivery_radius_m = 100 WHERE id = '" + w.restaurant + "'",
+                order_body(w, 1), 422, "outside_delivery_area");
   db.rows("UPDATE restaurants SET delivery_radius_m = 5000 WHERE id = '" + w.restaurant + "'");
   ASSERT_EQ(order(order_body(w, 1)).status, 201);
   ASSERT_EQ(order(order_body(w, 1)).status, 201);
-  db.rows("UPDATE restaurants SET hours = '{}' WHERE id = '" + w.restaurant + "'");
-  auto closed = order(order_body(w, 1));
-  EXPECT_EQ(closed.status, 422) << closed.body;
-  EXPECT_EQ(code_of(closed), "restaurant_closed");
+  refused_after("UPDATE restaurants SET hours = '{}' WHERE id = '" + w.restaurant + "'",
+                order_body(w, 1), 422, "restaurant_closed");
   EXPECT_GT(hits(), hits_before + 2);  // the orders between the changes went without a read
   // Every accepted order charged what the database said at the time, and stock adds up.
   EXPECT_EQ(db.num("SELECT count(*) FROM orders WHERE restaurant_id = '" + w.restaurant +
