@@ -91,9 +91,15 @@ struct BusConfig {
   // Redis Streams
   std::string redis_host = "127.0.0.1";
   int redis_port = 6379;
-  int partitions = 4;                      // streams per topic (key-hashed)
-  std::int64_t retention = 1'000'000;      // approximate MAXLEN per stream
-  std::chrono::milliseconds lease{10000};  // partition lease of a group member
+  int partitions = 4;                  // streams per topic (key-hashed)
+  std::int64_t retention = 1'000'000;  // approximate MAXLEN per stream
+  // An entry that every consumer group of its stream has acknowledged is trimmed once it is this
+  // old (negative: never, only `retention` bounds the stream). Redis keeps its whole data set in
+  // memory and rewrites all of it into its append-only file, so a stream that keeps what it no
+  // longer needs makes every rewrite longer (docs/events.md).
+  std::chrono::milliseconds acked_keep{10000};
+  std::chrono::milliseconds trim_interval{1000};  // per stream, checked after a publish
+  std::chrono::milliseconds lease{10000};         // partition lease of a group member
   // Kafka
   std::string kafka_brokers = "127.0.0.1:9092";
   std::map<std::string, std::string> kafka_config;  // extra librdkafka properties

@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "bus/bus.hpp"
@@ -35,6 +36,36 @@ for i = 1, #KEYS do
   ids[i] = redis.call('XADD', KEYS[i], 'MAXLEN', '~', ARGV[1], '*', 'k', ARGV[2*i], 'v', ARGV[2*i+1])
 end
 return ids
+)lua";
+
+// KEYS[1]: a stream; ARGV[1]: how many ms an acknowledged entry is kept. Trims the entries that
+// every group has acknowledged and that are older than that: a group's oldest pending entry, or
+// its last delivered one when nothing is pending, bounds the trim. A stream without groups is
+// left to MAXLEN (the DLQ, topics only read without a group).
+constexpr const char* kTrimAckedScript = R"lua(
+local function parse(id)
+  local ms, seq = string.match(id, '^(%d+)-(%d+)$')
+  return tonumber(ms), tonumber(seq)
+end
+local function before(a, b)
+  local am, as = parse(a)
+  local bm, bs = parse(b)
+  return am < bm or (am == bm and as < bs)
+end
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local groups = redis.call('XINFO', 'GROUPS', KEYS[1])
+if #groups == 0 then return 0 end
+local now = redis.call('TIME')
+local safe = string.format('%.0f-0', tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+  - tonumber(ARGV[1]))
+for _, g in ipairs(groups) do
+  local f = {}
+  for i = 1, #g, 2 do f[g[i]] = g[i + 1] end
+  local point = f['last-delivered-id']
+  if f['pending'] > 0 then point = redis.call('XPENDING', KEYS[1], f['name'])[2] end
+  if before(point, safe) then safe = point end
+end
+return redis.call('XTRIM', KEYS[1], 'MINID', safe)
 )lua";
 
 constexpr const char* kRenewScript = R"lua(
@@ -399,6 +430,7 @@ class RedisBus final : public EventBus {
       auto r = co_await pub_->command(std::move(args));
       check(r, "XADD");
     }
+    co_await trim_acked(records);
   }
 
   awaitable<std::unique_ptr<Subscription>> subscribe(SubscribeOptions opts) override {
@@ -457,6 +489,34 @@ class RedisBus final : public EventBus {
     co_return n;
   }
 
+  // Trims the streams just published to of what every group has acknowledged, each at most once
+  // per trim_interval. A failed trim is logged, never the publish's failure: the records are in.
+  awaitable<void> trim_acked(const std::vector<Record>& records) {
+    if (cfg_.acked_keep.count() < 0) co_return;
+    const auto now = Clock::now();
+    std::set<std::string> due;
+    for (const auto& rec : records) {
+      auto key = stream_key(rec.topic, partition_of(rec.key, cfg_.partitions));
+      auto it = last_trim_.find(key);
+      if (it != last_trim_.end() && now - it->second < cfg_.trim_interval) continue;
+      last_trim_[key] = now;
+      due.insert(std::move(key));
+    }
+    for (const auto& key : due) {
+      std::string error;
+      try {
+        auto r = co_await pub_->command(redis_args("EVAL", kTrimAckedScript, "1", key,
+                                                   std::to_string(cfg_.acked_keep.count())));
+        if (r.is_error()) error = r.str;
+      } catch (const std::exception& e) {
+        error = e.what();
+      }
+      if (!error.empty())
+        log::warn("event bus: trimming acknowledged entries failed",
+                  {{"stream", key}, {"error", error}});
+    }
+  }
+
   awaitable<bool> remove(const Record& record) override {
     auto [p, id] = split_position(record.position);
     auto r = co_await pub_->command(redis_args("XDEL", stream_key(record.topic, p), id));
@@ -469,6 +529,7 @@ class RedisBus final : public EventBus {
   BusConfig cfg_;
   std::shared_ptr<store::Redis> pub_;
   std::shared_ptr<store::Redis> reader_;
+  std::map<std::string, Clock::time_point> last_trim_;  // stream -> last trim_acked
 };
 
 }  // namespace

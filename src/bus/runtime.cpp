@@ -42,6 +42,11 @@ void add_flags(CLI::App& cmd, ServeBusConfig& cfg) {
                  "Redis Streams: approximate entries kept per stream")
       ->envname("SWIFTEATS_BUS_RETENTION")
       ->capture_default_str();
+  cmd.add_option("--bus-acked-keep-ms", cfg.bus.acked_keep,
+                 "Redis Streams: trim entries every consumer group has acknowledged once they "
+                 "are this old (negative: keep them up to --bus-retention)")
+      ->envname("SWIFTEATS_BUS_ACKED_KEEP_MS")
+      ->capture_default_str();
   cmd.add_option("--bus-lease-ms", cfg.bus.lease,
                  "Redis Streams: partition lease of a group member")
       ->envname("SWIFTEATS_BUS_LEASE_MS")
