@@ -19,7 +19,8 @@
 # ORDERS_BENCH_SECONDS [15], ORDERS_BENCH_RATE [1000],
 # ORDERS_BENCH_PG_EXTRA (appended to the server's conninfo), ORDERS_BENCH_SQL (run on the new
 # database before any order, e.g. a storage parameter to try), ORDERS_BENCH_SERVER_ARGS (more
-# `swifteats serve` flags, e.g. "--db-batch-in-flight 2"), ORDERS_BENCH_KEEP=1 keeps the temp dir.
+# `swifteats serve` flags, e.g. "--db-batch-in-flight 2"), ORDERS_BENCH_KEEP=1 keeps the temp dir,
+# ORDERS_BENCH_HOST_TUNING [1: as root, the host settings below for the bench's duration].
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -45,6 +46,37 @@ fi
 
 bench_begin orders
 BENCH_KEEP=${ORDERS_BENCH_KEEP:-0}
+
+# Host settings a database host runs with (docs/operations.md), set for the bench's duration and
+# put back on exit; ORDERS_BENCH_HOST_TUNING=0 (or not being root) measures the host as it is.
+#  - vm.dirty_background_bytes = 8 MB: during a run the page cache's dirty data grows ~8 MB/s even
+#    with backend_flush_after (writes no flush setting covers, such as the pages PostgreSQL 15 adds
+#    to growing tables), the kernel's 30 s writeback then writes 100-250 MB at once, and every
+#    commit's WAL flush waits behind it: one 100-190 ms second per run (docs/benchmarks.md).
+#  - kernel.sched_autogroup_enabled = 0: with autogroup, the load generator's session would get
+#    as much CPU as the whole server and PostgreSQL together.
+HOST_TUNING=untuned
+SAVED_DIRTY_BYTES='' SAVED_DIRTY_RATIO='' SAVED_AUTOGROUP=''
+bench_on_exit() {
+  # The two dirty settings exclude each other: writing one zeroes the other.
+  if [[ -n $SAVED_DIRTY_RATIO ]]; then
+    if [[ $SAVED_DIRTY_BYTES != 0 ]]; then echo "$SAVED_DIRTY_BYTES" >/proc/sys/vm/dirty_background_bytes
+    else echo "$SAVED_DIRTY_RATIO" >/proc/sys/vm/dirty_background_ratio; fi
+  fi
+  if [[ -n $SAVED_AUTOGROUP ]]; then echo "$SAVED_AUTOGROUP" >/proc/sys/kernel/sched_autogroup_enabled; fi
+}
+if [[ ${ORDERS_BENCH_HOST_TUNING:-1} == 1 && $(id -u) -eq 0 && -w /proc/sys/vm/dirty_background_bytes ]]; then
+  SAVED_DIRTY_BYTES=$(cat /proc/sys/vm/dirty_background_bytes)
+  SAVED_DIRTY_RATIO=$(cat /proc/sys/vm/dirty_background_ratio)
+  echo $((8 << 20)) >/proc/sys/vm/dirty_background_bytes
+  HOST_TUNING="vm.dirty_background_bytes=8MB"
+  if [[ -w /proc/sys/kernel/sched_autogroup_enabled ]]; then
+    SAVED_AUTOGROUP=$(cat /proc/sys/kernel/sched_autogroup_enabled)
+    echo 0 >/proc/sys/kernel/sched_autogroup_enabled
+    HOST_TUNING+=", sched_autogroup off"
+  fi
+fi
+log "host: $HOST_TUNING"
 bench_services ordersbench "$SE"
 
 # 2,000 restaurants open around the clock, each with 10 prepared items of ample stock; 2,000 customers.
@@ -176,6 +208,22 @@ done
 printf '%-26s %12s\n' "pgbench TPC-B (tps)" "$PGBENCH_TPS"
 # One stall of the machine (autovacuum, a Redis AOF rewrite, another tenant) makes a few bad
 # seconds; a slow steady state makes every second bad. The series tells them apart.
+# The events that made such seconds before (docs/benchmarks.md): Redis rewriting its append-only
+# file (it writes the whole data set, the bus's streams included, and fsyncs it) and autovacuum.
+# Listed by the second of the run they started in.
+events_in_run() {  # from_unix_s
+  local from=$1 t line
+  {
+    sed -n 's/^[0-9]*:M \(.*\) \* Starting automatic rewriting of AOF.*/\1 redis-aof-rewrite/p' "$TMP/var/redis/redis.log"
+    sed -n 's/^\([0-9-]* [0-9:.]*\) UTC .*automatic vacuum of table "[^.]*\.\([^"]*\)".*/\1 vacuum:\2/p' "$TMP/var/pg/postgres.log"
+  } | while read -r line; do
+    t=$(date -u -d "${line% *}" +%s.%N 2>/dev/null) || continue
+    awk -v t="$t" -v f="$from" -v s="$SECS" -v what="${line##* }" \
+      'BEGIN { if (t >= f && t < f + s) printf "%s@%d ", what, int(t - f) + 1 }'
+  done
+}
 for r in "$ZERO" "$SEED"; do
   echo "P99 by second (ms), $(sed -n 's/.*"label":"\([^"]*\)".*/\1/p' <<<"$r") from $(date -u -d "@$(get "$r" measured_from_unix_s)" +%T.%N | cut -c1-12) UTC: $(sed -n 's/.*"p99_by_second_ms":\[\([0-9,]*\)\].*/\1/p' <<<"$r")"
+  echo "  logged in it (event@second; a vacuum is logged when it ends): $(events_in_run "$(get "$r" measured_from_unix_s)")"
 done
+echo "host: $HOST_TUNING"
