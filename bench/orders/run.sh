@@ -210,7 +210,7 @@ printf '%-26s %12s\n' "pgbench TPC-B (tps)" "$PGBENCH_TPS"
 # seconds; a slow steady state makes every second bad. The series tells them apart.
 # The events that made such seconds before (docs/benchmarks.md): Redis rewriting its append-only
 # file (it writes the whole data set, the bus's streams included, and fsyncs it) and autovacuum.
-# Listed by the second of the run they started in.
+# Listed by the second of the run they were logged in (a rewrite as it starts, a vacuum as it ends).
 events_in_run() {  # from_unix_s
   local from=$1 t line
   {
