@@ -417,11 +417,14 @@ class RedisBus final : public EventBus {
     co_await ensure_connected(*pub_);
     // One EVAL per chunk: a single round trip, and XADDs of one call run in order.
     constexpr std::size_t kChunk = 500;
+    std::set<std::string> streams;  // the streams written to, for trim_acked
     for (std::size_t off = 0; off < records.size(); off += kChunk) {
       const auto end = std::min(records.size(), off + kChunk);
       std::vector<std::string> args{"EVAL", kPublishScript, std::to_string(end - off)};
-      for (std::size_t i = off; i < end; ++i)
+      for (std::size_t i = off; i < end; ++i) {
         args.push_back(stream_key(records[i].topic, partition_of(records[i].key, cfg_.partitions)));
+        streams.insert(args.back());
+      }
       args.push_back(std::to_string(cfg_.retention));
       for (std::size_t i = off; i < end; ++i) {
         args.push_back(records[i].key);
@@ -430,7 +433,7 @@ class RedisBus final : public EventBus {
       auto r = co_await pub_->command(std::move(args));
       check(r, "XADD");
     }
-    co_await trim_acked(records);
+    co_await trim_acked(streams);
   }
 
   awaitable<std::unique_ptr<Subscription>> subscribe(SubscribeOptions opts) override {
@@ -491,18 +494,13 @@ class RedisBus final : public EventBus {
 
   // Trims the streams just published to of what every group has acknowledged, each at most once
   // per trim_interval. A failed trim is logged, never the publish's failure: the records are in.
-  awaitable<void> trim_acked(const std::vector<Record>& records) {
+  awaitable<void> trim_acked(const std::set<std::string>& streams) {
     if (cfg_.acked_keep.count() < 0) co_return;
     const auto now = Clock::now();
-    std::set<std::string> due;
-    for (const auto& rec : records) {
-      auto key = stream_key(rec.topic, partition_of(rec.key, cfg_.partitions));
-      auto it = last_trim_.find(key);
-      if (it != last_trim_.end() && now - it->second < cfg_.trim_interval) continue;
-      last_trim_[key] = now;
-      due.insert(std::move(key));
-    }
-    for (const auto& key : due) {
+    for (const auto& key : streams) {
+      auto [it, first] = last_trim_.try_emplace(key, now);
+      if (!first && now - it->second < cfg_.trim_interval) continue;
+      it->second = now;
       std::string error;
       try {
         auto r = co_await pub_->command(redis_args("EVAL", kTrimAckedScript, "1", key,

@@ -27,22 +27,6 @@ class BusContract : public ::testing::TestWithParam<std::string> {
                               const std::string& topic) {
     return SubscribeOptions{group, member, std::vector<std::string>{topic}, true, false};
   }
-  // Fetches until `n` records arrived (or the deadline). The deadline only bounds a failing run:
-  // a Kafka group's first join took over 20 s once on a sanitizer build sharing the two cores with
-  // another test suite (it takes ~3 s alone).
-  static asio::awaitable<std::vector<Record>> fetch_n(se::bus::Subscription& s, std::size_t n,
-                                                      std::chrono::seconds limit = 60s,
-                                                      bool ack = true) {
-    std::vector<Record> got;
-    const auto deadline = Clock::now() + limit;
-    while (got.size() < n && Clock::now() < deadline) {
-      auto batch = co_await s.fetch(100, 200ms);
-      if (ack && !batch.empty()) co_await s.ack(batch);
-      got.insert(got.end(), batch.begin(), batch.end());
-    }
-    co_return got;
-  }
-
   asio::io_context io_;
   std::unique_ptr<EventBus> bus_;
 };

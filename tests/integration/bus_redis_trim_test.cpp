@@ -28,17 +28,6 @@ class RedisBusTrim : public ::testing::Test {
   static SubscribeOptions group(const std::string& name, const std::string& topic) {
     return SubscribeOptions{name, name + "-m", std::vector<std::string>{topic}, true, false};
   }
-  // Everything delivered to the group until `n` arrived (the deadline only bounds a failure).
-  static asio::awaitable<std::vector<Record>> take(se::bus::Subscription& s, std::size_t n) {
-    std::vector<Record> got;
-    const auto deadline = Clock::now() + 30s;
-    while (got.size() < n && Clock::now() < deadline) {
-      auto batch = co_await s.fetch(100, 200ms);
-      got.insert(got.end(), batch.begin(), batch.end());
-    }
-    co_return got;
-  }
-
   asio::io_context io_;
 };
 
@@ -51,8 +40,8 @@ TEST_F(RedisBusTrim, TrimsOnlyWhatEveryGroupHasAcknowledged) {
 
     auto a = co_await bus->subscribe(group("trim-a", t));
     auto b = co_await bus->subscribe(group("trim-b", t));
-    auto got_a = co_await take(*a, 10);
-    auto got_b = co_await take(*b, 10);
+    auto got_a = co_await fetch_n(*a, 10, 30s, /*ack=*/false);
+    auto got_b = co_await fetch_n(*b, 10, 30s, /*ack=*/false);
     EXPECT_EQ(got_a.size(), 10u);
     EXPECT_EQ(got_b.size(), 10u);
     co_await a->ack(got_a);
@@ -66,7 +55,7 @@ TEST_F(RedisBusTrim, TrimsOnlyWhatEveryGroupHasAcknowledged) {
     // Both groups' last delivered entry (the tenth) bounds the trim; the two new ones were
     // delivered to nobody.
     EXPECT_EQ(co_await bus->length(t), 3);
-    auto rest_a = co_await take(*a, 2);
+    auto rest_a = co_await fetch_n(*a, 2, 30s, /*ack=*/false);
     EXPECT_EQ(rest_a.size(), 2u) << "an undelivered entry was trimmed";
     co_await a->close();
     co_await b->close();
@@ -81,7 +70,7 @@ TEST_F(RedisBusTrim, KeepsAcknowledgedEntriesForAckedKeepOrWhenDisabled) {
     run(io_, [&]() -> asio::awaitable<void> {
       co_await bus->publish(records(t, 10));
       auto a = co_await bus->subscribe(group("keep-a", t));
-      auto got = co_await take(*a, 10);
+      auto got = co_await fetch_n(*a, 10, 30s, /*ack=*/false);
       EXPECT_EQ(got.size(), 10u);
       co_await a->ack(got);
       co_await bus->publish(records(t, 1));

@@ -58,6 +58,24 @@ inline asio::awaitable<std::vector<se::bus::Record>> read_records(
   co_return got;
 }
 
+// Fetches from a group's subscription until `n` records arrived (or `limit` passed), acking
+// each batch unless `ack` is false. The limit only bounds a failing run: a Kafka group's first
+// join took over 20 s once on a sanitizer build sharing the two cores with another test suite
+// (it takes ~3 s alone).
+inline asio::awaitable<std::vector<se::bus::Record>> fetch_n(se::bus::Subscription& s,
+                                                             std::size_t n,
+                                                             std::chrono::seconds limit = 60s,
+                                                             bool ack = true) {
+  std::vector<se::bus::Record> got;
+  const auto deadline = Clock::now() + limit;
+  while (got.size() < n && Clock::now() < deadline) {
+    auto batch = co_await s.fetch(100, 200ms);
+    if (ack && !batch.empty()) co_await s.ack(batch);
+    got.insert(got.end(), batch.begin(), batch.end());
+  }
+  co_return got;
+}
+
 // librdkafka's in-process mock cluster: real Kafka protocol over TCP on loopback.
 class KafkaMock {
  public:
