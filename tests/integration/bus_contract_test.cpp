@@ -75,7 +75,7 @@ TEST_P(BusContract, EveryGroupSeesEveryRecord) {
 
 TEST_P(BusContract, UnackedRecordsGoToTheNextMemberAckedOnesDoNot) {
   const auto t = topic("contract.redeliver");
-  run(io_, [&]() -> asio::awaitable<void> {
+  const auto body = [&]() -> asio::awaitable<void> {
     std::vector<Record> first, second;
     for (int i = 0; i < 20; ++i)
       first.push_back(make_record(t, "k" + std::to_string(i), "First", 0, "{}"));
@@ -100,7 +100,10 @@ TEST_P(BusContract, UnackedRecordsGoToTheNextMemberAckedOnesDoNot) {
     auto extra = co_await b->fetch(100, 1000ms);
     EXPECT_TRUE(extra.empty()) << extra.size() << " acked records came back";
     co_await b->close();
-  });
+  };
+  // Room for the stages' own deadlines (60 + 20 + 60 s at most): within run()'s default 60 s a
+  // slow group join followed by a slow lapse once failed the test as a timeout.
+  run(io_, body, 150s);
 }
 
 TEST_P(BusContract, ReadsRetainedRecordsWithoutAGroup) {
