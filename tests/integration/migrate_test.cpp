@@ -344,10 +344,10 @@ TEST_F(Schema, OrdersLandInMonthlyPartitionsAndEnsurePartitionsIsIdempotent) {
     EXPECT_EQ(target(table, "customer_id"), "10") << table;
     EXPECT_EQ(target(table, "status"), "10") << table;
   }
-  EXPECT_EQ(db.scalar("SELECT create_range_partitions('order_items', 'month', "
+  EXPECT_EQ(db.scalar("SELECT create_range_partitions('order_status_history', 'month', "
                       "'2031-03-01 00:00+00', '2031-04-01 00:00+00')"),
             "1");
-  EXPECT_EQ(target("order_items_p203103", "name"), "10");
+  EXPECT_EQ(target("order_status_history_p203103", "actor"), "10");
   // The other tables every order writes sample small too; a table off the order path keeps the
   // default (-1).
   const auto range_of_targets = [&](const std::string& table) {
@@ -371,13 +371,41 @@ TEST_F(Schema, OrdersLandInMonthlyPartitionsAndEnsurePartitionsIsIdempotent) {
       "INSERT INTO restaurants(name, cuisine, location, geo_key, hours)"
       " VALUES ('R', 'Indian', 'SRID=4326;POINT(77.59 12.97)', 'tdr1', '{}') RETURNING id");
   std::string cid = db.scalar("INSERT INTO customers(name) VALUES ('C') RETURNING id");
+  const std::string item1 = "11111111-1111-4111-8111-111111111111";
+  const std::string item2 = "22222222-2222-4222-8222-222222222222";
   std::string oid = db.scalar(
       "INSERT INTO orders(customer_id, restaurant_id, subtotal_cents, total_cents, destination, "
-      "geo_key)"
+      "geo_key, items)"
       " VALUES ('" +
-      cid + "', '" + rid + "', 1000, 1200, 'SRID=4326;POINT(77.6 12.98)', 'tdr1') RETURNING id");
+      cid + "', '" + rid +
+      "', 1000, 1200, 'SRID=4326;POINT(77.6 12.98)', 'tdr1', "
+      "'[{\"food_item_id\": \"" +
+      item1 +
+      "\", \"name\": \"Dosa\", \"kind\": \"prepared\", \"unit_price_cents\": 300, "
+      "\"quantity\": 2, \"line_total_cents\": 600}, {\"food_item_id\": \"" +
+      item2 +
+      "\", \"name\": \"Tea\", \"kind\": \"made_to_order\", \"unit_price_cents\": 400, "
+      "\"quantity\": 1, \"line_total_cents\": 400}]') RETURNING id");
   EXPECT_EQ(db.scalar("SELECT tableoid::regclass::text FROM orders WHERE id = '" + oid + "'"),
             db.scalar("SELECT 'orders_p' || to_char(now() AT TIME ZONE 'UTC', 'YYYYMM')"));
+  // Order lines are the order's items snapshot, one row per line in order (migration 0017).
+  EXPECT_EQ(db.scalar("SELECT string_agg(line || ':' || food_item_id || ':' || name || ':' || kind "
+                      "|| ':' || unit_price_cents || 'x' || quantity || '=' || line_total_cents, "
+                      "' ' ORDER BY line) FROM order_items WHERE order_id = '" +
+                      oid + "'"),
+            "1:" + item1 + ":Dosa:prepared:300x2=600 2:" + item2 + ":Tea:made_to_order:400x1=400");
+  // The previous release's placement still inserts its lines; they are accepted and dropped
+  // (they are in the snapshot already), so an order never shows a line twice.
+  EXPECT_EQ(db.scalar("WITH o AS (SELECT id, created_at, items FROM orders WHERE id = '" + oid +
+                      "'), it AS (INSERT INTO order_items (order_id, order_created_at, "
+                      "food_item_id, name, kind, unit_price_cents, quantity, line_total_cents) "
+                      "SELECT o.id, o.created_at, x.food_item_id, x.name, x.kind, "
+                      "x.unit_price_cents, x.quantity, x.line_total_cents FROM o, "
+                      "jsonb_to_recordset(o.items) AS x(food_item_id uuid, name text, kind text, "
+                      "unit_price_cents int, quantity int, line_total_cents int) RETURNING 1) "
+                      "SELECT count(*) FROM it"),
+            "2");
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM order_items WHERE order_id = '" + oid + "'"), "2");
   db.scalar(
       "INSERT INTO order_status_history(order_id, order_created_at, from_status, to_status)"
       " SELECT id, created_at, NULL, 'pending_payment' FROM orders WHERE id = '" +

@@ -108,7 +108,8 @@ enum PlacementColumn {
 // (`verify`) when the restaurant or an item no longer matches what the quote was made from; the
 // others claim their idempotency keys (a key claimed meanwhile by a concurrent duplicate: nothing
 // written, stock untouched); the placements that hold their key take their stock and write the
-// order, its lines, the pending payment, the first history row and the OrderPlaced outbox event.
+// order (its lines are its `items` snapshot; migration 0017), the pending payment, the first
+// history row and the OrderPlaced outbox event.
 // Everything the statement writes commits together; if the stock taken does not add up (impossible
 // while the locks are held), it aborts itself with kCasLost and every placement of the batch
 // retries.
@@ -165,12 +166,6 @@ constexpr const char* kPlacementWrite =
     "  ST_SetSRID(ST_MakePoint(r.lng, r.lat), 4326)::geography, r.geo_key, r.key, r.payment_id, "
     "r.notes "
     "  FROM ok r, chk WHERE chk.fine RETURNING *), "
-    "it AS (INSERT INTO order_items (order_id, order_created_at, food_item_id, name, kind, "
-    "unit_price_cents, "
-    "  quantity, line_total_cents) SELECT o.id, o.created_at, x.food_item_id, x.name, x.kind, "
-    "  x.unit_price_cents, x.quantity, x.line_total_cents FROM o, jsonb_to_recordset(o.items) AS "
-    "  x(food_item_id uuid, name text, kind text, unit_price_cents int, quantity int, "
-    "line_total_cents int)), "
     "pay AS (INSERT INTO payments (id, order_id, order_created_at, amount_cents, status, "
     "idempotency_key) "
     "  SELECT o.payment_id, o.id, o.created_at, o.total_cents, 'pending', o.payment_id::text FROM "
@@ -574,10 +569,9 @@ awaitable<std::optional<std::string>> transition(store::PgPool& pg, const Transi
           "  AND ($5::bigint IS NULL OR version = $5::bigint) RETURNING *), "
           "inv AS (UPDATE food_item_inventory i SET available_quantity = i.available_quantity + "
           "x.quantity, "
-          "  version = i.version + 1, last_updated = now() FROM order_items x "
-          "  WHERE $8::boolean AND EXISTS (SELECT 1 FROM o) AND x.order_id = $1::uuid "
-          "  AND x.order_created_at = $2::timestamptz AND x.kind = 'prepared' AND i.food_item_id = "
-          "x.food_item_id), "
+          "  version = i.version + 1, last_updated = now() FROM o, jsonb_to_recordset(o.items) AS "
+          "  x(food_item_id uuid, kind text, quantity int) "
+          "  WHERE $8::boolean AND x.kind = 'prepared' AND i.food_item_id = x.food_item_id), "
           "pay AS (UPDATE payments p SET status = coalesce($9, p.status), updated_at = now(), "
           "  refund_requested_at = CASE WHEN $10::boolean AND p.status = 'captured' THEN now() "
           "  ELSE p.refund_requested_at END WHERE p.id = (SELECT o.payment_id FROM o)), "
