@@ -5,8 +5,8 @@
 -- lines from the order row it updates anyway. bench/orders at 1,000 orders/s, four runs each
 -- alternated: PostgreSQL 1.04 against 1.06 ms of CPU per order (docs/benchmarks.md).
 --
--- `order_items` stays as a view with the same columns (plus `line`, the line's position), so
--- reports and ad-hoc queries that read it keep working. Binaries of the previous release still
+-- `order_items` stays as a view with the table's columns (but for its per-line `id`) plus `line`,
+-- the line's position, so reports and ad-hoc queries that read it keep working. Binaries of the previous release still
 -- insert each placement's lines into it; an INSTEAD OF trigger accepts and drops those rows,
 -- which are in the order's snapshot already (the statement inserts exactly what it read from
 -- orders.items). A later release drops the trigger.
