@@ -15,10 +15,13 @@ not held against either policy in "all reachable delivered" (no feasible solutio
 it, e.g. one ready after the last courier has gone; tools/mdrp_offline.py's unreachable_orders(),
 the first part of its --bound).
 
-A p90 tie is split by whether greedy's p90 is at the instance's floor: every order's
-click-to-door is at least (ready - placement) + pickup_service/2 + ride restaurant -> customer +
-dropoff_service/2, and the p90 of any solution delivering every order is at least the p90 of
-those bounds (docs/dispatch.md), so at the floor a tie is the best any policy can do. Cost is
+A p90 tie is split by whether greedy's p90 is at the instance's floor: every order's pickup is
+no earlier than its ready time, than its placement + pickup_service/2, and than the earliest
+minute some courier could be at the restaurant (on-time + direct ride from its start +
+pickup_service/2, no later than its off-time); its click-to-door is at least that pickup +
+pickup_service/2 + ride restaurant -> customer + dropoff_service/2 - placement, and the p90 of
+any solution delivering every order is at least the p90 of those bounds (docs/dispatch.md), so
+at the floor a tie is the best any policy can do. Cost is
 split the same way where greedy is within 0.01 of the floor of pay per order (every courier above
 its guarantee).
 """
@@ -48,12 +51,26 @@ def floors(instance):
     """(p90 of the click-to-door bounds, pay per order) of one instance directory."""
     params = _rows(os.path.join(instance, 'instance_parameters.txt'))[0]
     speed, pickup, dropoff, pay_per_order = float(params[0]), int(params[1]), int(params[2]), float(params[5])
+    hp, hd = (pickup + 1) // 2, (dropoff + 1) // 2
     rest = {r[0]: (float(r[1]), float(r[2])) for r in _rows(os.path.join(instance, 'restaurants.txt'))}
+    couriers = [(float(c[1]), float(c[2]), int(c[3]), int(c[4]))
+                for c in _rows(os.path.join(instance, 'couriers.txt'))]
+
+    def ride(ax, ay, bx, by):
+        return math.ceil(math.sqrt((ax - bx) ** 2 + (ay - by) ** 2) / speed)
+
     bounds = []
     for o in _rows(os.path.join(instance, 'orders.txt')):
         rx, ry = rest[o[4]]
-        ride = math.ceil(math.sqrt((rx - float(o[1])) ** 2 + (ry - float(o[2])) ** 2) / speed)
-        bounds.append(int(o[5]) - int(o[3]) + (pickup + 1) // 2 + ride + (dropoff + 1) // 2)
+        placed, ready = int(o[3]), int(o[5])
+        # No pickup before the food is ready, before half the pickup service has passed since the
+        # placement, or before some courier could be there at all (its on-time + the direct ride
+        # from its start: no route is shorter); a courier that can only get there after its
+        # off-time does not count (if none can, the order is unreachable and keeps the first two).
+        earliest = max(ready, placed + hp)
+        possible = (max(earliest, on + ride(x, y, rx, ry) + hp) for x, y, on, off in couriers)
+        pickup_at = min((p for p, c in zip(possible, couriers) if p <= c[3]), default=earliest)
+        bounds.append(pickup_at + hp + ride(rx, ry, float(o[1]), float(o[2])) + hd - placed)
     return percentile(bounds, 90), pay_per_order
 
 

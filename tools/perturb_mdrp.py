@@ -13,9 +13,25 @@ before placement. Restaurants, couriers and parameters are copied unchanged. The
 is derived from the instance name and the copy number only (random.Random with a string seed is
 stable across Python versions and platforms), so the copies are reproducible.
 
-Harder members of the family (options; without any, the output is exactly as described above):
-  --couriers PCT   keep a seeded PCT % of the courier shifts (rounded, at least 1), like the
-                   family's t75 instances (75 % of the shifts of the t100 day)
+Siblings in the benchmark's own family (grubhub/mdrplib's README: 240 instances from 10 seed
+days; o100 full size, o50 half the orders and courier hours sampling orders, r50 the same
+sampling restaurants and keeping all their orders; s1 historical, s2 optimised shifts; t75
+travel times x 0.75; p125 preparation times x 1.25):
+  --sibling LABEL  derive the family member LABEL (e.g. o50t75p125: size, travel, preparation;
+                   the schedule s1/s2 cannot be derived and stays the day's) from a day whose
+                   name carries its own label (e.g. 0o100t100s1p100). Size only shrinks (o100 to
+                   o50 or r50: --orders or --restaurants 50 with --hours 50); travel and
+                   preparation scale by the ratio of the labels. Copies are named
+                   <derived name>_sib_p<k>, e.g. 0o50t75s1p125_sib_p3.
+  --hours PCT      keep seeded courier shifts (a seeded order of all shifts, the prefix whose
+                   hours come closest to PCT % of the day's courier hours)
+  --restaurants PCT keep seeded restaurants (a seeded order, the prefix whose orders come
+                   closest to PCT % of the orders) with all their orders (r50-like)
+
+Stress members beyond the family (options; without any, the output is exactly as described
+above). Note: until 2026-11-27 --couriers copies were tagged t75, which in the benchmark's labels
+means faster travel, not fewer couriers; they are now tagged c75:
+  --couriers PCT   keep a seeded PCT % of the courier shifts (rounded, at least 1)
   --orders PCT     keep a seeded PCT % of the orders (o50-like)
   --prep PCT       scale every order's preparation time (ready - placement, after the jitter)
                    by PCT / 100, rounded (the p125 days of the family have ~1.2-1.25 x longer
@@ -24,15 +40,16 @@ Harder members of the family (options; without any, the output is exactly as des
                    against 320 on the other three days; 75 makes every ride ~4/3 longer)
   --service P[,D]  set pickup and dropoff service minutes (default D = P); all four development
                    days have 4 and 4, so this is a stress test beyond the public files
-With options the copies are named <name>_<tag>_p<k>, tag e.g. t75, o50, t75o50, r125, v75,
-s6x6 (so tools/dispatch_table.sh averages each variant as its own family). The time jitter of
+With options the copies are named <name>_<tag>_p<k>, tag e.g. c75, o50, c75o50, r125, v75,
+h50, n50, s6x6 (so tools/dispatch_table.sh averages each variant as its own family). The time jitter of
 copy k is the same as in the plain copy <name>_p<k> (same seed, drawn before any thinning), and
-each thinning has its own seed (name, copy, option and its value): the t75 copy p3 is the plain
+each thinning has its own seed (name, copy, option and its value): the c75 copy p3 is the plain
 copy p3 without a quarter of its couriers.
 """
 import argparse
 import os
 import random
+import re
 import shutil
 import sys
 
@@ -52,10 +69,26 @@ def _thin(rows, pct, seed):
     return [rows[i] for i in idx]
 
 
+def _prefix_closest(rows, weight, target, seed):
+    """Rows of a seeded order, the prefix whose summed weight comes closest to target (at least
+    one row), returned in their original order."""
+    order = list(range(len(rows)))
+    random.Random(seed).shuffle(order)
+    total, best, best_len = 0.0, None, 1
+    for n, i in enumerate(order, 1):
+        total += weight(rows[i])
+        if best is None or abs(total - target) < best:
+            best, best_len = abs(total - target), n
+        if total >= target:
+            break
+    return [rows[i] for i in sorted(order[:best_len])]
+
+
 def perturb(src: str, dst: str, seed: str, opts=None) -> None:
     rng = random.Random(seed)
     os.makedirs(dst, exist_ok=True)
-    rewritten = ("orders.txt", "couriers.txt", "instance_parameters.txt") if opts else ("orders.txt",)
+    rewritten = ("orders.txt", "couriers.txt", "instance_parameters.txt", "restaurants.txt") \
+        if opts else ("orders.txt",)
     for f in os.listdir(src):
         if f not in rewritten:
             shutil.copyfile(os.path.join(src, f), os.path.join(dst, f))
@@ -77,21 +110,45 @@ def perturb(src: str, dst: str, seed: str, opts=None) -> None:
         jittered.append("\t".join(v))
     if opts and opts.orders < 100:
         jittered = _thin(jittered, opts.orders, f"{seed}/orders{opts.orders:g}")
+    rheader, rrows = _read(os.path.join(src, "restaurants.txt"))
+    if opts and opts.restaurants < 100:
+        ires = cols.index("restaurant")
+        count = {}
+        for row in jittered:
+            r = row.split("\t")[ires]
+            count[r] = count.get(r, 0) + 1
+        serving = [r for r in rrows if r.split("\t")[0] in count]
+        kept = _prefix_closest(serving, lambda r: count[r.split("\t")[0]],
+                               len(jittered) * opts.restaurants / 100.0,
+                               f"{seed}/restaurants{opts.restaurants:g}")
+        kept_ids = {r.split("\t")[0] for r in kept}
+        jittered = [row for row in jittered if row.split("\t")[ires] in kept_ids]
+        rrows = kept
     with open(os.path.join(dst, "orders.txt"), "w") as fh:
         fh.write("\n".join([header] + jittered) + "\n")
     if not opts:
         return
+    with open(os.path.join(dst, "restaurants.txt"), "w") as fh:
+        fh.write("\n".join([rheader] + rrows) + "\n")
 
     cheader, crows = _read(os.path.join(src, "couriers.txt"))
     if opts.couriers < 100:
         crows = _thin(crows, opts.couriers, f"{seed}/couriers{opts.couriers:g}")
+    if opts.hours < 100:
+        ccols = cheader.split("\t")
+        ion, ioff = ccols.index("on_time"), ccols.index("off_time")
+        def minutes(row):
+            v = row.split("\t")
+            return float(v[ioff]) - float(v[ion])
+        crows = _prefix_closest(crows, minutes, sum(map(minutes, crows)) * opts.hours / 100.0,
+                                f"{seed}/hours{opts.hours:g}")
     with open(os.path.join(dst, "couriers.txt"), "w") as fh:
         fh.write("\n".join([cheader] + crows) + "\n")
 
     pheader, prows = _read(os.path.join(src, "instance_parameters.txt"))
     v = prows[0].split("\t")
     if opts.speed != 100:
-        v[0] = str(int(round(float(v[0]) * opts.speed / 100.0)))
+        v[0] = str(int(round(float(v[0]) * opts.speed / 100.0 + 1e-9)))
     if opts.service:
         v[1], v[2] = str(opts.service[0]), str(opts.service[1])
     with open(os.path.join(dst, "instance_parameters.txt"), "w") as fh:
@@ -107,12 +164,43 @@ def _service(s: str):
     return parts
 
 
+LABEL = re.compile(r"^(\d*)([or])(\d+)t(\d+)(s\d+)p(\d+)$")
+
+
+def sibling(day: str, label: str, opts) -> str:
+    """Sets opts to derive the family member `label` (size, travel, preparation) from `day`,
+    returns the derived day's name (without the _sib_p<k> suffix)."""
+    m = LABEL.match(day)
+    t = re.match(r"^([or])(\d+)t(\d+)p(\d+)$", label)
+    if not m or not t:
+        raise ValueError(f"cannot derive {label!r} from {day!r}: expected names like "
+                         "0o100t100s1p100 and labels like o50t75p125")
+    seed, kind, size, travel, sched, prep = m.groups()
+    to_kind, to_size, to_travel, to_prep = t.groups()
+    if (to_kind, to_size) != (kind, size):
+        if (kind, size) != ("o", "100") or to_size != "50":
+            raise ValueError(f"{day}: size only shrinks from o100 to o50 or r50")
+        if to_kind == "o":
+            opts.orders = 50
+        else:
+            opts.restaurants = 50
+        opts.hours = 50
+    # t75 = travel times x 0.75, i.e. metres per minute x 100/75
+    opts.speed = 100.0 * int(travel) / int(to_travel)
+    opts.prep = 100.0 * int(to_prep) / int(prep)
+    return f"{seed}{to_kind}{to_size}t{to_travel}{sched}p{to_prep}"
+
+
 def tag_of(opts) -> str:
     tag = ""
     if opts.couriers < 100:
-        tag += f"t{opts.couriers:g}"
+        tag += f"c{opts.couriers:g}"
     if opts.orders < 100:
         tag += f"o{opts.orders:g}"
+    if opts.restaurants < 100:
+        tag += f"n{opts.restaurants:g}"
+    if opts.hours < 100:
+        tag += f"h{opts.hours:g}"
     if opts.prep != 100:
         tag += f"r{opts.prep:g}"
     if opts.speed != 100:
@@ -132,20 +220,40 @@ def main() -> int:
     ap.add_argument("--prep", type=float, default=100, metavar="PCT")
     ap.add_argument("--speed", type=float, default=100, metavar="PCT")
     ap.add_argument("--service", type=_service, default=None, metavar="P[,D]")
+    ap.add_argument("--hours", type=float, default=100, metavar="PCT")
+    ap.add_argument("--restaurants", type=float, default=100, metavar="PCT")
+    ap.add_argument("--sibling", default=None, metavar="LABEL")
     opts = ap.parse_args()
-    for pct in (opts.couriers, opts.orders, opts.prep, opts.speed):
+    thinning = (opts.couriers, opts.orders, opts.hours, opts.restaurants)
+    for pct in thinning + (opts.prep, opts.speed):
         if not 0 < pct <= 1000:
             ap.error("percentages must be in (0, 1000]")
-    if opts.couriers > 100 or opts.orders > 100:
-        ap.error("--couriers and --orders only thin (at most 100)")
-    tag = tag_of(opts)
+    if max(thinning) > 100:
+        ap.error("--couriers, --orders, --hours and --restaurants only thin (at most 100)")
+    if opts.sibling and (min(thinning) < 100 or opts.prep != 100 or opts.speed != 100):
+        ap.error("--sibling sets size, travel and preparation itself")
     for name in sorted(os.listdir(opts.root)):
         src = os.path.join(opts.root, name)
         if not os.path.isfile(os.path.join(src, "orders.txt")):
             continue
+        if opts.sibling:
+            try:
+                derived = sibling(name, opts.sibling, opts)
+            except ValueError as err:
+                print(f"perturb_mdrp: skipped: {err}", file=sys.stderr)
+                continue
+            if derived == name:
+                continue  # the day itself: its plain copies are <name>_p<k>
+            prefix = f"{derived}_sib"
+        else:
+            tag = tag_of(opts)
+            prefix = f"{name}_{tag}" if tag else name
         for k in range(1, opts.copies + 1):
-            dst_name = f"{name}_{tag}_p{k}" if tag else f"{name}_p{k}"
-            perturb(src, os.path.join(opts.out, dst_name), f"{name}/{k}", opts if tag else None)
+            dst_name = f"{prefix}_p{k}"
+            changed = opts.sibling or tag_of(opts)
+            perturb(src, os.path.join(opts.out, dst_name), f"{name}/{k}", opts if changed else None)
+        if opts.sibling:  # the next day derives its own settings
+            opts.orders = opts.restaurants = opts.hours = opts.prep = opts.speed = 100
     return 0
 
 
