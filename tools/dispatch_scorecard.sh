@@ -16,6 +16,8 @@
 #   WORK_DIR          default /tmp/swifteats-scorecard[-stress] (sets are built once and reused)
 #   SWIFTEATS_BINARY  default build/release/src/swifteats; any executable taking the same
 #                     arguments works (e.g. a wrapper adding --param flags to slack replays)
+#   COPIES            environment, default 8: copies p1..pCOPIES of each day and sibling (a larger
+#                     set to tell a policy change from the noise of one chaotic day)
 # Solutions go to WORK_DIR/sol/<set>/<instance>/<policy>/, tables to WORK_DIR/<set>.tab.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -52,7 +54,7 @@ for s in "${sets[@]}"; do
   [[ -f $work/sets/$s/.complete ]] && continue
   rm -rf "$work/sets/$s"
   # shellcheck disable=SC2086  # the options are words
-  python3 "$ROOT/tools/perturb_mdrp.py" ${families[$s]} "$instances" "$work/sets/$s" 8 >/dev/null 2>"$work/sets/$s.log" ||
+  python3 "$ROOT/tools/perturb_mdrp.py" ${families[$s]} "$instances" "$work/sets/$s" "${COPIES:-8}" >/dev/null 2>"$work/sets/$s.log" ||
     { echo "dispatch_scorecard: perturb_mdrp.py failed for $s; see $work/sets/$s.log" >&2; exit 1; }
   if [[ $s == plain ]]; then cp -r "$instances"/* "$work/sets/$s/"; fi
   touch "$work/sets/$s/.complete"
