@@ -17,6 +17,8 @@ PACKAGES=(
   redis-server redis-tools
   # benchmarking / load balancing / tooling
   nginx-light wrk haproxy curl procps util-linux ca-certificates netcat-openbsd
+  # the MDRP tools (tools/*.py) and their test
+  python3
 )
 
 missing=()
