@@ -41,8 +41,9 @@ means faster travel, not fewer couriers; they are now tagged c75:
   --service P[,D]  set pickup and dropoff service minutes (default D = P); all four development
                    days have 4 and 4, so this is a stress test beyond the public files
 With options the copies are named <name>_<tag>_p<k>, tag e.g. c75, o50, c75o50, r125, v75,
-h50, n50, s6x6 (so tools/dispatch_table.sh averages each variant as its own family). The time jitter of
-copy k is the same as in the plain copy <name>_p<k> (same seed, drawn before any thinning), and
+h50, n50, s6x6 (so tools/dispatch_table.sh averages each variant as its own family). The time
+jitter of copy k is the same as in the plain copy <name>_p<k> (same seed, drawn before any
+thinning), and
 each thinning has its own seed (name, copy, option and its value): the c75 copy p3 is the plain
 copy p3 without a quarter of its couriers.
 """
@@ -237,6 +238,8 @@ def main() -> int:
         if not os.path.isfile(os.path.join(src, "orders.txt")):
             continue
         if opts.sibling:
+            # Each day derives its own settings.
+            opts.orders = opts.restaurants = opts.hours = opts.prep = opts.speed = 100
             try:
                 derived = sibling(name, opts.sibling, opts)
             except ValueError as err:
@@ -252,8 +255,6 @@ def main() -> int:
             dst_name = f"{prefix}_p{k}"
             changed = opts.sibling or tag_of(opts)
             perturb(src, os.path.join(opts.out, dst_name), f"{name}/{k}", opts if changed else None)
-        if opts.sibling:  # the next day derives its own settings
-            opts.orders = opts.restaurants = opts.hours = opts.prep = opts.speed = 100
     return 0
 
 

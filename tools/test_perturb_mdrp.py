@@ -116,6 +116,14 @@ class PerturbTest(unittest.TestCase):
         self.assertIn("size only shrinks", result.stderr)
         self.assertFalse(any(n.startswith("1") for n in os.listdir(self.out)))
 
+    def test_each_day_derives_its_own_settings(self):
+        write_day(self.src, "1r50t100s1p125")
+        run("--sibling", "r50t75p100", self.src, self.out, "1")
+        # The o100 day is halved; the r50 day, processed after it, keeps every order and courier.
+        self.assertLess(len(self.copy("0r50t75s1p100_sib_p1", "orders.txt")), 220)
+        self.assertEqual(len(self.copy("1r50t75s1p100_sib_p1", "orders.txt")), 400)
+        self.assertEqual(len(self.copy("1r50t75s1p100_sib_p1", "couriers.txt")), 20)
+
     def test_same_seed_same_copy(self):
         run("--sibling", "r50t75p125", self.src, self.out, "1")
         first = self.copy("0r50t75s1p125_sib_p1", "orders.txt")
