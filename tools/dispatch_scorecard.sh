@@ -23,7 +23,9 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 mode=family
 if [[ ${1:-} == --stress ]]; then mode=stress; shift; fi
-work=${1:-/tmp/swifteats-scorecard$([[ $mode == stress ]] && echo -stress)}
+suffix=""
+if [[ $mode == stress ]]; then suffix=-stress; fi
+work=${1:-/tmp/swifteats-scorecard$suffix}
 bin=${2:-$ROOT/build/release/src/swifteats}
 instances=${MDRP_INSTANCES:-$ROOT/../shared/mdrp/instances}
 [[ -x $bin ]] || { echo "dispatch_scorecard: no executable $bin" >&2; exit 2; }
@@ -50,14 +52,16 @@ else
   done
 fi
 mkdir -p "$work/sets"
+copies=${COPIES:-8}
 for s in "${sets[@]}"; do
-  [[ -f $work/sets/$s/.complete ]] && continue
+  # A set is reused only if it was built with the same number of copies.
+  [[ -f $work/sets/$s/.complete && $(cat "$work/sets/$s/.complete") == "$copies" ]] && continue
   rm -rf "$work/sets/$s"
   # shellcheck disable=SC2086  # the options are words
-  python3 "$ROOT/tools/perturb_mdrp.py" ${families[$s]} "$instances" "$work/sets/$s" "${COPIES:-8}" >/dev/null 2>"$work/sets/$s.log" ||
+  python3 "$ROOT/tools/perturb_mdrp.py" ${families[$s]} "$instances" "$work/sets/$s" "$copies" >/dev/null 2>"$work/sets/$s.log" ||
     { echo "dispatch_scorecard: perturb_mdrp.py failed for $s; see $work/sets/$s.log" >&2; exit 1; }
   if [[ $s == plain ]]; then cp -r "$instances"/* "$work/sets/$s/"; fi
-  touch "$work/sets/$s/.complete"
+  echo "$copies" >"$work/sets/$s/.complete"
 done
 printf '%s\n' "${sets[@]}" | xargs -P2 -I{} sh -c \
   "OUT='$work/sol/{}' '$ROOT/tools/dispatch_table.sh' '$work/sets/{}' '$bin' > '$work/{}.tab' 2>&1" ||
