@@ -15,7 +15,7 @@ the floor).
 
 An order no courier could ever pick up before its off-time, even with nothing else to do, is
 not held against either policy in "all reachable delivered" (no feasible solution can deliver
-it, e.g. one ready after the last courier has gone; tools/mdrp_offline.py's unreachable_orders(),
+it, e.g. one ready after the last courier has gone; tools/mdrp_offline.py's earliest_pickup(),
 the first part of its --bound).
 
 A p90 tie is split by whether greedy's p90 is at the instance's floor: every order's pickup is
@@ -29,11 +29,10 @@ split the same way where greedy is within 0.01 of the floor of pay per order (ev
 its guarantee).
 """
 import collections
-import math
 import os
 import sys
 
-from mdrp_offline import unreachable_orders
+from mdrp_offline import earliest_pickup, load_instance, read_table, travel
 
 
 def percentile(values, q):
@@ -45,36 +44,26 @@ def percentile(values, q):
     return v[i] + (h - i) * (upper - v[i])
 
 
-def _rows(path):
-    with open(path) as f:
-        return [line.rstrip('\n').split('\t') for line in f][1:]
-
-
 def floors(instance):
-    """(p90 of the click-to-door bounds, pay per order) of one instance directory."""
-    params = _rows(os.path.join(instance, 'instance_parameters.txt'))[0]
-    speed, pickup, dropoff, pay_per_order = float(params[0]), int(params[1]), int(params[2]), float(params[5])
-    hp, hd = (pickup + 1) // 2, (dropoff + 1) // 2
-    rest = {r[0]: (float(r[1]), float(r[2])) for r in _rows(os.path.join(instance, 'restaurants.txt'))}
-    couriers = [(float(c[1]), float(c[2]), int(c[3]), int(c[4]))
-                for c in _rows(os.path.join(instance, 'couriers.txt'))]
-
-    def ride(ax, ay, bx, by):
-        return math.ceil(math.sqrt((ax - bx) ** 2 + (ay - by) ** 2) / speed)
-
-    bounds = []
-    for o in _rows(os.path.join(instance, 'orders.txt')):
+    """(p90 of the click-to-door bounds, pay per order, orders out of every solution's reach) of
+    one instance directory."""
+    speed, hp, hd, rest, couriers, orders = load_instance(instance)
+    pay_per_order = float(read_table(instance, 'instance_parameters.txt')[0][5])
+    ride = travel(speed)
+    bounds, unreachable = [], 0
+    for o in orders:
         rx, ry = rest[o[4]]
-        placed, ready = int(o[3]), int(o[5])
+        placed = int(o[3])
         # No pickup before the food is ready, before half the pickup service has passed since the
         # placement, or before some courier could be there at all (its on-time + the direct ride
-        # from its start: no route is shorter); a courier that can only get there after its
-        # off-time does not count (if none can, the order is unreachable and keeps the first two).
-        earliest = max(ready, placed + hp)
-        possible = (max(earliest, on + ride(x, y, rx, ry) + hp) for x, y, on, off in couriers)
-        pickup_at = min((p for p, c in zip(possible, couriers) if p <= c[3]), default=earliest)
+        # from its start: no route is shorter; mdrp_offline.earliest_pickup); an order no courier
+        # can reach before its off-time keeps the first two.
+        pickup_at = earliest_pickup(o, rest, couriers, ride, hp)
+        if pickup_at is None:
+            unreachable += 1
+            pickup_at = max(int(o[5]), placed + hp)
         bounds.append(pickup_at + hp + ride(rx, ry, float(o[1]), float(o[2])) + hd - placed)
-    return percentile(bounds, 90), pay_per_order
+    return percentile(bounds, 90), pay_per_order, unreachable
 
 
 def table(path):
@@ -113,8 +102,8 @@ def main(args):
             if 'greedy' not in by_policy or 'slack' not in by_policy:
                 continue
             g, s = by_policy['greedy'], by_policy['slack']
-            p90_floor, pay_per_order = floors(os.path.join(instances, name))
-            servable = s['orders'] - len(unreachable_orders(os.path.join(instances, name)))
+            p90_floor, pay_per_order, unreachable = floors(os.path.join(instances, name))
+            servable = s['orders'] - unreachable
             c = families.setdefault(family(name), collections.Counter())
             c['instances'] += 1
             c['feasible'] += s['feasible']

@@ -135,7 +135,7 @@ def solve(inst, out, seed=0, max_bundle=3, shift_weight=0.0, join_bonus=0.0):
     return lost
 
 
-def _instance(inst):
+def load_instance(inst):
     """(speed, pickup half, dropoff half, restaurants, couriers, orders) of an instance directory."""
     par = read_table(inst, "instance_parameters.txt")[0]
     R = {r[0]: (float(r[1]), float(r[2])) for r in read_table(inst, "restaurants.txt")}
@@ -143,22 +143,22 @@ def _instance(inst):
     return float(par[0]), (int(par[1]) + 1) // 2, (int(par[2]) + 1) // 2, R, C, read_table(inst, "orders.txt")
 
 
-def _travel(mpm):
+def travel(mpm):
     return lambda ax, ay, bx, by: math.ceil(math.sqrt((ax - bx) ** 2 + (ay - by) ** 2) / mpm)
+
+
+def earliest_pickup(o, R, C, tt, hp):
+    """The earliest minute any courier could pick order row `o` up, even with nothing else to do
+    (lower_bound(), 1.), or None when no courier could before its off-time."""
+    rx, ry = R[o[4]]
+    earliest = max(int(o[5]), int(o[3]) + hp)
+    times = (max(earliest, on + tt(x, y, rx, ry) + hp) for x, y, on, off in C)
+    return min((t for t, c in zip(times, C) if t <= c[3]), default=None)
 
 
 def _reachable(o, R, C, tt, hp):
     """Whether some courier could pick order row `o` up before its off-time (lower_bound(), 1.)."""
-    rx, ry = R[o[4]]
-    earliest = max(int(o[5]), int(o[3]) + hp)
-    return any(max(earliest, on + tt(x, y, rx, ry) + hp) <= off for x, y, on, off in C)
-
-
-def unreachable_orders(inst):
-    """The orders of an instance no feasible schedule can deliver (lower_bound(), 1.)."""
-    mpm, hp, _, R, C, O = _instance(inst)
-    tt = _travel(mpm)
-    return [o[0] for o in O if not _reachable(o, R, C, tt, hp)]
+    return earliest_pickup(o, R, C, tt, hp) is not None
 
 
 def lower_bound(inst):
@@ -179,8 +179,8 @@ def lower_bound(inst):
        with K pickups in all, at most the orders of the K restaurants with most of these orders
        are served. The bound is 1. plus the largest shortfall over T.
     """
-    mpm, hp, hd, R, C, O = _instance(inst)
-    tt = _travel(mpm)
+    mpm, hp, hd, R, C, O = load_instance(inst)
+    tt = travel(mpm)
 
     lost, rest = [], []
     for o in O:

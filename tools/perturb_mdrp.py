@@ -88,8 +88,9 @@ def _prefix_closest(rows, weight, target, seed):
 def perturb(src: str, dst: str, seed: str, opts=None) -> None:
     rng = random.Random(seed)
     os.makedirs(dst, exist_ok=True)
-    rewritten = ("orders.txt", "couriers.txt", "instance_parameters.txt", "restaurants.txt") \
-        if opts else ("orders.txt",)
+    rewritten = ("orders.txt", "couriers.txt", "instance_parameters.txt") if opts else ("orders.txt",)
+    if opts and opts.restaurants < 100:
+        rewritten += ("restaurants.txt",)
     for f in os.listdir(src):
         if f not in rewritten:
             shutil.copyfile(os.path.join(src, f), os.path.join(dst, f))
@@ -111,8 +112,8 @@ def perturb(src: str, dst: str, seed: str, opts=None) -> None:
         jittered.append("\t".join(v))
     if opts and opts.orders < 100:
         jittered = _thin(jittered, opts.orders, f"{seed}/orders{opts.orders:g}")
-    rheader, rrows = _read(os.path.join(src, "restaurants.txt"))
     if opts and opts.restaurants < 100:
+        rheader, rrows = _read(os.path.join(src, "restaurants.txt"))
         ires = cols.index("restaurant")
         count = {}
         for row in jittered:
@@ -124,13 +125,12 @@ def perturb(src: str, dst: str, seed: str, opts=None) -> None:
                                f"{seed}/restaurants{opts.restaurants:g}")
         kept_ids = {r.split("\t")[0] for r in kept}
         jittered = [row for row in jittered if row.split("\t")[ires] in kept_ids]
-        rrows = kept
+        with open(os.path.join(dst, "restaurants.txt"), "w") as fh:
+            fh.write("\n".join([rheader] + kept) + "\n")
     with open(os.path.join(dst, "orders.txt"), "w") as fh:
         fh.write("\n".join([header] + jittered) + "\n")
     if not opts:
         return
-    with open(os.path.join(dst, "restaurants.txt"), "w") as fh:
-        fh.write("\n".join([rheader] + rrows) + "\n")
 
     cheader, crows = _read(os.path.join(src, "couriers.txt"))
     if opts.couriers < 100:
@@ -251,10 +251,9 @@ def main() -> int:
         else:
             tag = tag_of(opts)
             prefix = f"{name}_{tag}" if tag else name
+        changes = opts if opts.sibling or tag_of(opts) else None
         for k in range(1, opts.copies + 1):
-            dst_name = f"{prefix}_p{k}"
-            changed = opts.sibling or tag_of(opts)
-            perturb(src, os.path.join(opts.out, dst_name), f"{name}/{k}", opts if changed else None)
+            perturb(src, os.path.join(opts.out, f"{prefix}_p{k}"), f"{name}/{k}", changes)
     return 0
 
 
