@@ -2,9 +2,13 @@
 """Per-instance scorecard of the slack policy against greedy: issue 7's goal, counted instance by
 instance instead of averaged over a family.
 
-usage: tools/dispatch_scorecard.py INSTANCES_DIR:TABLE [INSTANCES_DIR:TABLE ...]
+usage: tools/dispatch_scorecard.py [--by AXIS] INSTANCES_DIR:TABLE [INSTANCES_DIR:TABLE ...]
   TABLE          the output of tools/dispatch_table.sh INSTANCES_DIR (both policies' rows)
   INSTANCES_DIR  where that table's instances are (for each order's click-to-door floor)
+  --by AXIS      one row per value of an axis of the benchmark's labels instead of per family:
+                 seed (the day), size (o100 / o50 / r50), travel (t100 / t75), schedule (s1 / s2)
+                 or prep (p100 / p125); e.g. for the benchmark's 240 public instances. Names
+                 without such a label keep their family row.
 
 Prints one Markdown row per family (copies <day>_<tag>_p<k> of tools/perturb_mdrp.py are one
 family; a real day is its own) with the number of instances where slack is feasible, delivers
@@ -30,6 +34,7 @@ its guarantee).
 """
 import collections
 import os
+import re
 import sys
 
 from mdrp_offline import earliest_pickup, load_instance, read_table, travel
@@ -86,6 +91,20 @@ def family(name):
     return head if sep and tail.isdigit() else name
 
 
+# grubhub/mdrplib's instance labels: seed day, size, travel, schedule, preparation.
+LABEL = re.compile(r'^(?P<seed>\d+)(?P<size>o100|o50|r50)(?P<travel>t100|t75)(?P<schedule>s1|s2)'
+                   r'(?P<prep>p100|p125)$')
+AXES = ('seed', 'size', 'travel', 'schedule', 'prep')
+
+
+def group(name, axis):
+    """The row an instance counts in: its family, or with an axis its label's value there."""
+    m = LABEL.match(name) if axis else None
+    if not m:
+        return family(name)
+    return f'seed {m[axis]}' if axis == 'seed' else m[axis]
+
+
 COLUMNS = ['instances', 'feasible', 'all delivered', 'greedy all delivered',
            'all reachable delivered', 'greedy all reachable delivered', 'mean better',
            'p90 better', 'p90 tie at floor', 'p90 tie above floor', 'p90 worse, greedy at floor',
@@ -93,6 +112,11 @@ COLUMNS = ['instances', 'feasible', 'all delivered', 'greedy all delivered',
 
 
 def main(args):
+    axis = None
+    if args[:1] == ['--by']:
+        if len(args) < 2 or args[1] not in AXES:
+            sys.exit(__doc__)
+        axis, args = args[1], args[2:]
     if not args or any(':' not in a for a in args):
         sys.exit(__doc__)
     families = collections.OrderedDict()
@@ -104,7 +128,7 @@ def main(args):
             g, s = by_policy['greedy'], by_policy['slack']
             p90_floor, pay_per_order, unreachable = floors(os.path.join(instances, name))
             servable = s['orders'] - unreachable
-            c = families.setdefault(family(name), collections.Counter())
+            c = families.setdefault(group(name, axis), collections.Counter())
             c['instances'] += 1
             c['feasible'] += s['feasible']
             c['all delivered'] += s['delivered'] == s['orders']
@@ -129,7 +153,7 @@ def main(args):
                 s['feasible'] and s['delivered'] == servable and s['mean'] < g['mean']
                 and (s['p90'] < g['p90'] or (s['p90'] == g['p90'] and greedy_at_floor))
                 and (s['cost'] < g['cost'] or g['cost'] <= pay_per_order + 0.0105))
-    print('| family | ' + ' | '.join(COLUMNS) + ' |')
+    print(f"| {axis or 'family'} | " + ' | '.join(COLUMNS) + ' |')
     print('|---' * (len(COLUMNS) + 1) + '|')
     total = collections.Counter()
     for name, c in families.items():
