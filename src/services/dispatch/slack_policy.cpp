@@ -308,6 +308,10 @@ void apply_override(SlackPolicyParams& p, std::string_view assignment) {
     p.hold_minutes = m;
   else if (name == "hold_slack")
     p.hold_slack = m;
+  else if (name == "pay_candidates")
+    p.pay_candidates = static_cast<std::size_t>(std::max(0.0, v));
+  else if (name == "pay_reach")
+    p.pay_reach = m;
   else if (name == "max_bundle")
     p.max_bundle = static_cast<int>(v);
   else if (name == "pressure_window")
@@ -860,15 +864,37 @@ void SlackPolicy::find_candidates(const World& world, Minutes now, Minutes busy_
   }
   std::sort(s.query_order.begin(), s.query_order.end());
   const std::size_t extra = extra_candidates(s.due.size(), world.available_count());
+  const ServiceParams& sp = world.params();
+  // One more order costs this courier no pay by the arc cost's pace model.
+  auto unpaid = [&](const CourierSpot& cs) {
+    return paced_pay_delta(sp, cs, now, 1, pace_ahead(sp, cs, now, 1, p_.pace_grace),
+                           p_.last_call) <= 0;
+  };
+  const double pay_reach_m = static_cast<double>(p_.pay_reach) * sp.meters_per_minute;
   s.cand.clear();
   s.cand_range.assign(groups, {0, 0});
   for (const auto& [key, g] : s.query_order) {
     const std::size_t orders = s.group_begin[g + 1] - s.group_begin[g];
-    world.available().nearest(world.restaurant(s.due[s.group_begin[g]].restaurant), extra + orders,
-                              eligible, s.near);
-    s.cand_range[g] = {static_cast<std::uint32_t>(s.cand.size()),
-                       static_cast<std::uint32_t>(s.cand.size() + s.near.size())};
+    const Point rest = world.restaurant(s.due[s.group_begin[g]].restaurant);
+    world.available().nearest(rest, extra + orders, eligible, s.near);
+    const auto begin = static_cast<std::uint32_t>(s.cand.size());
     s.cand.insert(s.cand.end(), s.near.begin(), s.near.end());
+    // Only when some candidate would be paid for the order: if none is, more choice would not
+    // lower the pay (and a large fleet's round stays as small as the rival count makes it).
+    const auto free_of_pay = static_cast<std::size_t>(std::count_if(
+        s.near.begin(), s.near.end(), [&](const Candidate& c) { return unpaid(c.spot); }));
+    if (free_of_pay < std::min(p_.pay_candidates, s.near.size())) {
+      world.available().nearest(
+          rest, p_.pay_candidates,
+          [&](const CourierSpot& cs) { return eligible(cs) && unpaid(cs); }, s.near, pay_reach_m);
+      // Merged nearest first (the arc costs read the first as the nearest), without repeats.
+      for (const Candidate& c : s.near) {
+        const auto same = [&](const Candidate& o) { return o.spot.id == c.spot.id; };
+        if (std::none_of(s.cand.begin() + begin, s.cand.end(), same)) s.cand.push_back(c);
+      }
+      std::sort(s.cand.begin() + begin, s.cand.end());
+    }
+    s.cand_range[g] = {begin, static_cast<std::uint32_t>(s.cand.size())};
   }
   s.couriers.clear();
   s.right_cand.clear();

@@ -62,11 +62,13 @@ class GridIndex {
     return spread_bits(x) | (spread_bits(y) << 1);
   }
 
-  // Up to k entries accepted by `keep`, nearest first by straight-line distance, ties by id.
+  // Up to k entries accepted by `keep`, nearest first by straight-line distance, ties by id,
+  // none farther than max_distance_m (the scan stops there, so a rare filter stays cheap).
   // `keep` is consulted only for entries near enough to enter the answer, so an expensive
   // filter costs little.
   template <class Keep>
-  void nearest(Point q, std::size_t k, Keep&& keep, std::vector<Candidate>& out) const {
+  void nearest(Point q, std::size_t k, Keep&& keep, std::vector<Candidate>& out,
+               double max_distance_m = std::numeric_limits<double>::infinity()) const {
     out.clear();
     if (size_ == 0 || k == 0) return;
     const int qx = std::clamp(cell_x(q.x), 0, nx_ - 1);
@@ -85,7 +87,8 @@ class GridIndex {
       best = big_best.data();
     }
     std::size_t n = 0;
-    double worst = std::numeric_limits<double>::infinity();
+    const double limit = square(max_distance_m);
+    double worst = limit;
     auto visit = [&](const Cell& cell) {
       const Point* positions = at_.data() + cell.begin;
       const CourierSpot* snapshots = spot_.data() + cell.begin;
@@ -106,7 +109,8 @@ class GridIndex {
     for (int r = 0; r <= max_r; ++r) {
       // Entries not visited yet lie outside the block of rings 0..r-1; stop once the k-th best
       // is no farther than the nearest side of that block that still has cells beyond it.
-      if (n == k && r > 0 && worst <= square(unvisited_bound(q, qx, qy, r - 1))) break;
+      // Without k entries yet, the same holds for the distance limit.
+      if (r > 0 && worst <= square(unvisited_bound(q, qx, qy, r - 1))) break;
       // Two passes over the ring: the first only starts loading every cell's positions and the
       // first of its snapshots (their addresses are known from the headers; `keep` reads the
       // snapshots of most entries a query visits), so the misses overlap instead of queueing one

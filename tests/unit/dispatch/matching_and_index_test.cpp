@@ -199,5 +199,34 @@ TEST(DispatchGridIndex, EqualDistancesRankByIdDeterministically) {
   for (CourierId c = 0; c < 7; ++c) EXPECT_EQ(got[c].spot.id, c);
 }
 
+// A distance limit keeps only entries within it, filter or not, and agrees with a full scan.
+TEST(DispatchGridIndex, NearestWithinADistanceLimit) {
+  GridIndex index(500);
+  SplitMix64 rng(7);
+  std::vector<CourierSpot> all;
+  for (CourierId c = 0; c < 400; ++c) {
+    all.push_back(CourierSpot{c, {rng.uniform() * 20000, rng.uniform() * 20000}});
+    index.insert(all.back());
+  }
+  const Point q{10000, 10000};
+  auto odd = [](const CourierSpot& s) { return s.id % 2 == 1; };
+  std::vector<Candidate> got;
+  for (const double limit : {0.0, 800.0, 2500.0, 6000.0}) {
+    std::vector<std::pair<double, CourierId>> want;
+    for (const CourierSpot& s : all) {
+      const double d = distance_m(q, s.at);
+      if (d <= limit && odd(s)) want.emplace_back(d, s.id);
+    }
+    std::sort(want.begin(), want.end());
+    if (want.size() > 20) want.resize(20);
+    index.nearest(q, 20, odd, got, limit);
+    ASSERT_EQ(got.size(), want.size()) << "limit " << limit;
+    for (std::size_t i = 0; i < got.size(); ++i) EXPECT_EQ(got[i].spot.id, want[i].second);
+  }
+  index.nearest(
+      q, 20, [](const CourierSpot&) { return true; }, got, 1e9);
+  EXPECT_EQ(got.size(), 20u);
+}
+
 }  // namespace
 }  // namespace se::dispatch

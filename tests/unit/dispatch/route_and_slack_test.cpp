@@ -336,6 +336,50 @@ TEST(DispatchSlack, CandidatesThinOnlyWhenCouriersArePlentiful) {
   EXPECT_EQ(SlackPolicy(pp).extra_candidates(2000, 40000), 12u);  // thinning off
 }
 
+// Pay-aware candidates. Couriers 0 and 1 come online 100 m from two restaurants at the origin at
+// minute 0 and each takes one order there, so at minute 2 each is almost one order ahead of its
+// guarantee pace (15 orders over 600 minutes, 0.05 due by then): a further order would be paid on
+// top. Courier 2, online at minute 1 at (far_m, 0), has none. Order 9 of restaurant 0, ready at
+// minute 2: with the candidates cut to the two nearest (1 extra + 1 order), couriers 0 and 1
+// (next waiting 100 m away, free by minute 10: never committed early) are its only candidates
+// unless pay_candidates brings in the nearest couriers the guarantee still pays for, within
+// pay_reach minutes' ride; courier 2 then arrives 3 minutes later than courier 0 could, which
+// costs less than the pay. Returns (candidate couriers, courier offered order 9 at minute 2, or
+// -1: none offered).
+std::pair<std::size_t, int> pay_candidate_round(std::size_t pay_candidates, Minutes pay_reach,
+                                                double far_m) {
+  SlackPolicyParams pp;
+  pp.candidates = 1;
+  pp.min_candidates = 1;
+  pp.rival_factor = 0;
+  pp.pay_candidates = pay_candidates;
+  pp.pay_reach = pay_reach;
+  auto policy = std::make_unique<SlackPolicy>(pp);
+  const SlackPolicy* raw = policy.get();
+  Dispatcher d(params100(), {{0, 0}, {0, 10}}, std::move(policy));
+  d.courier_online(0, {100, 0}, 0, 600);
+  d.courier_online(1, {-100, 0}, 0, 600);
+  d.order_placed(0, {0, 100}, 0, 0, 0);
+  d.order_placed(1, {0, -100}, 1, 0, 0);
+  for (const Offer& offer : d.decide(0)) {
+    if (!d.accept(offer.id, 0)) return {0, -2};
+  }
+  d.courier_online(2, {far_m, 0}, 1, 600);
+  d.order_placed(9, {0, 300}, 0, 2, 2);
+  const auto offers = d.decide(2);
+  const int courier = sole_offer_orders(offers) == std::vector<OrderId>{9}
+                          ? static_cast<int>(offers[0].courier)
+                          : -1;
+  return {raw->last_round().couriers, courier};
+}
+
+TEST(DispatchSlack, PayAwareCandidatesAddCouriersTheGuaranteeStillPaysFor) {
+  EXPECT_EQ(pay_candidate_round(0, 30, 1000), std::make_pair(std::size_t{2}, -1));  // off
+  EXPECT_EQ(pay_candidate_round(8, 30, 1000), std::make_pair(std::size_t{3}, 2));
+  // Beyond the reach (5 minutes = 500 m at 100 m/min) courier 2 stays out.
+  EXPECT_EQ(pay_candidate_round(8, 5, 1000), std::make_pair(std::size_t{2}, -1));
+}
+
 // End-of-shift look-ahead. One courier at the origin, order 0 alone at restaurant A 1 km east
 // (customer 500 m north of it), orders 1 and 2 at restaurant B 1 km west (customers together
 // 500 m north of it), all ready: a shortage (3 due > 1.5 x 1). Taking A first (free at 23 at
