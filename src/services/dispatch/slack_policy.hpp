@@ -31,8 +31,9 @@ struct SlackPolicyParams {
   // them would not, the nearest pay_candidates couriers the guarantee still pays for, within
   // pay_reach minutes' ride, compete too (0 = off). With a large fleet the nearest few couriers
   // are the busiest (they sit where the orders are) while others idle below their guarantee,
-  // which is paid anyway: on the benchmark's days 5 and 8 (450 couriers) that cost 0.1-0.6 per
-  // order against greedy, whose couriers spread by being busy longer (docs/dispatch.md).
+  // which is paid anyway: on the benchmark's seed days 5-8 (hundreds of couriers) that cost up
+  // to 0.6 per order against greedy, whose couriers spread by being busy longer
+  // (docs/dispatch.md, "The benchmark's 240 public instances").
   std::size_t pay_candidates = 8;
   Minutes pay_reach = 30;
   std::size_t arcs_per_bundle = 0;  // keep only the cheapest arcs of each bundle (0 = all)
