@@ -217,7 +217,8 @@ struct SlackPolicy::Scratch {
   std::vector<std::pair<std::uint32_t, std::uint32_t>> cand_range;   // per group, into `cand`
   std::vector<std::pair<std::uint64_t, std::uint32_t>> query_order;  // (locality key, group)
   std::vector<Candidate> near;
-  std::vector<CourierId> couriers;        // right side of the matching
+  std::vector<Candidate> unpaid;    // the round's couriers one more order costs no pay (step 2d)
+  std::vector<CourierId> couriers;  // right side of the matching
   std::vector<std::uint32_t> right_cand;  // per right index: one of its entries in `cand`
   std::vector<int> right_of;              // courier id -> right index, -1 if not a candidate
   std::vector<PlannedBundle> bundles;
@@ -871,6 +872,13 @@ void SlackPolicy::find_candidates(const World& world, Minutes now, Minutes busy_
                            p_.last_call) <= 0;
   };
   const double pay_reach_m = static_cast<double>(p_.pay_reach) * sp.meters_per_minute;
+  auto eligible_unpaid = [&](const CourierSpot& cs) { return eligible(cs) && unpaid(cs); };
+  // Listed once per round, when the first restaurant needs them. While they are few (a fleet
+  // mostly ahead of its guarantee pace, when the extra query fires most) every restaurant ranks
+  // that short list instead of scanning the index out to pay_reach, which covers most of a
+  // city: one pass over the index per round instead of one per restaurant.
+  constexpr std::size_t kShortList = 512;
+  bool unpaid_listed = false;
   s.cand.clear();
   s.cand_range.assign(groups, {0, 0});
   for (const auto& [key, g] : s.query_order) {
@@ -884,9 +892,15 @@ void SlackPolicy::find_candidates(const World& world, Minutes now, Minutes busy_
     const auto free_of_pay = static_cast<std::size_t>(std::count_if(
         s.near.begin(), s.near.end(), [&](const Candidate& c) { return unpaid(c.spot); }));
     if (free_of_pay < std::min(p_.pay_candidates, s.near.size())) {
-      world.available().nearest(
-          rest, p_.pay_candidates,
-          [&](const CourierSpot& cs) { return eligible(cs) && unpaid(cs); }, s.near, pay_reach_m);
+      if (!unpaid_listed) {
+        world.available().collect(eligible_unpaid, s.unpaid);
+        unpaid_listed = true;
+      }
+      if (s.unpaid.size() <= kShortList) {
+        nearest_among(s.unpaid, rest, p_.pay_candidates, pay_reach_m, s.near);
+      } else {
+        world.available().nearest(rest, p_.pay_candidates, eligible_unpaid, s.near, pay_reach_m);
+      }
       // Merged nearest first (the arc costs read the first as the nearest), without repeats.
       for (const Candidate& c : s.near) {
         const auto same = [&](const Candidate& o) { return o.spot.id == c.spot.id; };

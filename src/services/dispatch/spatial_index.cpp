@@ -1,6 +1,8 @@
 #include "services/dispatch/spatial_index.hpp"
 
+#include <algorithm>
 #include <bit>
+#include <cmath>
 
 namespace se::dispatch {
 
@@ -135,6 +137,22 @@ void GridIndex::erase(CourierId id) {
   --cell.size;
   slot_[id].cell = -1;
   --size_;
+}
+
+void nearest_among(const std::vector<Candidate>& pool, Point q, std::size_t k,
+                   double max_distance_m, std::vector<Candidate>& out) {
+  out.clear();
+  // Squared distances ranked exactly as GridIndex::nearest ranks them, so both give one answer.
+  const double limit = max_distance_m * max_distance_m;
+  for (const Candidate& c : pool) {
+    const double dx = q.x - c.spot.at.x, dy = q.y - c.spot.at.y;
+    const double d2 = dx * dx + dy * dy;
+    if (d2 <= limit) out.push_back(Candidate{d2, c.spot});
+  }
+  const auto keep = std::min(k, out.size());
+  std::partial_sort(out.begin(), out.begin() + static_cast<long>(keep), out.end());
+  out.resize(keep);
+  for (Candidate& c : out) c.distance_m = std::sqrt(c.distance_m);
 }
 
 }  // namespace se::dispatch

@@ -108,9 +108,10 @@ class GridIndex {
     };
     for (int r = 0; r <= max_r; ++r) {
       // Entries not visited yet lie outside the block of rings 0..r-1; stop once the k-th best
-      // is no farther than the nearest side of that block that still has cells beyond it.
-      // Without k entries yet, the same holds for the distance limit.
-      if (r > 0 && worst <= square(unvisited_bound(q, qx, qy, r - 1))) break;
+      // is nearer than the nearest side of that block that still has cells beyond it (strictly:
+      // an entry there at the same distance with a lower id would win the tie). Without k
+      // entries yet, the same holds for the distance limit.
+      if (r > 0 && worst < square(unvisited_bound(q, qx, qy, r - 1))) break;
       // Two passes over the ring: the first only starts loading every cell's positions and the
       // first of its snapshots (their addresses are known from the headers; `keep` reads the
       // snapshots of most entries a query visits), so the misses overlap instead of queueing one
@@ -137,6 +138,19 @@ class GridIndex {
     out.reserve(n);
     for (std::size_t i = 0; i < n; ++i)
       out.push_back(Candidate{std::sqrt(best[i].d2), *best[i].spot});
+  }
+
+  // Every entry accepted by `keep`, in cell order (distance_m left 0): for a caller that ranks
+  // one small subset against many query points (nearest_among below).
+  template <class Keep>
+  void collect(Keep&& keep, std::vector<Candidate>& out) const {
+    out.clear();
+    for (const Cell& cell : cells_) {
+      for (std::uint32_t i = 0; i < cell.size; ++i) {
+        const CourierSpot& e = spot_[cell.begin + i];
+        if (keep(e)) out.push_back(Candidate{0, e});
+      }
+    }
   }
 
  private:
@@ -203,5 +217,11 @@ class GridIndex {
   std::vector<Slot> slot_;
   std::size_t size_ = 0;
 };
+
+// The answer GridIndex::nearest gives with a filter accepting exactly `pool`: up to k of the
+// pool's entries, nearest first (ties by id), none farther than max_distance_m. One pass over
+// the pool, for pools far smaller than the index.
+void nearest_among(const std::vector<Candidate>& pool, Point q, std::size_t k,
+                   double max_distance_m, std::vector<Candidate>& out);
 
 }  // namespace se::dispatch

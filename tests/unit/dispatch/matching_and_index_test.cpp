@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 #include "services/dispatch/min_cost_matching.hpp"
@@ -226,6 +227,40 @@ TEST(DispatchGridIndex, NearestWithinADistanceLimit) {
   index.nearest(
       q, 20, [](const CourierSpot&) { return true; }, got, 1e9);
   EXPECT_EQ(got.size(), 20u);
+}
+
+// The policy ranks a short list of couriers (collected once per round) instead of querying the
+// index per restaurant; both must give the same answer, ties and the distance limit included.
+TEST(DispatchGridIndex, CollectedShortListRanksLikeTheIndex) {
+  GridIndex index(700);
+  SplitMix64 rng(11);
+  for (CourierId c = 0; c < 600; ++c) {
+    // Points on a whole-kilometre lattice make equal distances (ties by id) common.
+    const Point at{std::floor(rng.uniform() * 12) * 1000, std::floor(rng.uniform() * 12) * 1000};
+    index.insert(CourierSpot{c, at});
+  }
+  auto every_third = [](const CourierSpot& s) { return s.id % 3 == 0; };
+  std::vector<Candidate> pool;
+  index.collect(every_third, pool);
+  EXPECT_EQ(pool.size(), 200u);
+  EXPECT_TRUE(std::all_of(pool.begin(), pool.end(),
+                          [&](const Candidate& c) { return every_third(c.spot); }));
+  std::vector<Candidate> want;
+  std::vector<Candidate> got;
+  for (const Point q : {Point{0, 0}, Point{5000, 5000}, Point{5500, 11000}, Point{-3000, 4000}}) {
+    for (const double limit : {0.0, 1000.0, 2236.0679775, 4000.0, 1e9}) {
+      for (const std::size_t k : {std::size_t{1}, std::size_t{8}, std::size_t{300}}) {
+        index.nearest(q, k, every_third, want, limit);
+        nearest_among(pool, q, k, limit, got);
+        ASSERT_EQ(got.size(), want.size()) << q.x << "," << q.y << " limit " << limit << " k " << k;
+        for (std::size_t i = 0; i < got.size(); ++i) {
+          EXPECT_EQ(got[i].spot.id, want[i].spot.id)
+              << q.x << "," << q.y << " limit " << limit << " k " << k;
+          EXPECT_DOUBLE_EQ(got[i].distance_m, want[i].distance_m);
+        }
+      }
+    }
+  }
 }
 
 }  // namespace
