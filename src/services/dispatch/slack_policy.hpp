@@ -34,9 +34,9 @@ struct SlackPolicyParams {
   // which is paid anyway: on the benchmark's seed days 5-8 (hundreds of couriers) that cost up
   // to 0.6 per order against greedy, whose couriers spread by being busy longer
   // (docs/dispatch.md, "The benchmark's 240 public instances"). The reach is 90 minutes (30
-  // before): on those days some couriers start 30-45 minutes' ride from any restaurant and
-  // were never used while the guarantee paid their whole shift; greedy, short of idle couriers,
-  // sends them.
+  // before): on those days some couriers start far from their shift's orders (at most 3 of them
+  // within 30 minutes' ride) and were never used while the guarantee paid their whole shift;
+  // greedy, short of idle couriers, sends them.
   std::size_t pay_candidates = 8;
   Minutes pay_reach = 90;
   std::size_t arcs_per_bundle = 0;  // keep only the cheapest arcs of each bundle (0 = all)
