@@ -47,7 +47,7 @@ struct SlackPolicyParams {
   // way and waiting, plus pay in currency x pay_weight, minus priority of old orders.
   double travel_weight = 0.5;
   double wait_weight = 1.0;
-  // 3 since the pay-aware candidates below (1.5 before): with a courier below its guarantee
+  // 3 since the pay-aware candidates above (1.5 before): with a courier below its guarantee
   // among the candidates, the pay difference is worth a few minutes of ride.
   double pay_weight = 3.0;
   double pace_grace = 1.0;  // orders a courier may run ahead of its guarantee pace for free
