@@ -2,9 +2,10 @@
 """Per-instance scorecard of the slack policy against greedy: issue 7's goal, counted instance by
 instance instead of averaged over a family.
 
-usage: tools/dispatch_scorecard.py [--by AXIS] INSTANCES_DIR:TABLE [INSTANCES_DIR:TABLE ...]
+usage: tools/dispatch_scorecard.py [--misses] [--by AXIS] INSTANCES_DIR:TABLE [...]
   TABLE          the output of tools/dispatch_table.sh INSTANCES_DIR (both policies' rows)
   INSTANCES_DIR  where that table's instances are (for each order's click-to-door floor)
+  --misses       after the table, list every instance that misses a goal, and what it misses
   --by AXIS      one row per value of an axis of the benchmark's labels instead of per family:
                  seed (the day), size (o100 / o50 / r50), travel (t100 / t75), schedule (s1 / s2)
                  or prep (p100 / p125); e.g. for the benchmark's 240 public instances. Names
@@ -113,6 +114,10 @@ COLUMNS = ['instances', 'feasible', 'all delivered', 'greedy all delivered',
 
 def main(args):
     axis = None
+    list_misses = args[:1] == ['--misses']
+    if list_misses:
+        args = args[1:]
+    misses = []
     if args[:1] == ['--by']:
         if len(args) < 2 or args[1] not in AXES:
             sys.exit(__doc__)
@@ -149,10 +154,17 @@ def main(args):
                 c['cost not better, greedy at floor'] += 1
             # The whole goal, excusing only what no policy could do better: orders out of every
             # solution's reach, a p90 tie at the floor, greedy's cost at the floor.
-            c['every goal met'] += (
-                s['feasible'] and s['delivered'] == servable and s['mean'] < g['mean']
-                and (s['p90'] < g['p90'] or (s['p90'] == g['p90'] and greedy_at_floor))
-                and (s['cost'] < g['cost'] or g['cost'] <= pay_per_order + 0.0105))
+            missed = [what for what, met in (
+                ('feasible', s['feasible']),
+                (f"{servable - s['delivered']} reachable lost", s['delivered'] == servable),
+                (f"mean {s['mean']:.2f} / {g['mean']:.2f}", s['mean'] < g['mean']),
+                (f"p90 {s['p90']:.1f} / {g['p90']:.1f} (floor {p90_floor:.1f})",
+                 s['p90'] < g['p90'] or (s['p90'] == g['p90'] and greedy_at_floor)),
+                (f"cost {s['cost']:.3f} / {g['cost']:.3f}",
+                 s['cost'] < g['cost'] or g['cost'] <= pay_per_order + 0.0105)) if not met]
+            c['every goal met'] += not missed
+            if missed and list_misses:
+                misses.append(f"{name}: " + ', '.join(missed))
     print(f"| {axis or 'family'} | " + ' | '.join(COLUMNS) + ' |')
     print('|---' * (len(COLUMNS) + 1) + '|')
     total = collections.Counter()
@@ -160,6 +172,10 @@ def main(args):
         print(f'| {name} | ' + ' | '.join(str(c[k]) for k in COLUMNS) + ' |')
         total.update(c)
     print('| **all** | ' + ' | '.join(str(total[k]) for k in COLUMNS) + ' |')
+    if list_misses:
+        print(f'\nNot every goal met ({len(misses)}; slack / greedy):')
+        for line in misses:
+            print(f'- {line}')
 
 
 if __name__ == '__main__':

@@ -884,7 +884,15 @@ void SlackPolicy::find_candidates(const World& world, Minutes now, Minutes busy_
   for (const auto& [key, g] : s.query_order) {
     const std::size_t orders = s.group_begin[g + 1] - s.group_begin[g];
     const Point rest = world.restaurant(s.due[s.group_begin[g]].restaurant);
-    world.available().nearest(rest, extra + orders, eligible, s.near);
+    // A courier whose shift ends before the restaurant's first order is ready cannot pick it up:
+    // as a candidate it would only keep out one who can. This matters at a shift change, where
+    // the nearest couriers are often all about to leave.
+    const Minutes first_ready = s.due[s.group_begin[g]].ready;
+    auto on_shift_then = [first_ready](const CourierSpot& cs) {
+      return cs.shift_end >= first_ready;
+    };
+    auto serves = [&](const CourierSpot& cs) { return eligible(cs) && on_shift_then(cs); };
+    world.available().nearest(rest, extra + orders, serves, s.near);
     const auto begin = static_cast<std::uint32_t>(s.cand.size());
     s.cand.insert(s.cand.end(), s.near.begin(), s.near.end());
     // Only when some candidate would be paid for the order: if none is, more choice would not
@@ -897,9 +905,12 @@ void SlackPolicy::find_candidates(const World& world, Minutes now, Minutes busy_
         unpaid_listed = true;
       }
       if (s.unpaid.size() <= kShortList) {
-        nearest_among(s.unpaid, rest, p_.pay_candidates, pay_reach_m, s.near);
+        nearest_among(s.unpaid, rest, p_.pay_candidates, pay_reach_m, on_shift_then, s.near);
       } else {
-        world.available().nearest(rest, p_.pay_candidates, eligible_unpaid, s.near, pay_reach_m);
+        auto serves_unpaid = [&](const CourierSpot& cs) {
+          return eligible_unpaid(cs) && on_shift_then(cs);
+        };
+        world.available().nearest(rest, p_.pay_candidates, serves_unpaid, s.near, pay_reach_m);
       }
       // Merged nearest first (the arc costs read the first as the nearest), without repeats.
       for (const Candidate& c : s.near) {

@@ -139,20 +139,4 @@ void GridIndex::erase(CourierId id) {
   --size_;
 }
 
-void nearest_among(const std::vector<Candidate>& pool, Point q, std::size_t k,
-                   double max_distance_m, std::vector<Candidate>& out) {
-  out.clear();
-  // Squared distances ranked exactly as GridIndex::nearest ranks them, so both give one answer.
-  const double limit = max_distance_m * max_distance_m;
-  for (const Candidate& c : pool) {
-    const double dx = q.x - c.spot.at.x, dy = q.y - c.spot.at.y;
-    const double d2 = dx * dx + dy * dy;
-    if (d2 <= limit) out.push_back(Candidate{d2, c.spot});
-  }
-  const auto keep = std::min(k, out.size());
-  std::partial_sort(out.begin(), out.begin() + static_cast<long>(keep), out.end());
-  out.resize(keep);
-  for (Candidate& c : out) c.distance_m = std::sqrt(c.distance_m);
-}
-
 }  // namespace se::dispatch

@@ -218,10 +218,30 @@ class GridIndex {
   std::size_t size_ = 0;
 };
 
-// The answer GridIndex::nearest gives with a filter accepting exactly `pool`: up to k of the
-// pool's entries, nearest first (ties by id), none farther than max_distance_m. One pass over
-// the pool, for pools far smaller than the index.
+// The answer GridIndex::nearest gives with a filter accepting exactly the entries of `pool` that
+// `keep` accepts: up to k of them, nearest first (ties by id), none farther than max_distance_m.
+// One pass over the pool, for pools far smaller than the index.
+template <class Keep>
 void nearest_among(const std::vector<Candidate>& pool, Point q, std::size_t k,
-                   double max_distance_m, std::vector<Candidate>& out);
+                   double max_distance_m, Keep&& keep, std::vector<Candidate>& out) {
+  out.clear();
+  // Squared distances ranked exactly as GridIndex::nearest ranks them, so both give one answer.
+  const double limit = max_distance_m * max_distance_m;
+  for (const Candidate& c : pool) {
+    const double dx = q.x - c.spot.at.x, dy = q.y - c.spot.at.y;
+    const double d2 = dx * dx + dy * dy;
+    if (d2 <= limit && keep(c.spot)) out.push_back(Candidate{d2, c.spot});
+  }
+  const auto kept = std::min(k, out.size());
+  std::partial_sort(out.begin(), out.begin() + static_cast<long>(kept), out.end());
+  out.resize(kept);
+  for (Candidate& c : out) c.distance_m = std::sqrt(c.distance_m);
+}
+
+inline void nearest_among(const std::vector<Candidate>& pool, Point q, std::size_t k,
+                          double max_distance_m, std::vector<Candidate>& out) {
+  nearest_among(
+      pool, q, k, max_distance_m, [](const CourierSpot&) { return true; }, out);
+}
 
 }  // namespace se::dispatch

@@ -258,6 +258,16 @@ TEST(DispatchGridIndex, CollectedShortListRanksLikeTheIndex) {
               << q.x << "," << q.y << " limit " << limit << " k " << k;
           EXPECT_DOUBLE_EQ(got[i].distance_m, want[i].distance_m);
         }
+        // A further filter on the short list answers like the index filtered by both.
+        auto even = [](const CourierSpot& s) { return s.id % 2 == 0; };
+        index.nearest(
+            q, k, [&](const CourierSpot& s) { return every_third(s) && even(s); }, want, limit);
+        nearest_among(pool, q, k, limit, even, got);
+        ASSERT_EQ(got.size(), want.size()) << q.x << "," << q.y << " limit " << limit << " k " << k;
+        for (std::size_t i = 0; i < got.size(); ++i) {
+          EXPECT_EQ(got[i].spot.id, want[i].spot.id);
+          EXPECT_EQ(got[i].spot.id % 6, 0u);
+        }
       }
     }
   }

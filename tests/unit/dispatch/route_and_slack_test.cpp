@@ -380,6 +380,36 @@ TEST(DispatchSlack, PayAwareCandidatesAddCouriersTheGuaranteeStillPaysFor) {
   EXPECT_EQ(pay_candidate_round(8, 5, 1000), std::make_pair(std::size_t{2}, -1));
 }
 
+// A shift change: couriers 0 and 1 wait 100 m from the restaurant but leave at minute 15, before
+// order 0 is ready (20); courier 2, 1 km (10 minutes) away, stays until 600. With the candidates
+// cut to the two nearest, the leaving couriers would fill the list until they go offline, and
+// courier 2 could then pick up only at 27. A courier off shift before the food is ready is no
+// candidate, so courier 2 is offered the order in time to pick it up when it is ready.
+TEST(DispatchSlack, CouriersLeavingBeforeTheFoodIsReadyAreNoCandidates) {
+  SlackPolicyParams pp;
+  pp.candidates = 1;
+  pp.min_candidates = 1;
+  pp.rival_factor = 0;
+  pp.pay_candidates = 0;
+  Dispatcher d(params100(), {{0, 0}}, std::make_unique<SlackPolicy>(pp));
+  d.courier_online(0, {100, 0}, 0, 15);
+  d.courier_online(1, {-100, 0}, 0, 15);
+  d.courier_online(2, {0, 1000}, 0, 600);
+  d.order_placed(0, {0, -300}, 0, 0, 20);
+  std::vector<std::pair<Minutes, CourierId>> offered;
+  for (Minutes now = 0; now <= 20; ++now) {
+    for (const Offer& offer : d.decide(now)) {
+      offered.emplace_back(now, offer.courier);
+      ASSERT_TRUE(d.accept(offer.id, now));
+    }
+  }
+  ASSERT_EQ(offered.size(), 1u);
+  EXPECT_EQ(offered[0].second, CourierId{2});
+  // Leaving at the offer, it arrives 10 minutes later and picks up at arrival + 2 = 20 at the
+  // latest: the slack rule commits it at minute 8 or a little before.
+  EXPECT_LE(offered[0].first, 8);
+}
+
 // End-of-shift look-ahead. One courier at the origin, order 0 alone at restaurant A 1 km east
 // (customer 500 m north of it), orders 1 and 2 at restaurant B 1 km west (customers together
 // 500 m north of it), all ready: a shortage (3 due > 1.5 x 1). Taking A first (free at 23 at
