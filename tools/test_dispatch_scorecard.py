@@ -121,6 +121,20 @@ class CountTest(unittest.TestCase):
         _, rows = self.scorecard("--by", "seed")
         self.assertEqual((rows["seed 0"]["instances"], rows["seed 1"]["instances"]), (2, 2))
 
+    def test_misses_name_what_each_instance_misses(self):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            sc.main(["--misses", "--by", "seed", f"{self.dir}:{self.table}"])
+        text = out.getvalue()
+        self.assertIn("| seed 0 |", text)  # the table still comes first
+        misses = [line for line in text.splitlines() if line.startswith("- ")]
+        self.assertEqual(misses, [
+            "- 0o50t100s1p100: cost 10.300 / 10.200",
+            "- 1o50t100s2p125: p90 22.0 / 22.0 (floor 16.0)",
+            "- 1r50t100s2p125: 1 reachable lost",
+        ])
+        self.assertIn("Not every goal met (3;", text)
+
     def test_unknown_axis_is_refused(self):
         with self.assertRaises(SystemExit):
             sc.main(["--by", "weather", f"{self.dir}:{self.table}"])
