@@ -269,6 +269,8 @@ void apply_override(SlackPolicyParams& p, std::string_view assignment) {
     p.rival_factor = v;
   else if (name == "shortage_ratio")
     p.shortage_ratio = v;
+  else if (name == "burst_shortage_ratio")
+    p.burst_shortage_ratio = v;
   else if (name == "shortage_max_bundle")
     p.shortage_max_bundle = static_cast<int>(v);
   else if (name == "late_from_now")
@@ -358,9 +360,10 @@ std::size_t SlackPolicy::extra_candidates(std::size_t due, std::size_t available
   return std::clamp<std::size_t>(needed, std::min(p_.min_candidates, p_.candidates), p_.candidates);
 }
 
-bool SlackPolicy::is_shortage(std::size_t due, std::size_t couriers) const {
-  return p_.shortage_ratio > 0 &&
-         static_cast<double>(due) > p_.shortage_ratio * static_cast<double>(couriers);
+bool SlackPolicy::is_shortage(std::size_t due, std::size_t couriers, bool deficit) const {
+  const double ratio =
+      deficit || p_.burst_shortage_ratio <= 0 ? p_.shortage_ratio : p_.burst_shortage_ratio;
+  return p_.shortage_ratio > 0 && static_cast<double>(due) > ratio * static_cast<double>(couriers);
 }
 
 // For each courier near the end of its shift, over its arcs of this round: F(a) = orders of the
@@ -1059,7 +1062,7 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
   // ride included, below), not by the near-term pressure nor by how much later than alone an
   // order arrives: without a bundle it would wait for a courier anyway, and the matching still
   // charges every drop-off minute.
-  const bool shortage = is_shortage(s.due.size(), s.couriers.size());
+  const bool shortage = is_shortage(s.due.size(), s.couriers.size(), deficit);
   // Sustained shortage: couriers that free up a little later compete too (see the parameter).
   // A round in a projected deficit continues the run even when its own queue is short.
   if (shortage_sustained(shortage || deficit, now) &&

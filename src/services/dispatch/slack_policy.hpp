@@ -68,7 +68,12 @@ struct SlackPolicyParams {
   // sequencing: 6! = 720 orders). And the lateness weight is capped at age_weight, so an
   // order's cost stops growing while it waits and an old order is no longer pushed back round
   // after round until the couriers leave.
+  // Outside a projected deficit (below: the fleet online covers the coming hour's demand) a
+  // queue beyond shortage_ratio is a burst that clears by itself, and planning it for throughput
+  // only bundles orders past the tail: such a round is a shortage only beyond
+  // burst_shortage_ratio x its candidate couriers (0 = shortage_ratio in every round).
   double shortage_ratio = 1.5;
+  double burst_shortage_ratio = 2.0;
   int shortage_max_bundle = 6;
   // End-of-shift look-ahead (a courier's next trips planned together). For a courier whose
   // off-time is within chain_horizon minutes (0 = never), in shortage rounds only unless
@@ -163,7 +168,7 @@ struct SlackRoundStats {
   std::size_t arcs = 0;
   std::size_t matched = 0;
   std::size_t committed = 0;
-  bool shortage = false;            // due orders > shortage_ratio x candidate couriers
+  bool shortage = false;            // due orders > (burst_)shortage_ratio x candidates
   bool closing = false;             // shortage with every online courier within closing_horizon
   std::size_t chain_arcs = 0;       // arcs of couriers within chain_horizon of their off-time
   std::size_t chain_charged = 0;    // of which charged for shutting a bundle out
@@ -188,8 +193,9 @@ class SlackPolicy final : public Policy {
   [[nodiscard]] const SlackPolicyParams& params() const { return p_; }
   // Candidates per restaurant beyond its own orders, for `due` orders and `available` couriers.
   [[nodiscard]] std::size_t extra_candidates(std::size_t due, std::size_t available) const;
-  // Whether a round with `due` orders and `couriers` candidate couriers plans for a shortage.
-  [[nodiscard]] bool is_shortage(std::size_t due, std::size_t couriers) const;
+  // Whether a round with `due` orders and `couriers` candidate couriers plans for a shortage,
+  // in a projected deficit or not.
+  [[nodiscard]] bool is_shortage(std::size_t due, std::size_t couriers, bool deficit) const;
 
  private:
   struct Scratch;  // per-round buffers, kept between rounds so a round allocates little

@@ -149,6 +149,7 @@ TEST(DispatchSlack, LateFromNowStopsSunkLatenessFromStarvingOldOrders) {
 TEST(DispatchSlack, ShortageStopsWaitingFromStarvingOldOrders) {
   auto run = [](double ratio, int couriers, bool* shortage) {
     SlackPolicyParams pp;
+    pp.burst_shortage_ratio = 0;  // shortage_ratio decides every round (no burst rule)
     pp.max_bundle = 1;
     pp.shortage_ratio = ratio;
     auto policy = std::make_unique<SlackPolicy>(pp);
@@ -179,6 +180,7 @@ TEST(DispatchSlack, ShortageStopsWaitingFromStarvingOldOrders) {
 TEST(DispatchSlack, ShortageBundlesWhateverTheNearTermPressure) {
   auto bundles = [](double ratio) {
     SlackPolicyParams pp;
+    pp.burst_shortage_ratio = 0;  // shortage_ratio decides every round (no burst rule)
     pp.shortage_ratio = ratio;
     auto policy = std::make_unique<SlackPolicy>(pp);
     const SlackPolicy* raw = policy.get();
@@ -202,6 +204,7 @@ TEST(DispatchSlack, ShortageBundlesWhateverTheNearTermPressure) {
 TEST(DispatchSlack, ShortageLiftsTheDelayLimitAndCountsTheApproachRide) {
   auto bundles = [](double ratio, Point courier) {
     SlackPolicyParams pp;
+    pp.burst_shortage_ratio = 0;  // shortage_ratio decides every round (no burst rule)
     pp.shortage_ratio = ratio;
     auto policy = std::make_unique<SlackPolicy>(pp);
     const SlackPolicy* raw = policy.get();
@@ -224,6 +227,7 @@ TEST(DispatchSlack, ShortageLiftsTheDelayLimitAndCountsTheApproachRide) {
 TEST(DispatchSlack, ClosingFleetBundlesBeyondTheReadyGap) {
   auto bundles = [](Minutes off, Minutes other_off, Minutes closing, bool* closed) {
     SlackPolicyParams pp;
+    pp.burst_shortage_ratio = 0;  // shortage_ratio decides every round (no burst rule)
     pp.closing_horizon = closing;
     auto policy = std::make_unique<SlackPolicy>(pp);
     const SlackPolicy* raw = policy.get();
@@ -279,12 +283,45 @@ TEST(DispatchSlack, LastTripTakesReadyOrdersOfItsRestaurantAlong) {
 TEST(DispatchSlack, ShortageIsDueOrdersBeyondRatioTimesCouriers) {
   SlackPolicyParams pp;
   pp.shortage_ratio = 1.5;
+  pp.burst_shortage_ratio = 2;
   const SlackPolicy p(pp);
-  EXPECT_FALSE(p.is_shortage(3, 2));
-  EXPECT_TRUE(p.is_shortage(4, 2));
-  EXPECT_TRUE(p.is_shortage(1, 0));
+  // In a projected deficit the ratio is shortage_ratio.
+  EXPECT_FALSE(p.is_shortage(3, 2, true));
+  EXPECT_TRUE(p.is_shortage(4, 2, true));
+  EXPECT_TRUE(p.is_shortage(1, 0, true));
+  // Outside one, a burst: burst_shortage_ratio.
+  EXPECT_FALSE(p.is_shortage(4, 2, false));
+  EXPECT_TRUE(p.is_shortage(5, 2, false));
+  EXPECT_TRUE(p.is_shortage(1, 0, false));
+  pp.burst_shortage_ratio = 0;  // shortage_ratio in every round
+  EXPECT_TRUE(SlackPolicy(pp).is_shortage(4, 2, false));
   pp.shortage_ratio = 0;
-  EXPECT_FALSE(SlackPolicy(pp).is_shortage(100, 1));
+  EXPECT_FALSE(SlackPolicy(pp).is_shortage(100, 1, true));
+  EXPECT_FALSE(SlackPolicy(pp).is_shortage(100, 1, false));
+}
+
+// Seven orders, ready at 10, for four couriers 100 m away: 7 > 1.5 x 4 but not > 2 x 4. With
+// shifts until 600 the fleet covers the coming 90 minutes (no projected deficit): a burst, no
+// shortage round. With shifts ending at 30 the projected demand (7 pending + 7 arrived over the
+// window) exceeds twice the capacity (4 x 30 minutes / 20 per order): the same queue is a
+// shortage. Returns (deficit, shortage) of the round at minute 0.
+std::pair<bool, bool> burst_round(Minutes shift_end) {
+  auto policy = std::make_unique<SlackPolicy>();
+  const SlackPolicy* raw = policy.get();
+  std::vector<Point> restaurants;
+  for (int r = 0; r < 7; ++r) restaurants.push_back({200.0 * r, 0});
+  Dispatcher d(params100(), restaurants, std::move(policy));
+  for (CourierId c = 0; c < 4; ++c) d.courier_online(c, {200.0 * c, 100}, 0, shift_end);
+  for (OrderId o = 0; o < 7; ++o) {
+    d.order_placed(o, {200.0 * o, 500}, static_cast<RestaurantId>(o), 0, 10);
+  }
+  (void)d.decide(0);
+  return {raw->last_round().deficit, raw->last_round().shortage};
+}
+
+TEST(DispatchSlack, AQueueBurstIsNoShortageUnlessTheFleetFallsShortAhead) {
+  EXPECT_EQ(burst_round(600), std::make_pair(false, false));
+  EXPECT_EQ(burst_round(30), std::make_pair(true, true));
 }
 
 // Two couriers 1 km either side of the restaurant, so their arc costs for its one order are
@@ -561,6 +598,7 @@ TEST(DispatchSlack, ArcsPerBundleKeepsTheCheapestArcs) {
 std::pair<Minutes, int> sustained_first_offer(Minutes window, Minutes sustained, Minutes skip = -1,
                                               bool* flagged = nullptr, Minutes twice = -1) {
   SlackPolicyParams pp;
+  pp.burst_shortage_ratio = 0;  // shortage_ratio decides every round (no burst rule)
   pp.shortage_ratio = 1;
   pp.pay_weight = 0;
   pp.scale_time_by_pressure = false;
@@ -666,6 +704,7 @@ TEST(DispatchSlack, ProjectedDeficitContinuesASustainedShortage) {
 // minutes later, within hold_minutes 5). Returns the offer's orders, sorted.
 std::vector<OrderId> hold_offer(Minutes hold_minutes, Minutes sustained_shortage) {
   SlackPolicyParams pp;
+  pp.burst_shortage_ratio = 0;  // shortage_ratio decides every round (no burst rule)
   pp.shortage_ratio = 0.5;
   pp.sustained_shortage = sustained_shortage;
   pp.hold_minutes = hold_minutes;
