@@ -21,7 +21,9 @@ the floor).
 An order no courier could ever pick up before its off-time, even with nothing else to do, is
 not held against either policy in "all reachable delivered" (no feasible solution can deliver
 it, e.g. one ready after the last courier has gone; tools/mdrp_offline.py's earliest_pickup(),
-the first part of its --bound).
+the first part of its --bound); nor are the orders of one courier's reach that it could not
+all deliver (exclusive_losses(), the third part: e.g. two orders ready just before the last
+courier leaves, at restaurants too far apart for both pickups).
 
 A p90 tie is split by whether greedy's p90 is at the instance's floor: every order's pickup is
 no earlier than its ready time, than its placement + pickup_service/2, and than the earliest
@@ -38,7 +40,7 @@ import os
 import re
 import sys
 
-from mdrp_offline import earliest_pickup, load_instance, read_table, travel
+from mdrp_offline import earliest_pickup, exclusive_losses, load_instance, read_table, travel
 
 
 def percentile(values, q):
@@ -51,8 +53,9 @@ def percentile(values, q):
 
 
 def floors(instance):
-    """(p90 of the click-to-door bounds, pay per order, orders out of every solution's reach) of
-    one instance directory."""
+    """(p90 of the click-to-door bounds, pay per order, orders every solution loses: out of
+    every courier's reach or beyond what the one courier who can reach them can deliver) of one
+    instance directory."""
     speed, hp, hd, rest, couriers, orders = load_instance(instance)
     pay_per_order = float(read_table(instance, 'instance_parameters.txt')[0][5])
     ride = travel(speed)
@@ -69,7 +72,7 @@ def floors(instance):
             unreachable += 1
             pickup_at = max(int(o[5]), placed + hp)
         bounds.append(pickup_at + hp + ride(rx, ry, float(o[1]), float(o[2])) + hd - placed)
-    return percentile(bounds, 90), pay_per_order, unreachable
+    return percentile(bounds, 90), pay_per_order, unreachable + exclusive_losses(instance)
 
 
 def table(path):

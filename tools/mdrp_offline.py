@@ -156,6 +156,82 @@ def earliest_pickup(o, R, C, tt, hp):
     return min((t for t, c in zip(times, C) if t <= c[3]), default=None)
 
 
+def _most_served(courier, orders, R, tt, hp, hd, limit=200000):
+    """The most of `orders` (rows) one courier (x, y, on, off) could deliver if it did nothing
+    else, or None when the search would take more than `limit` steps.
+
+    Exhaustive over sequences of trips, a trip being any set of one restaurant's orders picked up
+    together and dropped in any order. Relaxed where that can only serve more: the courier may be
+    on its way before an order is placed (its first pickup is that of earliest_pickup()), and
+    between these trips it does nothing else.
+    """
+    x, y, on, off = courier
+    rows = [(int(o[3]), int(o[5]), o[4], float(o[1]), float(o[2])) for o in orders]
+    best = [0]
+    steps = [0]
+
+    class AllServed(Exception):
+        pass
+
+    def search(left, free, px, py, served):
+        best[0] = max(best[0], served)
+        if best[0] == len(rows):
+            raise AllServed
+        if served + len(left) <= best[0]:
+            return
+        by_rest = {}
+        for i in left:
+            by_rest.setdefault(rows[i][2], []).append(i)
+        for r, mine in by_rest.items():
+            rx, ry = R[r]
+            arrive = free + tt(px, py, rx, ry)
+            for size in range(len(mine), 0, -1):
+                for trip in itertools.combinations(mine, size):
+                    pick = max(max(rows[i][1] for i in trip), max(rows[i][0] for i in trip) + hp,
+                               arrive + hp)
+                    if pick > off:
+                        continue
+                    rest_left = [i for i in left if i not in trip]
+                    for seq in itertools.permutations(trip):
+                        steps[0] += 1
+                        if steps[0] > limit:
+                            raise OverflowError
+                        t, qx, qy = pick + hp, rx, ry
+                        for i in seq:
+                            t += tt(qx, qy, rows[i][3], rows[i][4]) + 2 * hd
+                            qx, qy = rows[i][3], rows[i][4]
+                        search(rest_left, t, qx, qy, served + size)
+
+    try:
+        search(list(range(len(rows))), on, x, y, 0)
+    except AllServed:
+        pass
+    except OverflowError:
+        return None
+    return best[0]
+
+
+def exclusive_losses(inst):
+    """Orders any feasible schedule loses because one courier alone can reach them (lower_bound(),
+    3.): for each courier, its exclusive orders minus the most of them it could deliver."""
+    mpm, hp, hd, R, C, O = load_instance(inst)
+    tt = travel(mpm)
+    exclusive = {}
+    for o in O:
+        rx, ry = R[o[4]]
+        earliest = max(int(o[5]), int(o[3]) + hp)
+        able = [k for k, (x, y, on, off) in enumerate(C)
+                if max(earliest, on + tt(x, y, rx, ry) + hp) <= off]
+        if len(able) == 1:
+            exclusive.setdefault(able[0], []).append(o)
+    lost = 0
+    for k, orders in exclusive.items():
+        if len(orders) > 1:
+            served = _most_served(C[k], orders, R, tt, hp, hd)
+            lost += len(orders) - (len(orders) if served is None else served)
+    return lost
+
+
 def _reachable(o, R, C, tt, hp):
     """Whether some courier could pick order row `o` up before its off-time (lower_bound(), 1.)."""
     return earliest_pickup(o, R, C, tt, hp) is not None
@@ -177,7 +253,12 @@ def lower_bound(inst):
        makes at most 1 + floor((off_c - max(T, its earliest arrival at any restaurant + half
        the pickup service)) / g) pickups from T on, and a pickup serves one restaurant's orders:
        with K pickups in all, at most the orders of the K restaurants with most of these orders
-       are served. The bound is 1. plus the largest shortfall over T.
+       are served.
+    3. Orders one courier alone can reach (by 1.'s test): of each courier's such orders, at most
+       the most it could deliver doing nothing else are delivered (_most_served(); e.g. two
+       orders ready minutes before its off-time at restaurants too far apart for both pickups).
+    The bound is 1. plus the larger of 2.'s largest shortfall over T and 3.'s sum over couriers
+    (both count only orders 1. leaves, and may count the same ones).
     """
     mpm, hp, hd, R, C, O = load_instance(inst)
     tt = travel(mpm)
@@ -206,7 +287,7 @@ def lower_bound(inst):
             per[r] = per.get(r, 0) + 1
         served = sum(sorted(per.values(), reverse=True)[:k])
         best = max(best, len(late) - served)
-    return len(lost) + best, lost
+    return len(lost) + max(best, exclusive_losses(inst)), lost
 
 
 def main(argv):
