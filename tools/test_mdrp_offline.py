@@ -47,7 +47,8 @@ class ExclusiveLossesTest(unittest.TestCase):
 
     def test_two_far_apart_orders_of_the_last_courier_lose_one(self):
         # c0 leaves at 30: it can pick up either order at 25 (r2 is 20 minutes away), never both
-        # (the second pickup would be at 25 + 2 + 2 + 2 + 2 + 20 + 2 at the earliest).
+        # (o0 picked up at 25 is dropped at 31, left at 33, then 21 minutes' ride to r2: the
+        # second pickup would be at 56 at the earliest; the other way round likewise).
         d = self.instance("far", [(0, 0, 30)], [("r1", 25), ("r2", 25)])
         self.assertEqual(mo.exclusive_losses(d), 1)
         self.assertEqual(mo.lower_bound(d), (1, []))
@@ -75,7 +76,7 @@ class ExclusiveLossesTest(unittest.TestCase):
         self.assertEqual(mo.exclusive_losses(d), 0)
         self.assertEqual(mo.lower_bound(d), (1, ["o1"]))
 
-    def test_an_offline_schedule_delivers_what_the_bound_leaves(self):
+    def test_the_bound_is_met_by_an_offline_schedule(self):
         d = self.instance("far2", [(0, 0, 30)], [("r1", 25), ("r2", 25)])
         lost = mo.solve(d, os.path.join(self.tmp.name, "out"))
         self.assertEqual(len(lost), 1)
