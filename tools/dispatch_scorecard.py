@@ -20,9 +20,9 @@ the floor).
 
 An order no courier could ever pick up before its off-time, even with nothing else to do, is
 not held against either policy in "all reachable delivered" (no feasible solution can deliver
-it, e.g. one ready after the last courier has gone; tools/mdrp_offline.py's earliest_pickup(),
+it, e.g. one ready after the last courier has gone; tools/mdrp_offline.py's pickup_times(),
 the first part of its --bound); nor are the orders of one courier's reach that it could not
-all deliver (exclusive_losses(), the third part: e.g. two orders ready just before the last
+all deliver (exclusive_shortfall(), the third part: e.g. two orders ready just before the last
 courier leaves, at restaurants too far apart for both pickups).
 
 A p90 tie is split by whether greedy's p90 is at the instance's floor: every order's pickup is
@@ -40,7 +40,8 @@ import os
 import re
 import sys
 
-from mdrp_offline import earliest_pickup, exclusive_losses, load_instance, read_table, travel
+from mdrp_offline import (exclusive_shortfall, load_instance, pickup_times, read_table,
+                          sole_courier_orders, travel)
 
 
 def percentile(values, q):
@@ -60,19 +61,22 @@ def floors(instance):
     pay_per_order = float(read_table(instance, 'instance_parameters.txt')[0][5])
     ride = travel(speed)
     bounds, unreachable = [], 0
-    for o in orders:
+    times_of = [(o, pickup_times(o, rest, couriers, ride, hp)) for o in orders]
+    for o, times in times_of:
         rx, ry = rest[o[4]]
         placed = int(o[3])
         # No pickup before the food is ready, before half the pickup service has passed since the
         # placement, or before some courier could be there at all (its on-time + the direct ride
-        # from its start: no route is shorter; mdrp_offline.earliest_pickup); an order no courier
+        # from its start: no route is shorter; mdrp_offline.pickup_times); an order no courier
         # can reach before its off-time keeps the first two.
-        pickup_at = earliest_pickup(o, rest, couriers, ride, hp)
-        if pickup_at is None:
+        if times:
+            pickup_at = min(t for _, t in times)
+        else:
             unreachable += 1
             pickup_at = max(int(o[5]), placed + hp)
         bounds.append(pickup_at + hp + ride(rx, ry, float(o[1]), float(o[2])) + hd - placed)
-    return percentile(bounds, 90), pay_per_order, unreachable + exclusive_losses(instance)
+    lost = exclusive_shortfall(sole_courier_orders(times_of), rest, couriers, ride, hp, hd)
+    return percentile(bounds, 90), pay_per_order, unreachable + lost
 
 
 def table(path):

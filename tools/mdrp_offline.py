@@ -147,13 +147,22 @@ def travel(mpm):
     return lambda ax, ay, bx, by: math.ceil(math.sqrt((ax - bx) ** 2 + (ay - by) ** 2) / mpm)
 
 
-def earliest_pickup(o, R, C, tt, hp):
-    """The earliest minute any courier could pick order row `o` up, even with nothing else to do
-    (lower_bound(), 1.), or None when no courier could before its off-time."""
+def pickup_times(o, R, C, tt, hp):
+    """(courier index, earliest minute it could pick order row `o` up even with nothing else to
+    do) of every courier that could before its off-time (lower_bound(), 1.)."""
     rx, ry = R[o[4]]
     earliest = max(int(o[5]), int(o[3]) + hp)
-    times = (max(earliest, on + tt(x, y, rx, ry) + hp) for x, y, on, off in C)
-    return min((t for t, c in zip(times, C) if t <= c[3]), default=None)
+    times = ((k, max(earliest, on + tt(x, y, rx, ry) + hp)) for k, (x, y, on, off) in enumerate(C))
+    return [(k, t) for k, t in times if t <= C[k][3]]
+
+
+def sole_courier_orders(orders_with_times):
+    """{courier index: orders} of the orders (row, pickup_times()) only one courier can reach."""
+    exclusive = {}
+    for o, times in orders_with_times:
+        if len(times) == 1:
+            exclusive.setdefault(times[0][0], []).append(o)
+    return exclusive
 
 
 def _most_served(courier, orders, R, tt, hp, hd, limit=200000):
@@ -162,7 +171,7 @@ def _most_served(courier, orders, R, tt, hp, hd, limit=200000):
 
     Exhaustive over sequences of trips, a trip being any set of one restaurant's orders picked up
     together and dropped in any order. Relaxed where that can only serve more: the courier may be
-    on its way before an order is placed (its first pickup is that of earliest_pickup()), and
+    on its way before an order is placed (its first pickup is its pickup_times() one), and
     between these trips it does nothing else.
     """
     x, y, on, off = courier
@@ -211,19 +220,10 @@ def _most_served(courier, orders, R, tt, hp, hd, limit=200000):
     return best[0]
 
 
-def exclusive_losses(inst):
+def exclusive_shortfall(exclusive, R, C, tt, hp, hd):
     """Orders any feasible schedule loses because one courier alone can reach them (lower_bound(),
-    3.): for each courier, its exclusive orders minus the most of them it could deliver."""
-    mpm, hp, hd, R, C, O = load_instance(inst)
-    tt = travel(mpm)
-    exclusive = {}
-    for o in O:
-        rx, ry = R[o[4]]
-        earliest = max(int(o[5]), int(o[3]) + hp)
-        able = [k for k, (x, y, on, off) in enumerate(C)
-                if max(earliest, on + tt(x, y, rx, ry) + hp) <= off]
-        if len(able) == 1:
-            exclusive.setdefault(able[0], []).append(o)
+    3.): for each courier of `exclusive` (sole_courier_orders()), its orders minus the most of
+    them it could deliver."""
     lost = 0
     for k, orders in exclusive.items():
         if len(orders) > 1:
@@ -232,9 +232,12 @@ def exclusive_losses(inst):
     return lost
 
 
-def _reachable(o, R, C, tt, hp):
-    """Whether some courier could pick order row `o` up before its off-time (lower_bound(), 1.)."""
-    return earliest_pickup(o, R, C, tt, hp) is not None
+def exclusive_losses(inst):
+    """exclusive_shortfall() of an instance directory."""
+    mpm, hp, hd, R, C, O = load_instance(inst)
+    tt = travel(mpm)
+    exclusive = sole_courier_orders((o, pickup_times(o, R, C, tt, hp)) for o in O)
+    return exclusive_shortfall(exclusive, R, C, tt, hp, hd)
 
 
 def lower_bound(inst):
@@ -264,8 +267,9 @@ def lower_bound(inst):
     tt = travel(mpm)
 
     lost, rest = [], []
-    for o in O:
-        if not _reachable(o, R, C, tt, hp):
+    times_of = [(o, pickup_times(o, R, C, tt, hp)) for o in O]
+    for o, times in times_of:
+        if not times:
             lost.append(o[0])
             continue
         rx, ry = R[o[4]]
@@ -287,7 +291,8 @@ def lower_bound(inst):
             per[r] = per.get(r, 0) + 1
         served = sum(sorted(per.values(), reverse=True)[:k])
         best = max(best, len(late) - served)
-    return len(lost) + max(best, exclusive_losses(inst)), lost
+    exclusive = exclusive_shortfall(sole_courier_orders(times_of), R, C, tt, hp, hd)
+    return len(lost) + max(best, exclusive), lost
 
 
 def main(argv):

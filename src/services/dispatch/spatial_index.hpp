@@ -238,10 +238,4 @@ void nearest_among(const std::vector<Candidate>& pool, Point q, std::size_t k,
   for (Candidate& c : out) c.distance_m = std::sqrt(c.distance_m);
 }
 
-inline void nearest_among(const std::vector<Candidate>& pool, Point q, std::size_t k,
-                          double max_distance_m, std::vector<Candidate>& out) {
-  nearest_among(
-      pool, q, k, max_distance_m, [](const CourierSpot&) { return true; }, out);
-}
-
 }  // namespace se::dispatch

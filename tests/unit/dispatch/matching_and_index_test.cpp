@@ -251,7 +251,8 @@ TEST(DispatchGridIndex, CollectedShortListRanksLikeTheIndex) {
     for (const double limit : {0.0, 1000.0, 2236.0679775, 4000.0, 1e9}) {
       for (const std::size_t k : {std::size_t{1}, std::size_t{8}, std::size_t{300}}) {
         index.nearest(q, k, every_third, want, limit);
-        nearest_among(pool, q, k, limit, got);
+        nearest_among(
+            pool, q, k, limit, [](const CourierSpot&) { return true; }, got);
         ASSERT_EQ(got.size(), want.size()) << q.x << "," << q.y << " limit " << limit << " k " << k;
         for (std::size_t i = 0; i < got.size(); ++i) {
           EXPECT_EQ(got[i].spot.id, want[i].spot.id)
