@@ -1,0 +1,29 @@
+#include "services/dispatch/guarantee_pace.hpp"
+
+#include <algorithm>
+
+namespace se::dispatch {
+
+double guaranteed_orders(const ServiceParams& sp, const CourierSpot& cs) {
+  const double shift = static_cast<double>(std::max<Minutes>(1, cs.shift_end - cs.shift_start));
+  return shift * sp.guaranteed_pay_per_hour / 60.0 / sp.pay_per_order;
+}
+
+double pace_ahead(const ServiceParams& sp, const CourierSpot& cs, Minutes now, int k,
+                  double grace) {
+  const double shift = static_cast<double>(std::max<Minutes>(1, cs.shift_end - cs.shift_start));
+  const double elapsed = std::clamp(static_cast<double>(now - cs.shift_start) / shift, 0.0, 1.0);
+  return cs.orders_committed + k - grace - guaranteed_orders(sp, cs) * elapsed;
+}
+
+double paced_pay_delta(const ServiceParams& sp, const CourierSpot& cs, Minutes now, int k,
+                       double ahead, Minutes last_call) {
+  double delta = sp.pay_per_order * std::clamp(ahead, 0.0, static_cast<double>(k));
+  if (cs.shift_end - now <= last_call) {
+    const double short_of = guaranteed_orders(sp, cs) - cs.orders_committed;
+    delta -= sp.pay_per_order * std::clamp(short_of, 0.0, static_cast<double>(k));
+  }
+  return delta;
+}
+
+}  // namespace se::dispatch
