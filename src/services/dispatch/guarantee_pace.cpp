@@ -26,4 +26,13 @@ double paced_pay_delta(const ServiceParams& sp, const CourierSpot& cs, Minutes n
   return delta;
 }
 
+double guarantee_left_after(const ServiceParams& sp, const CourierSpot& cs, int k,
+                            Minutes free_after) {
+  const double whole = guaranteed_orders(sp, cs);
+  const double shift = static_cast<double>(std::max<Minutes>(1, cs.shift_end - cs.shift_start));
+  const double left =
+      whole * static_cast<double>(std::max<Minutes>(0, cs.shift_end - free_after)) / shift;
+  return std::clamp(whole - cs.orders_committed - k, 0.0, left);
+}
+
 }  // namespace se::dispatch

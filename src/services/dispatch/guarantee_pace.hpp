@@ -27,4 +27,11 @@ namespace se::dispatch {
 [[nodiscard]] double paced_pay_delta(const ServiceParams& sp, const CourierSpot& cs, Minutes now,
                                      int k, double ahead, Minutes last_call);
 
+// Guaranteed orders of the shift still ahead once the courier is free again at `free_after`
+// after taking k more (the guarantee's linear pace over the minutes left), at most what is still
+// short of its whole guarantee. A trip that leaves the courier where no orders come loses them:
+// that pay is owed whether or not the courier gets them (the stranding term of the arc cost).
+[[nodiscard]] double guarantee_left_after(const ServiceParams& sp, const CourierSpot& cs, int k,
+                                          Minutes free_after);
+
 }  // namespace se::dispatch

@@ -59,5 +59,17 @@ TEST(GuaranteePace, NearTheEndFillingTheGuaranteeIsASaving) {
   EXPECT_DOUBLE_EQ(paced_pay_delta(sp, two_hour_shift(3), 210, 1, 1.0, 30), 10.0);
 }
 
+TEST(GuaranteePace, GuaranteeLeftAfterATripFollowsTheMinutesLeftAndWhatIsShort) {
+  const ServiceParams sp;
+  // Free again at 160, halfway: the rest of the shift holds 1.5 of the 3 guaranteed orders.
+  EXPECT_DOUBLE_EQ(guarantee_left_after(sp, two_hour_shift(0), 1, 160), 1.5);
+  // With 2 orders and this one the guarantee is met: nothing is left to lose.
+  EXPECT_DOUBLE_EQ(guarantee_left_after(sp, two_hour_shift(2), 1, 160), 0.0);
+  // One order committed, this one: 1 short, although the half shift would hold 1.5.
+  EXPECT_DOUBLE_EQ(guarantee_left_after(sp, two_hour_shift(1), 1, 160), 1.0);
+  // Free only after the off-time: no shift is left.
+  EXPECT_DOUBLE_EQ(guarantee_left_after(sp, two_hour_shift(0), 1, 230), 0.0);
+}
+
 }  // namespace
 }  // namespace se::dispatch
