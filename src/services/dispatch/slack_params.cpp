@@ -79,6 +79,12 @@ void apply_override(SlackPolicyParams& p, std::string_view assignment) {
     p.hold_minutes = m;
   else if (name == "hold_slack")
     p.hold_slack = m;
+  else if (name == "strand_reach")
+    p.strand_reach = std::max<Minutes>(0, m);
+  else if (name == "strand_orders")
+    p.strand_orders = static_cast<std::size_t>(std::max(0.0, v));
+  else if (name == "strand_weight")
+    p.strand_weight = v;
   else if (name == "pay_candidates")
     p.pay_candidates = static_cast<std::size_t>(std::max(0.0, v));
   else if (name == "pay_reach")

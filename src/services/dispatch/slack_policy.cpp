@@ -260,6 +260,9 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
     shortage_since_ = -1;
     tally_.clear();
   }
+  // Placements stay counted over quiet minutes without a round (the window expires them below);
+  // only a clock that goes back (another world) starts them afresh.
+  if (previous_round_ > now) placed_.clear();
   // Orders placed after the previous round are new (after a gap: those placed this minute).
   const Minutes seen_until = consecutive ? previous_round_ : now - 1;
   previous_round_ = now;
@@ -268,12 +271,22 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
   const Minutes hd = half_service(sp.dropoff_service);
   Scratch& s = *scratch_;
 
+  // Stranding: placements of the last deficit_window minutes, per cell of strand_reach.
+  if (p_.strand_reach > 0) {
+    placed_.configure(static_cast<double>(p_.strand_reach) * sp.meters_per_minute,
+                      p_.deficit_window);
+    placed_.expire(now);
+  }
+
   // 1. Due orders by restaurant, in ready order.
   s.due.clear();
   std::size_t demand = 0, arrived = 0;
   for (OrderId o : world.pending()) {
     const OrderState& os = world.order(o);
-    if (os.placed > seen_until) ++arrived;
+    if (os.placed > seen_until) {
+      ++arrived;
+      if (p_.strand_reach > 0) placed_.record(world.restaurant(os.restaurant), now);
+    }
     if (os.ready > now + p_.look_ahead) continue;
     s.due.push_back(DueOrder{os.restaurant, os.ready, o});
     if (os.ready <= now + p_.pressure_window) ++demand;
@@ -353,6 +366,11 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
       pb.placed_sum += os.placed;
       pb.any_declines = pb.any_declines || !os.declined_by.empty();
     }
+    // A trip ending where few orders were placed lately leaves its courier far from the next ones.
+    pb.stranding =
+        p_.strand_reach > 0 && pb.size > 0 && placed_.full(now) &&
+        static_cast<std::size_t>(placed_.near(world.order(s.orders[pb.first + pb.size - 1]).at)) <
+            p_.strand_orders;
     s.bundles.push_back(pb);
   };
   for (std::uint32_t g = 0; g < groups; ++g) {
@@ -438,8 +456,15 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
       const std::int64_t key = tie_key(ahead, tie_span);
       const double courier_time =
           p_.travel_weight * static_cast<double>(travel) + p_.wait_weight * wait;
+      // Stranding: the guarantee the rest of the shift would have earned is paid for nothing.
+      const double strand =
+          pb.stranding
+              ? p_.strand_weight * sp.pay_per_order *
+                    guarantee_left_after(sp, cs, static_cast<int>(k),
+                                         leave + s.drop_offset[pb.first + pb.size - 1] + hd)
+              : 0.0;
       const double cost = remaining + late_weight * late + time_scale * courier_time +
-                          p_.pay_weight * pay - p_.age_weight * age -
+                          p_.pay_weight * (pay + strand) - p_.age_weight * age -
                           p_.serve_value * static_cast<double>(k);
       const auto right = static_cast<std::uint32_t>(s.right_of[c]);
       if (chain_on && cs.shift_end - now <= p_.chain_horizon) {

@@ -9,6 +9,7 @@
 #include "services/dispatch/bundling.hpp"
 #include "services/dispatch/min_cost_matching.hpp"
 #include "services/dispatch/policy.hpp"
+#include "services/dispatch/recent_placements.hpp"
 
 namespace se::dispatch {
 
@@ -150,6 +151,19 @@ struct SlackPolicyParams {
   // orders of one restaurant ready minutes apart would otherwise often take two couriers' trips.
   Minutes hold_minutes = 5;
   Minutes hold_slack = 5;
+  // Stranding (0 = off): a trip whose last drop-off lies where fewer than strand_orders orders
+  // were placed within about strand_reach minutes' ride (the 3 x 3 cells of that size around
+  // it) over the last deficit_window minutes leaves its courier far from the orders to come.
+  // While the courier's guarantee still pays for orders it would then not get, that pay is lost:
+  // the arc is charged strand_weight x pay_weight x pay per order x the guaranteed orders of the
+  // shift left after the trip (at most what is still short of the whole guarantee). Only once
+  // the placements have been watched for a whole window (before, no place has any). A remote
+  // order then goes to a courier whose shift ends soon or whose guarantee is already earned; on
+  // 6r50t75s2p125 two couriers with four hours left were sent to the far corner at 563 and 575
+  // and served nothing more (docs/dispatch.md, "Stranding").
+  Minutes strand_reach = 20;
+  std::size_t strand_orders = 3;
+  double strand_weight = 1.0;
 };
 
 // Applies "name=value" overrides (names as the fields above; bundling rules as bundle_gap and
@@ -228,6 +242,7 @@ class SlackPolicy final : public Policy {
     std::size_t committed_orders = 0;
   };
   std::vector<MinuteTally> tally_;
+  RecentPlacements placed_;  // for stranding (strand_reach)
   MinuteTally& tally(Minutes now);
 };
 

@@ -23,6 +23,7 @@ struct PlannedBundle {
   std::uint32_t size = 0;
   std::uint32_t group = 0;    // index of the restaurant's candidate list
   bool any_declines = false;  // skip the per-courier decline check when none
+  bool stranding = false;     // its last drop-off is where few orders are placed (strand_reach)
   Minutes placed_sum = 0;
 };
 

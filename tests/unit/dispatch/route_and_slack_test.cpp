@@ -726,6 +726,36 @@ TEST(DispatchSlack, SustainedShortageHoldsATripForAPlacedOrderOfItsRestaurant) {
 }
 
 // The policy keeps buffers between rounds; they must never leak into the next decision.
+// Stranding. A remote restaurant at the origin, its customer 500 m north: the trip leaves its
+// courier where nothing else was placed over the 90 minutes the policy has watched (from minute
+// 0, no orders until the order at 90). Courier 0, 20 minutes away, has most of its 11.5-hour
+// shift ahead (17.25 guaranteed orders); courier 1, 21 minutes away, leaves at minute 150.
+// Without the stranding term the nearer courier 0 takes the order; with it, the guarantee
+// courier 0 would no longer earn after the trip outweighs the minute, and courier 1 takes it.
+// Returns the courier offered the order.
+std::optional<CourierId> remote_order_courier(const SlackPolicyParams& pp) {
+  Dispatcher d(params100(), {{0, 0}}, std::make_unique<SlackPolicy>(pp));
+  d.courier_online(0, {2000, 0}, 0, 690);
+  d.courier_online(1, {2100, 0}, 0, 150);
+  for (Minutes now = 0; now < 90; ++now) EXPECT_TRUE(d.decide(now).empty());
+  d.order_placed(0, {0, 500}, 0, 90, 115);
+  for (Minutes now = 90; now <= 115; ++now) {
+    for (const Offer& offer : d.decide(now)) return offer.courier;
+  }
+  return std::nullopt;
+}
+
+TEST(DispatchSlack, StrandingTripsGoToCouriersWithLittleGuaranteeLeft) {
+  SlackPolicyParams pp;
+  pp.strand_reach = 0;
+  EXPECT_EQ(remote_order_courier(pp), CourierId{0});
+  pp.strand_reach = 20;
+  EXPECT_EQ(remote_order_courier(pp), CourierId{1});
+  // One order placed near the drop-off is enough when strand_orders is 1: no stranding.
+  pp.strand_orders = 1;
+  EXPECT_EQ(remote_order_courier(pp), CourierId{0});
+}
+
 TEST(DispatchSlack, ReusedPolicyDecidesLikeAFreshOne) {
   auto world_at = [](std::unique_ptr<Policy> policy) {
     Dispatcher d(params100(), {{0, 0}, {3000, 0}, {0, 3000}}, std::move(policy));
@@ -739,11 +769,13 @@ TEST(DispatchSlack, ReusedPolicyDecidesLikeAFreshOne) {
   auto reused_policy = std::make_unique<SlackPolicy>();
   SlackPolicy* reused = reused_policy.get();
   Dispatcher other = world_at(std::move(reused_policy));
-  // Warm the reused policy's buffers on a different minute, then decide on the same state.
+  // Warm the reused policy's buffers on a different minute, then decide on the same state. The
+  // policy remembers where orders were placed (stranding), so both decide the same minutes.
   (void)reused->decide(other.world(), 30);
+  SlackPolicy fresh_policy;
   std::size_t proposals = 0;
   for (Minutes t : {0, 5, 10}) {
-    const auto a = SlackPolicy().decide(fresh.world(), t);
+    const auto a = fresh_policy.decide(fresh.world(), t);
     const auto b = reused->decide(other.world(), t);
     proposals += a.size();
     ASSERT_EQ(a.size(), b.size()) << "minute " << t;
