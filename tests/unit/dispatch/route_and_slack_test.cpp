@@ -725,7 +725,6 @@ TEST(DispatchSlack, SustainedShortageHoldsATripForAPlacedOrderOfItsRestaurant) {
   EXPECT_EQ(hold_offer(5, 20), first);  // a shortage, but not yet sustained
 }
 
-// The policy keeps buffers between rounds; they must never leak into the next decision.
 // Stranding. A remote restaurant at the origin, its customer 500 m north: the trip leaves its
 // courier where nothing else was placed over the 90 minutes the policy has watched (from minute
 // 0, no orders until the order at 90). Courier 0, 20 minutes away, has most of its 11.5-hour
@@ -751,11 +750,12 @@ TEST(DispatchSlack, StrandingTripsGoToCouriersWithLittleGuaranteeLeft) {
   EXPECT_EQ(remote_order_courier(pp), CourierId{0});
   pp.strand_reach = 20;
   EXPECT_EQ(remote_order_courier(pp), CourierId{1});
-  // One order placed near the drop-off is enough when strand_orders is 1: no stranding.
+  // The order itself was placed near its drop-off: with strand_orders 1 that is enough.
   pp.strand_orders = 1;
   EXPECT_EQ(remote_order_courier(pp), CourierId{0});
 }
 
+// The policy keeps buffers between rounds; they must never leak into the next decision.
 TEST(DispatchSlack, ReusedPolicyDecidesLikeAFreshOne) {
   auto world_at = [](std::unique_ptr<Policy> policy) {
     Dispatcher d(params100(), {{0, 0}, {3000, 0}, {0, 3000}}, std::move(policy));
