@@ -1,12 +1,13 @@
 #include "services/dispatch/mdrp_io.hpp"
 
 #include <fmt/format.h>
-#include <charconv>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace se::dispatch {
@@ -16,13 +17,13 @@ namespace fs = std::filesystem;
 namespace {
 
 struct Table {
-  fs::path file;
+  std::string file;
   std::vector<std::string> header;
   std::vector<std::vector<std::string>> rows;
   std::vector<std::size_t> line_of;
 
   [[nodiscard]] std::runtime_error error(std::size_t row, const std::string& what) const {
-    return std::runtime_error(fmt::format("{}:{}: {}", file.string(), line_of.at(row), what));
+    return std::runtime_error(fmt::format("{}:{}: {}", file, line_of.at(row), what));
   }
   [[nodiscard]] const std::string& at(std::size_t row, std::size_t col) const {
     if (col >= rows[row].size()) throw error(row, fmt::format("missing column {}", col + 1));
@@ -30,12 +31,15 @@ struct Table {
   }
 };
 
+std::string file_name(const std::string& where, const char* name) {
+  return where.empty() ? std::string(name) : (fs::path(where) / name).string();
+}
+
 // Both formats split on whitespace (instances use tabs, solutions spaces).
-Table read_table(const fs::path& file) {
-  std::ifstream in(file);
-  if (!in) throw std::runtime_error(fmt::format("cannot open {}", file.string()));
+Table parse_table(const std::string& text, std::string file) {
   Table t;
-  t.file = file;
+  t.file = std::move(file);
+  std::istringstream in(text);
   std::string line;
   std::size_t n = 0;
   while (std::getline(in, line)) {
@@ -51,25 +55,43 @@ Table read_table(const fs::path& file) {
       t.line_of.push_back(n);
     }
   }
-  if (t.header.empty()) throw std::runtime_error(fmt::format("{}: empty file", file.string()));
+  if (t.header.empty()) throw std::runtime_error(fmt::format("{}: empty file", t.file));
   return t;
 }
 
-double to_double(const Table& t, std::size_t row, std::size_t col) {
+std::string read_file(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw std::runtime_error(fmt::format("cannot open {}", file.string()));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// A finite number within [lo, hi]; "nan", "inf" and values no day or city can hold are refused
+// here, so no later cast to whole minutes or sum of times can overflow.
+double to_double(const Table& t, std::size_t row, std::size_t col, double lo, double hi) {
   const std::string& s = t.at(row, col);
+  double v = 0;
   try {
     std::size_t used = 0;
-    const double v = std::stod(s, &used);
+    v = std::stod(s, &used);
     if (used != s.size()) throw std::invalid_argument(s);
-    return v;
   } catch (const std::exception&) {
     throw t.error(row, fmt::format("not a number: '{}'", s));
   }
+  if (!std::isfinite(v) || v < lo || v > hi)
+    throw t.error(row, fmt::format("'{}' is out of range [{}, {}]", s, lo, hi));
+  return v;
+}
+
+double to_coordinate(const Table& t, std::size_t row, std::size_t col) {
+  return to_double(t, row, col, -kMaxCoordinate, kMaxCoordinate);
 }
 
 // Times are whole minutes; the public evaluator reads them with int(float(x)).
-Minutes to_minutes(const Table& t, std::size_t row, std::size_t col) {
-  return static_cast<Minutes>(to_double(t, row, col));
+Minutes to_minutes(const Table& t, std::size_t row, std::size_t col, double lo = -kMaxMinutes,
+                   double hi = kMaxMinutes) {
+  return static_cast<Minutes>(to_double(t, row, col, lo, hi));
 }
 
 template <class Map>
@@ -83,39 +105,62 @@ std::uint32_t lookup(const Map& ids, const Table& t, std::size_t row, std::size_
 
 }  // namespace
 
-Instance read_instance(const fs::path& dir) {
+Instance parse_instance(const InstanceText& text) {
   Instance in;
+  // Solution files name places by id, "0" being a courier's start: every id must name one thing.
+  auto check_place_id = [](const Table& t, std::size_t row) {
+    if (t.at(row, 0) == "0") {
+      throw t.error(row, "id '0' stands for a courier's start in solution files");
+    }
+  };
   std::unordered_map<std::string, RestaurantId> rid;
-  const Table rt = read_table(dir / "restaurants.txt");
+  const Table rt = parse_table(text.restaurants, file_name(text.where, "restaurants.txt"));
   for (std::size_t i = 0; i < rt.rows.size(); ++i) {
+    check_place_id(rt, i);
     in.restaurants.push_back(
-        Restaurant{rt.at(i, 0), Point{to_double(rt, i, 1), to_double(rt, i, 2)}});
+        Restaurant{rt.at(i, 0), Point{to_coordinate(rt, i, 1), to_coordinate(rt, i, 2)}});
     if (!rid.emplace(rt.at(i, 0), static_cast<RestaurantId>(i)).second)
       throw rt.error(i, "duplicate id");
   }
-  const Table ot = read_table(dir / "orders.txt");
+  std::unordered_set<std::string> order_ids, courier_ids;
+  const Table ot = parse_table(text.orders, file_name(text.where, "orders.txt"));
   for (std::size_t i = 0; i < ot.rows.size(); ++i) {
-    in.orders.push_back(Order{ot.at(i, 0), Point{to_double(ot, i, 1), to_double(ot, i, 2)},
-                              to_minutes(ot, i, 3), lookup(rid, ot, i, 4, "restaurant"),
-                              to_minutes(ot, i, 5)});
+    check_place_id(ot, i);
+    const std::string& id = ot.at(i, 0);
+    if (!order_ids.insert(id).second) throw ot.error(i, "duplicate id");
+    if (rid.contains(id)) throw ot.error(i, fmt::format("id '{}' also names a restaurant", id));
+    in.orders.push_back(Order{ot.at(i, 0), Point{to_coordinate(ot, i, 1), to_coordinate(ot, i, 2)},
+                              to_minutes(ot, i, 3, 0), lookup(rid, ot, i, 4, "restaurant"),
+                              to_minutes(ot, i, 5, 0)});
   }
-  const Table ct = read_table(dir / "couriers.txt");
+  const Table ct = parse_table(text.couriers, file_name(text.where, "couriers.txt"));
   for (std::size_t i = 0; i < ct.rows.size(); ++i) {
-    in.couriers.push_back(Courier{ct.at(i, 0), Point{to_double(ct, i, 1), to_double(ct, i, 2)},
-                                  to_minutes(ct, i, 3), to_minutes(ct, i, 4)});
+    if (!courier_ids.insert(ct.at(i, 0)).second) throw ct.error(i, "duplicate id");
+    in.couriers.push_back(Courier{ct.at(i, 0),
+                                  Point{to_coordinate(ct, i, 1), to_coordinate(ct, i, 2)},
+                                  to_minutes(ct, i, 3, 0), to_minutes(ct, i, 4, 0)});
   }
-  const Table pt = read_table(dir / "instance_parameters.txt");
-  if (pt.rows.empty()) throw std::runtime_error("instance_parameters.txt has no values");
+  const Table pt = parse_table(text.parameters, file_name(text.where, "instance_parameters.txt"));
+  if (pt.rows.empty()) throw std::runtime_error(fmt::format("{}: no values", pt.file));
+  constexpr double kDay = 24 * 60;
   ServiceParams& p = in.params;
-  p.meters_per_minute = to_double(pt, 0, 0);
-  p.pickup_service = to_minutes(pt, 0, 1);
-  p.dropoff_service = to_minutes(pt, 0, 2);
-  p.target_click_to_door = to_minutes(pt, 0, 3);
-  p.max_click_to_door = to_minutes(pt, 0, 4);
-  p.pay_per_order = to_double(pt, 0, 5);
-  p.guaranteed_pay_per_hour = to_double(pt, 0, 6);
-  if (p.meters_per_minute <= 0) throw std::runtime_error("meters_per_minute must be positive");
+  p.meters_per_minute = to_double(pt, 0, 0, 1, kMaxSpeed);
+  p.pickup_service = to_minutes(pt, 0, 1, 0, kDay);
+  p.dropoff_service = to_minutes(pt, 0, 2, 0, kDay);
+  p.target_click_to_door = to_minutes(pt, 0, 3, 0);
+  p.max_click_to_door = to_minutes(pt, 0, 4, 0);
+  p.pay_per_order = to_double(pt, 0, 5, kMinPayPerOrder, kMaxPay);
+  p.guaranteed_pay_per_hour = to_double(pt, 0, 6, 0, kMaxPay);
+  if (const char* broken = params_problem(p)) {  // the same limits, one place for the Dispatcher
+    throw pt.error(0, fmt::format("{} out of range", broken));
+  }
   return in;
+}
+
+Instance read_instance(const fs::path& dir) {
+  return parse_instance(InstanceText{read_file(dir / "restaurants.txt"),
+                                     read_file(dir / "orders.txt"), read_file(dir / "couriers.txt"),
+                                     read_file(dir / "instance_parameters.txt"), dir.string()});
 }
 
 namespace {
@@ -169,14 +214,15 @@ void write_solution(const fs::path& dir, const Instance& in, const Solution& sol
   }
 }
 
-Solution read_solution(const fs::path& dir, const Instance& in) {
+Solution parse_solution(const SolutionText& text, const Instance& in) {
   std::unordered_map<std::string, std::uint32_t> oid, cid, rid;
   for (std::uint32_t i = 0; i < in.orders.size(); ++i) oid.emplace(in.orders[i].name, i);
   for (std::uint32_t i = 0; i < in.couriers.size(); ++i) cid.emplace(in.couriers[i].name, i);
   for (std::uint32_t i = 0; i < in.restaurants.size(); ++i) rid.emplace(in.restaurants[i].name, i);
 
   Solution sol;
-  const Table at = read_table(dir / "solution_info_assignments.txt");
+  const Table at =
+      parse_table(text.assignments, file_name(text.where, "solution_info_assignments.txt"));
   for (std::size_t i = 0; i < at.rows.size(); ++i) {
     AssignmentRecord a{
         to_minutes(at, i, 0), to_minutes(at, i, 1), lookup(cid, at, i, 2, "courier"), {}};
@@ -186,12 +232,12 @@ Solution read_solution(const fs::path& dir, const Instance& in) {
     sol.assignments.push_back(std::move(a));
   }
 
-  const Table ot = read_table(dir / "solution_info_orders.txt");
+  const Table ot = parse_table(text.orders, file_name(text.where, "solution_info_orders.txt"));
   auto col = [&](const char* name) {
     for (std::size_t k = 0; k < ot.header.size(); ++k) {
       if (ot.header[k] == name) return k;
     }
-    throw std::runtime_error(fmt::format("{}: no column '{}'", ot.file.string(), name));
+    throw std::runtime_error(fmt::format("{}: no column '{}'", ot.file, name));
   };
   const std::size_t c_order = col("order"), c_place = col("placement_time"),
                     c_ready = col("ready_time"), c_pick = col("pickup_time"),
@@ -203,7 +249,7 @@ Solution read_solution(const fs::path& dir, const Instance& in) {
                                      lookup(cid, ot, i, c_courier, "courier")});
   }
 
-  const Table mt = read_table(dir / "solution_info_couriers.txt");
+  const Table mt = parse_table(text.couriers, file_name(text.where, "solution_info_couriers.txt"));
   for (std::size_t i = 0; i < mt.rows.size(); ++i) {
     const CourierId c = lookup(cid, mt, i, 0, "courier");
     auto place = [&](std::size_t k) {
@@ -216,6 +262,13 @@ Solution read_solution(const fs::path& dir, const Instance& in) {
     sol.moves.push_back(MoveRecord{c, to_minutes(mt, i, 1), place(2), place(3)});
   }
   return sol;
+}
+
+Solution read_solution(const fs::path& dir, const Instance& in) {
+  return parse_solution(SolutionText{read_file(dir / "solution_info_assignments.txt"),
+                                     read_file(dir / "solution_info_orders.txt"),
+                                     read_file(dir / "solution_info_couriers.txt"), dir.string()},
+                        in);
 }
 
 }  // namespace se::dispatch

@@ -1,6 +1,7 @@
 // Static data of the meal-delivery routing problem: who and what exists, and the rules of the
 // day. Dynamic state (who is busy, what is pending) lives in world.hpp.
 #pragma once
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -21,6 +22,16 @@ struct Point {
   double y = 0;
 };
 
+// What a city and a day can hold. Inputs beyond these, or not finite, are refused where they
+// enter (the file readers, the Dispatcher), so no later arithmetic on them can overflow and no
+// bad location can blow up the spatial index.
+inline constexpr double kMaxCoordinate = 1e8;  // metres from the origin, per axis
+inline constexpr double kMaxMinutes = 1e7;     // about 19 years of simulated time
+[[nodiscard]] inline bool valid_point(Point p) {
+  return std::isfinite(p.x) && std::isfinite(p.y) && std::abs(p.x) <= kMaxCoordinate &&
+         std::abs(p.y) <= kMaxCoordinate;
+}
+
 struct ServiceParams {
   double meters_per_minute = 320;
   Minutes pickup_service = 4;   // split in halves around the pickup instant
@@ -30,6 +41,28 @@ struct ServiceParams {
   double pay_per_order = 10;
   double guaranteed_pay_per_hour = 15;
 };
+
+// Limits of the day's rules, as for locations above: a speed of at least a metre a minute, service
+// times within a day, some pay per order (the guarantee is counted in orders), all finite.
+inline constexpr double kMaxSpeed = 1e6;  // metres per minute
+inline constexpr double kMaxPay = 1e6;
+inline constexpr double kMinPayPerOrder = 0.01;
+// The first rule params break, or nullptr.
+[[nodiscard]] inline const char* params_problem(const ServiceParams& p) {
+  auto within = [](double v, double lo, double hi) {
+    return std::isfinite(v) && v >= lo && v <= hi;
+  };
+  if (!within(p.meters_per_minute, 1, kMaxSpeed)) return "meters_per_minute";
+  if (!within(static_cast<double>(p.pickup_service), 0, 24 * 60)) return "pickup_service";
+  if (!within(static_cast<double>(p.dropoff_service), 0, 24 * 60)) return "dropoff_service";
+  if (!within(static_cast<double>(p.target_click_to_door), 0, kMaxMinutes)) {
+    return "target_click_to_door";
+  }
+  if (!within(static_cast<double>(p.max_click_to_door), 0, kMaxMinutes)) return "max_click_to_door";
+  if (!within(p.pay_per_order, kMinPayPerOrder, kMaxPay)) return "pay_per_order";
+  if (!within(p.guaranteed_pay_per_hour, 0, kMaxPay)) return "guaranteed_pay_per_hour";
+  return nullptr;
+}
 
 struct Restaurant {
   std::string name;
