@@ -10,6 +10,7 @@ namespace {
 constexpr double kMinCell = 100.0;        // metres; finer cells buy nothing at city scale
 constexpr std::size_t kDensePerCell = 4;  // shrink cells when the average exceeds this
 constexpr std::uint32_t kMinBlock = 4;    // entries of a cell's first block
+constexpr std::size_t kMaxCells = std::size_t{1} << 20;  // 12 MB of cell headers
 
 // Block size for a cell of `entries`: room to grow before the cell has to move.
 std::uint32_t block_for(std::uint32_t entries) {
@@ -73,15 +74,21 @@ void GridIndex::lay_out(const std::vector<CourierSpot>& entries) {
 }
 
 void GridIndex::rebuild(double min_x, double min_y, double max_x, double max_y) {
-  const double margin = 4 * cell_ + 0.25 * std::max(max_x - min_x, max_y - min_y);
   // Re-file in id order so the layout depends only on the set of entries, not on history.
   std::vector<CourierSpot> all = entries();
   std::sort(all.begin(), all.end(),
             [](const CourierSpot& a, const CourierSpot& b) { return a.id < b.id; });
-  origin_x_ = std::floor((min_x - margin) / cell_) * cell_;
-  origin_y_ = std::floor((min_y - margin) / cell_) * cell_;
-  nx_ = static_cast<int>(std::ceil((max_x + margin - origin_x_) / cell_)) + 1;
-  ny_ = static_cast<int>(std::ceil((max_y + margin - origin_y_) / cell_)) + 1;
+  for (;;) {
+    const double margin = 4 * cell_ + 0.25 * std::max(max_x - min_x, max_y - min_y);
+    origin_x_ = std::floor((min_x - margin) / cell_) * cell_;
+    origin_y_ = std::floor((min_y - margin) / cell_) * cell_;
+    nx_ = static_cast<int>(std::ceil((max_x + margin - origin_x_) / cell_)) + 1;
+    ny_ = static_cast<int>(std::ceil((max_y + margin - origin_y_) / cell_)) + 1;
+    // A far outlier (a courier hundreds of kilometres away) would make a city-sized cell grid
+    // huge; coarser cells keep it bounded (queries then go by nearest()'s sparse path).
+    if (static_cast<double>(nx_) * ny_ <= static_cast<double>(kMaxCells)) break;
+    cell_ *= 2;
+  }
   lay_out(all);
 }
 
@@ -107,7 +114,7 @@ void GridIndex::insert(const CourierSpot& spot) {
   grow_to(p);
   file(spot);
   ++size_;
-  if (size_ > kDensePerCell * cells_.size() && cell_ > kMinCell) {
+  if (size_ > kDensePerCell * cells_.size() && cell_ > kMinCell && 4 * cells_.size() <= kMaxCells) {
     // Dense fleet: halve the cells over the same area (rare: O(log fleet) times).
     double x0 = p.x, y0 = p.y, x1 = p.x, y1 = p.y;
     for (const Cell& cell : cells_) {

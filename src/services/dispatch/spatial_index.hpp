@@ -11,6 +11,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <limits>
 #include <utility>
 #include <vector>
@@ -89,22 +90,24 @@ class GridIndex {
     std::size_t n = 0;
     const double limit = square(max_distance_m);
     double worst = limit;
+    auto consider = [&](const Point& at, const CourierSpot& e) {
+      const double dx = q.x - at.x, dy = q.y - at.y;
+      const double d2 = dx * dx + dy * dy;
+      if (d2 > worst) return;
+      const Hit h{d2, &e};
+      if (n == k && !(h < best[n - 1])) return;  // equal distance: lower id wins
+      if (!keep(e)) return;
+      std::size_t at_rank = n == k ? n - 1 : n++;
+      for (; at_rank > 0 && h < best[at_rank - 1]; --at_rank) best[at_rank] = best[at_rank - 1];
+      best[at_rank] = h;
+      if (n == k) worst = best[k - 1].d2;
+    };
+    std::size_t seen = 0;
     auto visit = [&](const Cell& cell) {
       const Point* positions = at_.data() + cell.begin;
       const CourierSpot* snapshots = spot_.data() + cell.begin;
-      for (std::uint32_t i = 0; i < cell.size; ++i) {
-        const double dx = q.x - positions[i].x, dy = q.y - positions[i].y;
-        const double d2 = dx * dx + dy * dy;
-        if (d2 > worst) continue;
-        const CourierSpot& e = snapshots[i];
-        const Hit h{d2, &e};
-        if (n == k && !(h < best[n - 1])) continue;  // equal distance: lower id wins
-        if (!keep(e)) continue;
-        std::size_t at = n == k ? n - 1 : n++;
-        for (; at > 0 && h < best[at - 1]; --at) best[at] = best[at - 1];
-        best[at] = h;
-        if (n == k) worst = best[k - 1].d2;
-      }
+      for (std::uint32_t i = 0; i < cell.size; ++i) consider(positions[i], snapshots[i]);
+      seen += cell.size;
     };
     for (int r = 0; r <= max_r; ++r) {
       // Entries not visited yet lie outside the block of rings 0..r-1; stop once the k-th best
@@ -112,6 +115,23 @@ class GridIndex {
       // an entry there at the same distance with a lower id would win the tie). Without k
       // entries yet, the same holds for the distance limit.
       if (r > 0 && worst < square(unvisited_bound(q, qx, qy, r - 1))) break;
+      if (seen == size_) break;  // nothing left anywhere
+      // A sparse index (a few couriers over a large area, or one far from the rest, e.g. a bad
+      // location): the next ring has more cells than there are entries left, so one pass over
+      // the entries outside rings 0..r-1 costs less than the rings, and gives the same answer
+      // (the k least by distance and id among those `keep` accepts).
+      if (8 * static_cast<std::size_t>(r) > size_ - seen) {
+        for (const Slot& slot : slot_) {
+          if (slot.cell < 0) continue;
+          const auto c = static_cast<std::size_t>(slot.cell);
+          const int cx = static_cast<int>(c % static_cast<std::size_t>(nx_));
+          const int cy = static_cast<int>(c / static_cast<std::size_t>(nx_));
+          if (std::abs(cx - qx) < r && std::abs(cy - qy) < r) continue;  // visited
+          const std::size_t i = cells_[c].begin + slot.pos;
+          consider(at_[i], spot_[i]);
+        }
+        break;
+      }
       // Two passes over the ring: the first only starts loading every cell's positions and the
       // first of its snapshots (their addresses are known from the headers; `keep` reads the
       // snapshots of most entries a query visits), so the misses overlap instead of queueing one

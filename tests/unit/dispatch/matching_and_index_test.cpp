@@ -229,6 +229,50 @@ TEST(DispatchGridIndex, NearestWithinADistanceLimit) {
   EXPECT_EQ(got.size(), 20u);
 }
 
+// A few couriers in a city and some far away (a bad location hundreds of kilometres off, one at
+// the edge of what an instance may hold): the grid stays bounded (coarser cells) and every
+// answer, by rings or by the sparse path, matches a brute-force search.
+TEST(DispatchGridIndex, FarOutliersKeepTheGridBoundedAndAnswersExact) {
+  SplitMix64 rng(17);
+  GridIndex index(1000);
+  std::vector<Point> at;
+  for (CourierId c = 0; c < 40; ++c) {
+    at.push_back({rng.uniform() * 10000, rng.uniform() * 10000});
+    index.insert(CourierSpot{c, at.back()});
+  }
+  const double city_cell = index.cell_size();
+  for (const Point far : {Point{7000, 461000}, Point{-300000, 5000}, Point{-1e8, 1e8}}) {
+    at.push_back(far);
+    index.insert(CourierSpot{static_cast<CourierId>(at.size() - 1), far});
+  }
+  EXPECT_GT(index.cell_size(), 100 * city_cell) << "a grid over 1e8 m kept city-sized cells";
+  std::vector<Candidate> got;
+  for (int q = 0; q < 60; ++q) {
+    const Point p = q % 10 == 9 ? Point{-2e7, 3e7}
+                                : Point{rng.uniform() * 12000 - 1000, rng.uniform() * 12000 - 1000};
+    for (const std::size_t k : {std::size_t{1}, std::size_t{5}, std::size_t{42}, std::size_t{80}}) {
+      for (const double limit : {3000.0, 1e6, std::numeric_limits<double>::infinity()}) {
+        auto odd = [](const CourierSpot& s) { return s.id % 2 == 1; };
+        index.nearest(p, k, odd, got, limit);
+        std::vector<std::pair<double, CourierId>> want;
+        for (CourierId c = 0; c < at.size(); ++c) {
+          const double d = distance_m(p, at[c]);
+          if (c % 2 == 1 && d <= limit) want.emplace_back(d, c);
+        }
+        std::sort(want.begin(), want.end());
+        want.resize(std::min(k, want.size()));
+        std::vector<std::pair<double, CourierId>> got_pairs;
+        for (const Candidate& c : got) got_pairs.emplace_back(c.distance_m, c.spot.id);
+        ASSERT_EQ(got_pairs.size(), want.size()) << "query " << q << " k " << k;
+        for (std::size_t i = 0; i < want.size(); ++i) {
+          EXPECT_EQ(got_pairs[i].second, want[i].second) << "query " << q << " k " << k;
+          EXPECT_NEAR(got_pairs[i].first, want[i].first, 1e-6 * (1 + want[i].first));
+        }
+      }
+    }
+  }
+}
+
 // The policy ranks a short list of couriers (collected once per round) instead of querying the
 // index per restaurant; both must give the same answer, ties and the distance limit included.
 TEST(DispatchGridIndex, CollectedShortListRanksLikeTheIndex) {
