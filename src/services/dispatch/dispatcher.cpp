@@ -1,6 +1,9 @@
 #include "services/dispatch/dispatcher.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <stdexcept>
 #include <utility>
 
 namespace se::dispatch {
@@ -37,22 +40,43 @@ Point last_drop_point(const World& world, const Offer& offer) {
   return world.order(offer.orders.back()).at;
 }
 
+// A location no city holds (not finite, or beyond kMaxCoordinate) is refused before it reaches
+// the spatial index or the travel arithmetic: a GPS glitch must not stall or crash a round.
+void require_valid(Point p, const char* what) {
+  if (!valid_point(p)) {
+    throw std::invalid_argument(fmt::format("{} ({}, {}) is not a location", what, p.x, p.y));
+  }
+}
+
+ServiceParams valid_params(const ServiceParams& params) {
+  if (const char* broken = params_problem(params)) {
+    throw std::invalid_argument(fmt::format("service parameter {} out of range", broken));
+  }
+  return params;
+}
+
+std::vector<Point> valid_restaurants(std::vector<Point> restaurants) {
+  for (const Point& p : restaurants) require_valid(p, "restaurant");
+  return restaurants;
+}
 }  // namespace
 
 Dispatcher::Dispatcher(ServiceParams params, std::vector<Point> restaurants,
                        std::unique_ptr<Policy> policy, DispatcherOptions options)
     : options_(options),
-      world_(params, std::move(restaurants), options.index_cell_m),
+      world_(valid_params(params), valid_restaurants(std::move(restaurants)), options.index_cell_m),
       policy_(std::move(policy)) {}
 
 void Dispatcher::order_placed(OrderId o, Point dropoff, RestaurantId r, Minutes now,
                               Minutes ready) {
+  require_valid(dropoff, "drop-off");
   world_.place_order(o, dropoff, r, now, ready);
 }
 
 void Dispatcher::order_ready_updated(OrderId o, Minutes ready) { world_.update_ready(o, ready); }
 
 void Dispatcher::courier_online(CourierId c, Point at, Minutes now, Minutes shift_end) {
+  require_valid(at, "courier location");
   world_.courier_online(c, at, now, shift_end);
 }
 
@@ -76,6 +100,7 @@ void Dispatcher::courier_offline(CourierId c, Minutes now) {
 }
 
 void Dispatcher::courier_location(CourierId c, Point at, Minutes now) {
+  require_valid(at, "courier location");
   if (!options_.progress_reports || c >= world_.courier_count()) {
     world_.courier_location(c, at, now);
     return;

@@ -52,7 +52,9 @@ class Dispatcher {
   Dispatcher(ServiceParams params, std::vector<Point> restaurants, std::unique_ptr<Policy> policy,
              DispatcherOptions options = {});
 
-  // Events.
+  // Events. A location valid_point() refuses (not finite, or beyond kMaxCoordinate; also a
+  // restaurant's, and parameters params_problem() refuses, above) throws std::invalid_argument
+  // and changes nothing.
   void order_placed(OrderId o, Point dropoff, RestaurantId r, Minutes now, Minutes ready);
   void order_ready_updated(OrderId o, Minutes ready);
   void courier_online(CourierId c, Point at, Minutes now, Minutes shift_end);

@@ -2,8 +2,10 @@
 // the policy proposes.
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <map>
 #include <optional>
+#include <stdexcept>
 
 #include "services/dispatch/dispatcher.hpp"
 #include "services/dispatch/greedy_policy.hpp"
@@ -44,6 +46,29 @@ TEST_P(BothPolicies, DeclinedOrderGoesToAnotherCourier) {
   ASSERT_TRUE(d.accept(offers[0].id, 1).has_value());
   EXPECT_EQ(d.world().order(0).status, OrderStatus::Assigned);
   EXPECT_EQ(d.world().order(0).courier, 1u);
+}
+
+// A location no city holds (a GPS glitch: not finite, or thousands of kilometres off the map)
+// is refused before it reaches the index, and so are rules no day can have; the day goes on as
+// if they had never been sent.
+TEST_P(BothPolicies, ImpossibleLocationsAreRefusedAndChangeNothing) {
+  Dispatcher d = two_couriers(make_policy(GetParam()));
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  for (const Point bad : {Point{nan, 0}, Point{0, inf}, Point{1e12, 0}, Point{0, -2e8}}) {
+    EXPECT_THROW(d.courier_location(0, bad, 0), std::invalid_argument);
+    EXPECT_THROW(d.courier_online(2, bad, 0, 300), std::invalid_argument);
+    EXPECT_THROW(d.order_placed(1, bad, 0, 0, 0), std::invalid_argument);
+    EXPECT_THROW(Dispatcher(params100(), {{0, 0}, bad}, make_policy(GetParam())),
+                 std::invalid_argument);
+  }
+  ServiceParams no_pay = params100();
+  no_pay.pay_per_order = 0;  // the guarantee, counted in orders, would be infinite
+  EXPECT_THROW(Dispatcher(no_pay, {{0, 0}}, make_policy(GetParam())), std::invalid_argument);
+  const auto offers = d.decide(0);
+  ASSERT_EQ(offers.size(), 1u);  // only order 0, to the nearest courier as without the glitches
+  EXPECT_EQ(offers[0].courier, 0u);
+  EXPECT_EQ(offers[0].orders, std::vector<OrderId>{0});
 }
 
 TEST_P(BothPolicies, CourierGoingOfflineReleasesItsOffer) {
