@@ -8,6 +8,8 @@ set -euo pipefail
 PACKAGES=(
   # toolchain
   build-essential cmake ninja-build ccache pkg-config git clang-format clang-tidy
+  # clang with libFuzzer and its sanitizer runtimes: the `fuzz` preset (README, "Fuzzing")
+  clang libclang-rt-14-dev
   # C++ libraries
   libboost-dev libpq-dev libhiredis-dev librdkafka-dev nlohmann-json3-dev libspdlog-dev
   libfmt-dev libcli11-dev libsodium-dev liblemon-dev libgtest-dev libgmock-dev libbenchmark-dev
