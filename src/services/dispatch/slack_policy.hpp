@@ -34,7 +34,7 @@ struct SlackPolicyParams {
   // are the busiest (they sit where the orders are) while others idle below their guarantee,
   // which is paid anyway: on the benchmark's seed days 5-8 (hundreds of couriers) that cost up
   // to 0.6 per order against greedy, whose couriers spread by being busy longer
-  // (docs/dispatch.md, "The benchmark's 240 public instances"). The reach is 90 minutes (30
+  // (docs/dispatch-log.md, "The 240 public instances"). The reach is 90 minutes (30
   // before): on those days some couriers start far from their shift's orders (at most 3 of them
   // within 30 minutes' ride) and were never used while the guarantee paid their whole shift;
   // greedy, short of idle couriers, sends them.
@@ -160,7 +160,7 @@ struct SlackPolicyParams {
   // the placements have been watched for a whole window (before, no place has any). A remote
   // order then goes to a courier whose shift ends soon or whose guarantee is already earned; on
   // 6r50t75s2p125 two couriers with four hours left were sent to the far corner at 563 and 575
-  // and served nothing more (docs/dispatch.md, "Stranding").
+  // and served nothing more (docs/dispatch-log.md, "Stranding").
   Minutes strand_reach = 20;
   std::size_t strand_orders = 3;
   double strand_weight = 1.0;
