@@ -142,16 +142,18 @@ Instance parse_instance(const InstanceText& text) {
   }
   const Table pt = parse_table(text.parameters, file_name(text.where, "instance_parameters.txt"));
   if (pt.rows.empty()) throw std::runtime_error(fmt::format("{}: no values", pt.file));
-  constexpr double kDay = 24 * 60;
+  // Read as finite numbers a whole minute can hold; the rules' own limits are params_problem()'s,
+  // the one place the Dispatcher checks too.
+  auto number = [&](std::size_t col) { return to_double(pt, 0, col, -kMaxMinutes, kMaxMinutes); };
   ServiceParams& p = in.params;
-  p.meters_per_minute = to_double(pt, 0, 0, 1, kMaxSpeed);
-  p.pickup_service = to_minutes(pt, 0, 1, 0, kDay);
-  p.dropoff_service = to_minutes(pt, 0, 2, 0, kDay);
-  p.target_click_to_door = to_minutes(pt, 0, 3, 0);
-  p.max_click_to_door = to_minutes(pt, 0, 4, 0);
-  p.pay_per_order = to_double(pt, 0, 5, kMinPayPerOrder, kMaxPay);
-  p.guaranteed_pay_per_hour = to_double(pt, 0, 6, 0, kMaxPay);
-  if (const char* broken = params_problem(p)) {  // the same limits, one place for the Dispatcher
+  p.meters_per_minute = number(0);
+  p.pickup_service = to_minutes(pt, 0, 1);
+  p.dropoff_service = to_minutes(pt, 0, 2);
+  p.target_click_to_door = to_minutes(pt, 0, 3);
+  p.max_click_to_door = to_minutes(pt, 0, 4);
+  p.pay_per_order = number(5);
+  p.guaranteed_pay_per_hour = number(6);
+  if (const char* broken = params_problem(p)) {
     throw pt.error(0, fmt::format("{} out of range", broken));
   }
   return in;

@@ -21,13 +21,19 @@ InstanceText small_instance() {
       "inst"};
 }
 
-std::string error_of(const InstanceText& text) {
+// What `parse` throws, or "no error".
+template <class Parse>
+std::string thrown_by(Parse&& parse) {
   try {
-    (void)parse_instance(text);
+    (void)parse();
   } catch (const std::runtime_error& e) {
     return e.what();
   }
   return "no error";
+}
+
+std::string error_of(const InstanceText& text) {
+  return thrown_by([&] { return parse_instance(text); });
 }
 
 TEST(MdrpIo, ParsesAnInstance) {
@@ -100,13 +106,8 @@ TEST(MdrpIo, ParsesASolutionAndRefusesBadOnes) {
   ASSERT_EQ(sol.moves.size(), 2U);
   EXPECT_EQ(sol.moves[1].to.kind, Place::Kind::Customer);
 
-  auto error = [&](SolutionText text) -> std::string {
-    try {
-      (void)parse_solution(text, in);
-    } catch (const std::runtime_error& e) {
-      return e.what();
-    }
-    return "no error";
+  auto error = [&](const SolutionText& text) {
+    return thrown_by([&] { return parse_solution(text, in); });
   };
   SolutionText t = good;
   t.assignments = "assignment_time pickup_time courier orders\n10 20 c1\n";
