@@ -85,6 +85,16 @@ void apply_override(SlackPolicyParams& p, std::string_view assignment) {
     p.strand_orders = static_cast<std::size_t>(std::max(0.0, v));
   else if (name == "strand_weight")
     p.strand_weight = v;
+  else if (name == "tail_weight")
+    p.tail_weight = v;
+  else if (name == "tail_quantile")
+    p.tail_quantile = std::clamp(v, 0.0, 1.0);
+  else if (name == "tail_window")
+    p.tail_window = std::max<Minutes>(1, m);
+  else if (name == "tail_floor_margin")
+    p.tail_floor_margin = m;
+  else if (name == "tail_min_orders")
+    p.tail_min_orders = static_cast<std::size_t>(std::max(0.0, v));
   else if (name == "pay_candidates")
     p.pay_candidates = static_cast<std::size_t>(std::max(0.0, v));
   else if (name == "pay_reach")

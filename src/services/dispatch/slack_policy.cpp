@@ -71,7 +71,10 @@ std::int64_t tie_key(double ahead, std::int64_t span) {
 }  // namespace
 
 SlackPolicy::SlackPolicy(SlackPolicyParams params)
-    : p_(params), scratch_(std::make_unique<Scratch>()) {}
+    : p_(params),
+      scratch_(std::make_unique<Scratch>()),
+      promised_(p_.tail_window),
+      bounds_(p_.tail_window) {}
 SlackPolicy::~SlackPolicy() = default;
 
 std::size_t SlackPolicy::extra_candidates(std::size_t due, std::size_t available) const {
@@ -260,9 +263,15 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
     shortage_since_ = -1;
     tally_.clear();
   }
-  // Placements stay counted over quiet minutes without a round (the window expires them below);
-  // only a clock that goes back (another world) starts them afresh.
-  if (previous_round_ > now) placed_.clear();
+  // Placements and click-to-door tallies stay counted over quiet minutes without a round (their
+  // windows expire them); only a clock that goes back (another world) starts them afresh.
+  if (previous_round_ > now) {
+    placed_.clear();
+    promised_.clear();
+    bounds_.clear();
+  }
+  promised_.expire(now);
+  bounds_.expire(now);
   // Orders placed after the previous round are new (after a gap: those placed this minute).
   const Minutes seen_until = consecutive ? previous_round_ : now - 1;
   previous_round_ = now;
@@ -286,6 +295,13 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
     if (os.placed > seen_until) {
       ++arrived;
       if (p_.strand_reach > 0) placed_.record(world.restaurant(os.restaurant), now);
+      if (p_.tail_weight > 0) {
+        const Minutes pickup = std::max(os.ready, os.placed + hp);
+        bounds_.record(
+            now, pickup + hp +
+                     travel_minutes(world.restaurant(os.restaurant), os.at, sp.meters_per_minute) +
+                     hd - os.placed);
+      }
     }
     if (os.ready > now + p_.look_ahead) continue;
     s.due.push_back(DueOrder{os.restaurant, os.ready, o});
@@ -343,6 +359,14 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
   // Lateness then grows no faster than the age credit: waiting no longer makes an order worse.
   const double late_weight = shortage ? std::min(p_.late_weight, p_.age_weight) : p_.late_weight;
   last_.shortage = shortage;
+  // Tail: click-to-door minutes beyond which an order misses the percentile promised so far.
+  Minutes tail = p_.tail_weight > 0 && promised_.count() >= p_.tail_min_orders
+                     ? promised_.quantile(p_.tail_quantile)
+                     : -1;
+  if (tail >= 0 && p_.tail_floor_margin >= 0) {
+    const Minutes floor = bounds_.quantile(p_.tail_quantile);
+    if (tail - floor <= p_.tail_floor_margin) tail = floor;
+  }
   // Courier minutes are worth saving only when couriers are scarce; when most of them idle, a
   // longer ride costs nothing and pay balance (who reaches the guarantee) matters more.
   const double pressure =
@@ -439,10 +463,11 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
       const Minutes pickup = std::max(pb.ready, arrive + hp);
       if (pickup > cs.shift_end) continue;
       const Minutes leave = pickup + hp;
-      double remaining = 0, late = 0;
+      double remaining = 0, late = 0, beyond_tail = 0;
       for (std::uint32_t j = pb.first; j < pb.first + pb.size; ++j) {
         const Minutes drop = leave + s.drop_offset[j];
         remaining += static_cast<double>(drop - now);
+        if (tail >= 0 && drop - s.placed[j] > tail) beyond_tail += 1;
         // Minutes beyond the target, all of them or (late_from_now) only those still ahead.
         const Minutes late_from = p_.late_from_now
                                       ? std::max(now, s.placed[j] + sp.target_click_to_door)
@@ -463,9 +488,9 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
                     guarantee_left_after(sp, cs, static_cast<int>(k),
                                          leave + s.drop_offset[pb.first + pb.size - 1] + hd)
               : 0.0;
-      const double cost = remaining + late_weight * late + time_scale * courier_time +
-                          p_.pay_weight * (pay + strand) - p_.age_weight * age -
-                          p_.serve_value * static_cast<double>(k);
+      const double cost = remaining + late_weight * late + p_.tail_weight * beyond_tail +
+                          time_scale * courier_time + p_.pay_weight * (pay + strand) -
+                          p_.age_weight * age - p_.serve_value * static_cast<double>(k);
       const auto right = static_cast<std::uint32_t>(s.right_of[c]);
       if (chain_on && cs.shift_end - now <= p_.chain_horizon) {
         const std::uint32_t last = pb.first + pb.size - 1;
@@ -526,6 +551,12 @@ std::vector<Proposal> SlackPolicy::decide(const World& world, Minutes now) {
     if (slack > p_.commit_slack) continue;
     const Minutes leave = std::max(pb.ready, arrive + hp) + hp;
     record_commitment(now, leave + s.drop_offset[pb.first + pb.size - 1] + hd - now, pb.size);
+    // The tail's promises are an estimate: orders a trip grows by below are not counted, and an
+    // order offered again after a decline is counted twice.
+    if (p_.tail_weight > 0) {
+      for (std::uint32_t j = pb.first; j < pb.first + pb.size; ++j)
+        promised_.record(now, leave + s.drop_offset[j] - s.placed[j]);
+    }
     out.push_back(Proposal{c, std::vector<OrderId>(s.orders.begin() + pb.first,
                                                    s.orders.begin() + pb.first + pb.size)});
     s.commit_bundle.push_back(static_cast<std::uint32_t>(i));

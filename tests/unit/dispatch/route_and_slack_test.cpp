@@ -755,6 +755,46 @@ TEST(DispatchSlack, StrandingTripsGoToCouriersWithLittleGuaranteeLeft) {
   EXPECT_EQ(remote_order_courier(pp), CourierId{0});
 }
 
+// One courier and, at minute 36, two orders of one restaurant that its next trip drops off at the
+// same minute: order 1 (placed at 24, click-to-door 38) and order 2 (placed at 30, 32). The only
+// click-to-door promised so far is order 0's 34. Without the tail term the older order goes
+// first; with it, order 1 misses 34 whichever trip takes it, and order 2 still makes it.
+OrderId first_of_two_for_the_tail(double tail_weight) {
+  SlackPolicyParams pp;
+  pp.max_bundle = 1;
+  pp.shortage_ratio = 0;
+  pp.deficit_ratio = 0;
+  pp.tail_weight = tail_weight;
+  pp.tail_min_orders = 1;
+  Dispatcher d(params100(), {{0, 0}}, std::make_unique<SlackPolicy>(pp));
+  d.courier_online(0, {0, 0}, 0, 300);
+  d.order_placed(0, {0, 1000}, 0, 0, 20);
+  for (Minutes now = 0; now <= 36; ++now) {
+    if (now == 24) d.order_placed(1, {0, -1000}, 0, now, 40);
+    if (now == 30) d.order_placed(2, {0, -1000}, 0, now, 40);
+    const auto offers = d.decide(now);
+    if (now == 16) {  // order 0: picked up at 20, dropped off at 34
+      EXPECT_EQ(sole_offer_orders(offers), std::vector<OrderId>{0});
+      if (offers.size() == 1) {
+        EXPECT_TRUE(d.accept(offers[0].id, now).has_value());
+      }
+      continue;
+    }
+    if (now < 36) {
+      EXPECT_TRUE(offers.empty()) << "offer at " << now;
+      continue;
+    }
+    const auto orders = sole_offer_orders(offers);
+    return orders.size() == 1 ? orders[0] : OrderId{99};
+  }
+  return OrderId{99};
+}
+
+TEST(DispatchSlack, TailTermServesFirstTheOrderThatCanStillMakeThePercentile) {
+  EXPECT_EQ(first_of_two_for_the_tail(0), OrderId{1});
+  EXPECT_EQ(first_of_two_for_the_tail(10), OrderId{2});
+}
+
 // The policy keeps buffers between rounds; they must never leak into the next decision.
 TEST(DispatchSlack, ReusedPolicyDecidesLikeAFreshOne) {
   auto world_at = [](std::unique_ptr<Policy> policy) {

@@ -14,6 +14,16 @@ TEST(SlackParams, OverridesSetTheNamedField) {
   apply_override(p, "strand_orders=5");
   apply_override(p, "strand_weight=1.5");
   apply_override(p, "hold_slack=7");
+  apply_override(p, "tail_weight=4");
+  apply_override(p, "tail_quantile=0.8");
+  apply_override(p, "tail_floor_margin=-1");
+  apply_override(p, "tail_min_orders=20");
+  apply_override(p, "tail_window=600");
+  EXPECT_DOUBLE_EQ(p.tail_weight, 4);
+  EXPECT_DOUBLE_EQ(p.tail_quantile, 0.8);
+  EXPECT_EQ(p.tail_floor_margin, -1);
+  EXPECT_EQ(p.tail_min_orders, 20u);
+  EXPECT_EQ(p.tail_window, 600);
   EXPECT_EQ(p.strand_reach, 25);
   EXPECT_EQ(p.strand_orders, 5u);
   EXPECT_DOUBLE_EQ(p.strand_weight, 1.5);
@@ -25,6 +35,10 @@ TEST(SlackParams, OutOfRangeValuesAreClamped) {
   apply_override(p, "strand_reach=-3");
   apply_override(p, "strand_orders=-1");
   apply_override(p, "epoch=0");
+  apply_override(p, "tail_quantile=1.5");
+  apply_override(p, "tail_window=0");
+  EXPECT_DOUBLE_EQ(p.tail_quantile, 1.0);
+  EXPECT_EQ(p.tail_window, 1);
   EXPECT_EQ(p.strand_reach, 0);
   EXPECT_EQ(p.strand_orders, 0u);
   EXPECT_EQ(p.epoch, 1);
