@@ -14,6 +14,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -119,6 +120,16 @@ inline se::bus::BusConfig config_for(const std::string& backend) {
     c.kafka_config["topic.metadata.refresh.interval.ms"] = "500";
     c.kafka_config["max.poll.interval.ms"] =
         "8000";  // a hung member leaves the group within the test
+    // A request left unanswered is given up and retried after socket.timeout.ms, 60 s by default:
+    // once, on a fresh machine, the redelivery contract test's second member received nothing
+    // for exactly its 60 s deadline and everything a second later (not reproduced in 15 runs
+    // under load since). With 10 s such a stall stays inside every deadline of the tests.
+    c.kafka_config["socket.timeout.ms"] = "10000";
+    // SWIFTEATS_TEST_KAFKA_DEBUG=cgrp,fetch,protocol prints librdkafka's own trace of a run.
+    if (const char* debug = std::getenv("SWIFTEATS_TEST_KAFKA_DEBUG")) {
+      c.kafka_config["debug"] = debug;
+      c.kafka_config["log_level"] = "7";
+    }
   }
   return c;
 }
