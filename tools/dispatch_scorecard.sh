@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The per-instance scorecards of docs/dispatch.md in one command: builds the perturbed sets,
 # replays each with both policies (tools/dispatch_table.sh, two sets at a time), and prints
-# tools/dispatch_scorecard.py's per-family table. About 5 minutes on two cores (COPIES=32: about 25).
+# tools/dispatch_scorecard.py's per-family table. 1-5 minutes on two cores (COPIES=32: 2-25).
 #
 # Two scorecards (260 instances each):
 #   family (default)  the benchmark's own family: the four development days, copies p1..p8 of
