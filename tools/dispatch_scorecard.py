@@ -31,11 +31,13 @@ minute some courier could be at the restaurant (on-time + direct ride from its s
 pickup_service/2, no later than its off-time); its click-to-door is at least that pickup +
 pickup_service/2 + ride restaurant -> customer + dropoff_service/2 - placement, and the p90 of
 any solution delivering every order is at least the p90 of those bounds (docs/dispatch.md), so
-at the floor a tie is the best any policy can do. Cost is
-split the same way where greedy is within 0.01 of the floor of pay per order (every courier above
-its guarantee).
+at the floor a tie is the best any policy can do. Cost per order is compared as payment / orders
+delivered when the table has the payment column (the cost column's three decimals can tie two
+different costs), and split the same way where greedy is within 0.01 of the floor of pay per
+order (every courier above its guarantee).
 """
 import collections
+import fractions
 import os
 import re
 import sys
@@ -88,9 +90,13 @@ def table(path):
             if len(f_) < 14 or f_[1] not in ('greedy', 'slack') or '/' not in f_[3]:
                 continue
             delivered, orders = map(int, f_[3].split('/'))
+            # Cost per order as payment / delivered when the table has the payment (its last
+            # column): the cost column's three decimals can make two different costs look tied.
+            cost = (fractions.Fraction(f_[15]) / delivered if len(f_) > 15 and delivered
+                    else fractions.Fraction(f_[13]))
             out.setdefault(f_[0], {})[f_[1]] = dict(
                 feasible=f_[2] == 'yes', delivered=delivered, orders=orders,
-                mean=float(f_[4]), p90=float(f_[6]), cost=float(f_[13]))
+                mean=float(f_[4]), p90=float(f_[6]), cost=cost)
     return out
 
 
@@ -168,7 +174,7 @@ def main(args):
                 (f"mean {s['mean']:.2f} / {g['mean']:.2f}", s['mean'] < g['mean']),
                 (f"p90 {s['p90']:.1f} / {g['p90']:.1f} (floor {p90_floor:.1f})",
                  s['p90'] < g['p90'] or (s['p90'] == g['p90'] and greedy_at_floor)),
-                (f"cost {s['cost']:.3f} / {g['cost']:.3f}",
+                (f"cost {float(s['cost']):.4f} / {float(g['cost']):.4f}",
                  s['cost'] < g['cost'] or greedy_cost_at_floor)) if not met]
             c['every goal met'] += not missed
             if missed and list_misses:

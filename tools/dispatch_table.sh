@@ -8,6 +8,9 @@
 # Solutions are written to ${OUT:-/tmp/swifteats-dispatch}/<instance>/<policy>/.
 # Instances named <day>_p<N> (copies from tools/perturb_mdrp.py) are also averaged per day and
 # policy after the table: delivered (summed), c2d mean, c2d p90 and cost per order (averaged).
+# The last column, total payment, is to the cent (the benchmark's pay comes in quarters), so cost
+# per order can be compared as payment / delivered: the cost column's three decimals can tie two
+# different costs (tools/dispatch_scorecard.py compares that way).
 set -euo pipefail
 
 root="${1:-/work/shared/mdrp/instances}"
@@ -17,8 +20,8 @@ out="${OUT:-/tmp/swifteats-dispatch}"
 
 field() { grep -o "$1=[^ ]*" <<<"$2" | head -1 | cut -d= -f2; }
 
-printf '%-18s %-7s %5s %9s %8s %7s %7s %6s %8s %7s %7s %6s %6s %9s %6s\n' \
-  instance policy feas delivered c2d_mean c2d_p50 c2d_p90 c2d_max overage r2d r2p util bundle cost/ord ms
+printf '%-18s %-7s %5s %9s %8s %7s %7s %6s %8s %7s %7s %6s %6s %9s %6s %10s\n' \
+  instance policy feas delivered c2d_mean c2d_p50 c2d_p90 c2d_max overage r2d r2p util bundle cost/ord ms payment
 status=0
 rows=$(mktemp)
 trap 'rm -f "$rows"' EXIT
@@ -38,11 +41,11 @@ for dir in "$root"/*/; do
       printf '%-18s %-7s  eval failed, see %s\n' "$name" "$policy" "$sol/eval.log"; status=1; continue
     fi
     feas=$([[ $(field feasible "$r") == 1 ]] && echo yes || echo NO)
-    printf '%-18s %-7s %5s %9s %8s %7s %7s %6s %8s %7s %7s %6s %6s %9s %6s\n' "$name" "$policy" "$feas" \
+    printf '%-18s %-7s %5s %9s %8s %7s %7s %6s %8s %7s %7s %6s %6s %9s %6s %10s\n' "$name" "$policy" "$feas" \
       "$(field delivered "$r")/$(field orders "$r")" "$(field c2d_mean "$r")" "$(field c2d_p50 "$r")" \
       "$(field c2d_p90 "$r")" "$(field c2d_max "$r")" "$(field overage_mean "$r")" "$(field r2d_mean "$r")" \
       "$(field r2p_mean "$r")" "$(field util_mean "$r")" "$(field bundle_mean "$r")" \
-      "$(field cost_per_order "$r")" "$ms"
+      "$(field cost_per_order "$r")" "$ms" "$(field payment "$r")"
     echo "$name $policy $(field delivered "$r") $(field orders "$r") $(field c2d_mean "$r") $(field c2d_p90 "$r") $(field cost_per_order "$r") $feas" >>"$rows"
   done
 done

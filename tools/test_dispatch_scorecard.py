@@ -37,11 +37,11 @@ def write_instance(root, name):
             out.write(text)
 
 
-def table_row(name, policy, delivered, mean, p90, cost):
+def table_row(name, policy, delivered, mean, p90, cost, payment=None, orders=10):
     # The columns of tools/dispatch_table.sh: instance policy feas delivered c2d_mean c2d_p50
-    # c2d_p90 c2d_max overage r2d r2p util bundle cost/ord ms
-    return (f"{name} {policy} yes {delivered}/10 {mean} 16.00 {p90} 20.00 0.00 6.00 0.00 "
-            f"0.500 1.000 {cost} 5\n")
+    # c2d_p90 c2d_max overage r2d r2p util bundle cost/ord ms payment (older tables end at ms)
+    return (f"{name} {policy} yes {delivered}/{orders} {mean} 16.00 {p90} 20.00 0.00 6.00 0.00 "
+            f"0.500 1.000 {cost} 5" + ("" if payment is None else f" {payment}") + "\n")
 
 
 class GroupTest(unittest.TestCase):
@@ -71,6 +71,8 @@ class CountTest(unittest.TestCase):
         # b: p90 tied at the floor of 16, cost not better: every goal but cost.
         # c: p90 tied above the floor, all else better.
         # d: one order lost, all else better.
+        # e: cost per order tied in the cost column (three decimals) but lower by payment /
+        #    delivered (5961.25 / 592 = 10.06968 against 5931.25 / 589 = 10.07003).
         for name, greedy, slack in (
                 ("0o100t100s1p100", (10, 20.0, 24.0, 10.5), (10, 18.0, 20.0, 10.2)),
                 ("0o50t100s1p100", (10, 17.0, 16.0, 10.2), (10, 16.5, 16.0, 10.3)),
@@ -79,6 +81,9 @@ class CountTest(unittest.TestCase):
             write_instance(self.dir, name)
             rows.append(table_row(name, "greedy", *greedy))
             rows.append(table_row(name, "slack", *slack))
+        write_instance(self.dir, "2o50t75s2p125")
+        rows.append(table_row("2o50t75s2p125", "greedy", 589, 20.0, 24.0, "10.070", "5931.25", 592))
+        rows.append(table_row("2o50t75s2p125", "slack", 592, 18.0, 20.0, "10.070", "5961.25", 592))
         with open(self.table, "w") as f:
             f.write("instance policy feas ...\n" + "".join(rows))
 
@@ -109,15 +114,17 @@ class CountTest(unittest.TestCase):
                          (1, 1, 0))
         d = rows["1r50t100s2p125"]
         self.assertEqual((d["all delivered"], d["p90 better"], d["every goal met"]), (0, 1, 0))
-        self.assertEqual(rows["**all**"]["instances"], 4)
-        self.assertEqual(rows["**all**"]["mean better"], 4)
+        e = rows["2o50t75s2p125"]
+        self.assertEqual((e["cost better"], e["every goal met"]), (1, 1))
+        self.assertEqual(rows["**all**"]["instances"], 5)
+        self.assertEqual(rows["**all**"]["mean better"], 5)
 
     def test_rows_by_axis(self):
         header, rows = self.scorecard("--by", "size")
         self.assertTrue(header.startswith("| size |"))
         self.assertEqual(rows["o100"]["instances"], 1)
-        self.assertEqual((rows["o50"]["instances"], rows["r50"]["instances"]), (2, 1))
-        self.assertEqual(rows["o50"]["cost better"], 1)
+        self.assertEqual((rows["o50"]["instances"], rows["r50"]["instances"]), (3, 1))
+        self.assertEqual(rows["o50"]["cost better"], 2)
         _, rows = self.scorecard("--by", "seed")
         self.assertEqual((rows["seed 0"]["instances"], rows["seed 1"]["instances"]), (2, 2))
 
@@ -129,7 +136,7 @@ class CountTest(unittest.TestCase):
         self.assertIn("| seed 0 |", text)  # the table still comes first
         misses = [line for line in text.splitlines() if line.startswith("- ")]
         self.assertEqual(misses, [
-            "- 0o50t100s1p100: cost 10.300 / 10.200",
+            "- 0o50t100s1p100: cost 10.3000 / 10.2000",
             "- 1o50t100s2p125: p90 22.0 / 22.0 (floor 16.0)",
             "- 1r50t100s2p125: 1 reachable lost",
         ])
