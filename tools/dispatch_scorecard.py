@@ -92,8 +92,9 @@ def table(path):
             delivered, orders = map(int, f_[3].split('/'))
             # Cost per order as payment / delivered when the table has the payment (its last
             # column): the cost column's three decimals can make two different costs look tied.
+            # (A day with nothing delivered keeps the column's value, which may be inf or nan.)
             cost = (fractions.Fraction(f_[15]) / delivered if len(f_) > 15 and delivered
-                    else fractions.Fraction(f_[13]))
+                    else float(f_[13]))
             out.setdefault(f_[0], {})[f_[1]] = dict(
                 feasible=f_[2] == 'yes', delivered=delivered, orders=orders,
                 mean=float(f_[4]), p90=float(f_[6]), cost=cost)
