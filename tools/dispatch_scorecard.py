@@ -2,10 +2,12 @@
 """Per-instance scorecard of the slack policy against greedy: issue 7's goal, counted instance by
 instance instead of averaged over a family.
 
-usage: tools/dispatch_scorecard.py [--misses] [--by AXIS] INSTANCES_DIR:TABLE [...]
+usage: tools/dispatch_scorecard.py [--misses] [--headroom] [--by AXIS] INSTANCES_DIR:TABLE [...]
   TABLE          the output of tools/dispatch_table.sh INSTANCES_DIR (both policies' rows)
   INSTANCES_DIR  where that table's instances are (for each order's click-to-door floor)
   --misses       after the table, list every instance that misses a goal, and what it misses
+  --headroom     then a table of averages per row: click-to-door mean, p90 and cost per order of
+                 greedy, of slack and of the floor no solution delivering every order goes below
   --by AXIS      one row per value of an axis of the benchmark's labels instead of per family:
                  seed (the day), size (o100 / o50 / r50), travel (t100 / t75), schedule (s1 / s2)
                  or prep (p100 / p125); e.g. for the benchmark's 240 public instances. Names
@@ -55,12 +57,19 @@ def percentile(values, q):
     return v[i] + (h - i) * (upper - v[i])
 
 
+Floors = collections.namedtuple('Floors', 'p90 pay_per_order lost mean cost')
+
+
 def floors(instance):
-    """(p90 of the click-to-door bounds, pay per order, orders every solution loses: out of
-    every courier's reach or beyond what the one courier who can reach them can deliver) of one
-    instance directory."""
+    """Floors of one instance directory: p90 of the click-to-door bounds; pay per order; orders
+    every solution loses (out of every courier's reach, or beyond what the one courier who can
+    reach them can deliver); mean of the bounds (no solution delivering every order has a lower
+    click-to-door mean); and cost per order no solution goes below, max(pay per order, the
+    couriers' guaranteed pay / the orders it could deliver): everyone is paid at least its
+    guarantee and at least pay per order for each order."""
     speed, hp, hd, rest, couriers, orders = load_instance(instance)
-    pay_per_order = float(read_table(instance, 'instance_parameters.txt')[0][5])
+    parameters = read_table(instance, 'instance_parameters.txt')[0]
+    pay_per_order, pay_per_hour = float(parameters[5]), float(parameters[6])
     ride = travel(speed)
     bounds, unreachable = [], 0
     times_of = [(o, pickup_times(o, rest, couriers, ride, hp)) for o in orders]
@@ -78,7 +87,11 @@ def floors(instance):
             pickup_at = max(int(o[5]), placed + hp)
         bounds.append(pickup_at + hp + ride(rx, ry, float(o[1]), float(o[2])) + hd - placed)
     lost = exclusive_shortfall(sole_courier_orders(times_of), rest, couriers, ride, hp, hd)
-    return percentile(bounds, 90), pay_per_order, unreachable + lost
+    guaranteed = sum(pay_per_hour * (off - on) / 60.0 for _, _, on, off in couriers)
+    deliverable = len(orders) - unreachable - lost
+    cost = max(pay_per_order, guaranteed / deliverable) if deliverable else float('inf')
+    return Floors(percentile(bounds, 90), pay_per_order, unreachable + lost,
+                  sum(bounds) / len(bounds) if bounds else 0.0, cost)
 
 
 def table(path):
@@ -131,7 +144,10 @@ def main(args):
     list_misses = args[:1] == ['--misses']
     if list_misses:
         args = args[1:]
-    misses = []
+    headroom = args[:1] == ['--headroom']
+    if headroom:
+        args = args[1:]
+    misses, sums = [], collections.OrderedDict()
     if args[:1] == ['--by']:
         if len(args) < 2 or args[1] not in AXES:
             sys.exit(__doc__)
@@ -145,7 +161,17 @@ def main(args):
             if 'greedy' not in by_policy or 'slack' not in by_policy:
                 continue
             g, s = by_policy['greedy'], by_policy['slack']
-            p90_floor, pay_per_order, unreachable = floors(os.path.join(instances, name))
+            f = floors(os.path.join(instances, name))
+            p90_floor, pay_per_order, unreachable = f.p90, f.pay_per_order, f.lost
+            if headroom:
+                h = sums.setdefault(group(name, axis), collections.Counter())
+                h['instances'] += 1
+                for key, value in (('greedy mean', g['mean']), ('slack mean', s['mean']),
+                                   ('floor mean', f.mean), ('greedy p90', g['p90']),
+                                   ('slack p90', s['p90']), ('floor p90', f.p90),
+                                   ('greedy cost', float(g['cost'])),
+                                   ('slack cost', float(s['cost'])), ('floor cost', f.cost)):
+                    h[key] += value
             servable = s['orders'] - unreachable
             c = families.setdefault(group(name, axis), collections.Counter())
             c['instances'] += 1
@@ -191,6 +217,26 @@ def main(args):
         print(f'\nNot every goal met ({len(misses)}; slack / greedy):')
         for line in misses:
             print(f'- {line}')
+    if headroom:
+        print_headroom(sums, axis)
+
+
+HEADROOM = [f'{what} {figure}' for figure in ('mean', 'p90', 'cost')
+            for what in ('greedy', 'slack', 'floor')]
+
+
+def print_headroom(sums, axis):
+    """Averages over each row's instances of greedy's, slack's and the floor's click-to-door
+    mean and p90 and cost per order (floors())."""
+    print(f"\n| {axis or 'family'} | instances | " + ' | '.join(HEADROOM) + ' |')
+    print('|---' * (len(HEADROOM) + 2) + '|')
+    total = collections.Counter()
+    for name, h in list(sums.items()) + [('**all**', total)]:
+        n = h['instances']
+        print(f'| {name} | {n} | ' + ' | '.join(
+            f"{h[k] / n:.{4 if k.endswith('cost') else 2}f}" for k in HEADROOM) + ' |')
+        if name != '**all**':
+            total.update(h)
 
 
 if __name__ == '__main__':

@@ -101,8 +101,30 @@ class CountTest(unittest.TestCase):
         return out.getvalue().splitlines()[0], rows
 
     def test_floor_is_the_bound_of_every_order(self):
-        p90_floor, pay, unreachable = sc.floors(os.path.join(self.dir, "0o100t100s1p100"))
-        self.assertEqual((p90_floor, pay, unreachable), (16.0, 10.0, 0))
+        f = sc.floors(os.path.join(self.dir, "0o100t100s1p100"))
+        self.assertEqual((f.p90, f.pay_per_order, f.lost, f.mean), (16.0, 10.0, 0, 16.0))
+
+    def test_cost_floor_is_the_guarantee_when_it_exceeds_pay_per_order(self):
+        # One courier on for 10 hours at 15 an hour is paid 150 whatever it does; the ten
+        # orders it can deliver earn 100 at 10 each, so no solution costs under 15 per order.
+        self.assertEqual(sc.floors(os.path.join(self.dir, "0o100t100s1p100")).cost, 15.0)
+
+    def test_headroom_averages_each_policy_and_the_floor(self):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            sc.main(["--headroom", "--by", "seed", f"{self.dir}:{self.table}"])
+        lines = out.getvalue().splitlines()
+        header = lines.index("| seed | instances | " + " | ".join(sc.HEADROOM) + " |")
+        rows = {cells[0]: cells[1:] for cells in (
+            [c.strip() for c in line.strip("|").split("|")] for line in lines[header + 2:])}
+        # seed 0: greedy means 20 and 17, slack 18 and 16.5, every bound 16.
+        self.assertEqual(rows["seed 0"][:4], ["2", "18.50", "17.25", "16.00"])
+        # all five: greedy p90 (24 + 16 + 22 + 22 + 24) / 5, slack cost (10.2 + 10.3 + 10.1 +
+        # 10.1 + 5961.25 / 592) / 5.
+        self.assertEqual(rows["**all**"][0], "5")
+        self.assertEqual(rows["**all**"][4], "21.60")
+        self.assertEqual(rows["**all**"][8], f"{(40.7 + 5961.25 / 592) / 5:.4f}")
+        self.assertEqual(rows["**all**"][9], "15.0000")
 
     def test_counts_per_instance(self):
         _, rows = self.scorecard()
