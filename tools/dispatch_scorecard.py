@@ -163,17 +163,16 @@ def main(args):
             g, s = by_policy['greedy'], by_policy['slack']
             f = floors(os.path.join(instances, name))
             p90_floor, pay_per_order, unreachable = f.p90, f.pay_per_order, f.lost
+            row = group(name, axis)
             if headroom:
-                h = sums.setdefault(group(name, axis), collections.Counter())
+                h = sums.setdefault(row, collections.Counter())
                 h['instances'] += 1
-                for key, value in (('greedy mean', g['mean']), ('slack mean', s['mean']),
-                                   ('floor mean', f.mean), ('greedy p90', g['p90']),
-                                   ('slack p90', s['p90']), ('floor p90', f.p90),
-                                   ('greedy cost', float(g['cost'])),
-                                   ('slack cost', float(s['cost'])), ('floor cost', f.cost)):
-                    h[key] += value
+                figures = {'greedy': g, 'slack': s, 'floor': f._asdict()}
+                for key in HEADROOM:
+                    what, figure = key.split()
+                    h[key] += float(figures[what][figure])
             servable = s['orders'] - unreachable
-            c = families.setdefault(group(name, axis), collections.Counter())
+            c = families.setdefault(row, collections.Counter())
             c['instances'] += 1
             c['feasible'] += s['feasible']
             c['all delivered'] += s['delivered'] == s['orders']
