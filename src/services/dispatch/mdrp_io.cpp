@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -19,6 +20,7 @@ namespace {
 struct Table {
   std::string file;
   std::vector<std::string> header;
+  std::size_t header_line = 0;
   std::vector<std::vector<std::string>> rows;
   std::vector<std::size_t> line_of;
 
@@ -50,6 +52,7 @@ Table parse_table(const std::string& text, std::string file) {
     if (fields.empty()) continue;
     if (t.header.empty()) {
       t.header = std::move(fields);
+      t.header_line = n;
     } else {
       t.rows.push_back(std::move(fields));
       t.line_of.push_back(n);
@@ -92,6 +95,19 @@ double to_coordinate(const Table& t, std::size_t row, std::size_t col) {
 Minutes to_minutes(const Table& t, std::size_t row, std::size_t col, double lo = -kMaxMinutes,
                    double hi = kMaxMinutes) {
   return static_cast<Minutes>(to_double(t, row, col, lo, hi));
+}
+
+// The public evaluator reads the courier moves with or without a header line: a first line whose
+// departure time is a number is a move, so it is one here too.
+void header_as_row_if_numeric(Table& t, std::size_t numeric_col) {
+  if (t.header.size() <= numeric_col) return;
+  const std::string& s = t.header[numeric_col];
+  char* end = nullptr;
+  (void)std::strtod(s.c_str(), &end);
+  if (s.empty() || end != s.c_str() + s.size()) return;
+  t.rows.insert(t.rows.begin(), std::move(t.header));
+  t.line_of.insert(t.line_of.begin(), t.header_line);
+  t.header.clear();
 }
 
 template <class Map>
@@ -251,12 +267,15 @@ Solution parse_solution(const SolutionText& text, const Instance& in) {
                                      lookup(cid, ot, i, c_courier, "courier")});
   }
 
-  const Table mt = parse_table(text.couriers, file_name(text.where, "solution_info_couriers.txt"));
+  Table mt = parse_table(text.couriers, file_name(text.where, "solution_info_couriers.txt"));
+  header_as_row_if_numeric(mt, 1);
   for (std::size_t i = 0; i < mt.rows.size(); ++i) {
     const CourierId c = lookup(cid, mt, i, 0, "courier");
     auto place = [&](std::size_t k) {
       const std::string& s = mt.at(i, k);
-      if (s == "0") return Place{Place::Kind::CourierStart, c};
+      // "0" is the README's name for a courier's start; the public evaluator also takes the
+      // courier's own id, as solutions written for it do.
+      if (s == "0" || s == in.couriers[c].name) return Place{Place::Kind::CourierStart, c};
       if (auto r = rid.find(s); r != rid.end()) return Place{Place::Kind::Restaurant, r->second};
       if (auto o = oid.find(s); o != oid.end()) return Place{Place::Kind::Customer, o->second};
       throw mt.error(i, fmt::format("unknown place '{}'", s));

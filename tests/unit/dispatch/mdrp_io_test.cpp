@@ -130,5 +130,37 @@ TEST(MdrpIo, ParsesASolutionAndRefusesBadOnes) {
   EXPECT_NE(error(t).find("unknown courier 'c9'"), std::string::npos);
 }
 
+// Solutions written for the public evaluator: no header line in the moves file, the courier's own
+// id for its start, times written as decimals. They read as the README's form of the same moves.
+TEST(MdrpIo, ReadsMovesAsThePublicEvaluatorDoes) {
+  InstanceText two = small_instance();
+  two.couriers += "c2\t1000\t0\t0\t120\n";
+  const Instance in = parse_instance(two);
+  const std::string assignments = "assignment_time pickup_time courier orders\n10 20 c1 o1\n";
+  const std::string orders =
+      "order placement_time ready_time pickup_time dropoff_time courier\no1 10 20 20 23 c1\n";
+  const Solution readme = parse_solution(
+      {assignments, orders, "courier departure_time origin destination\nc1 10 0 r1\nc1 22 r1 o1\n",
+       "sol"},
+      in);
+  const Solution evaluator =
+      parse_solution({assignments, orders, "c1 10.0 c1 r1 1\nc1 22.0 r1 o1 1\n", "sol"}, in);
+  ASSERT_EQ(evaluator.moves.size(), readme.moves.size());
+  for (std::size_t i = 0; i < readme.moves.size(); ++i) {
+    EXPECT_EQ(evaluator.moves[i].courier, readme.moves[i].courier);
+    EXPECT_EQ(evaluator.moves[i].depart, readme.moves[i].depart);
+    EXPECT_EQ(evaluator.moves[i].from, readme.moves[i].from);
+    EXPECT_EQ(evaluator.moves[i].to, readme.moves[i].to);
+  }
+  // Another courier's id is no place of this courier's, and a bad first move names its line.
+  auto error = [&](const std::string& moves) {
+    return thrown_by([&] { return parse_solution({assignments, orders, moves, "sol"}, in); });
+  };
+  EXPECT_NE(error("c1 10 c2 r1\n").find("sol/solution_info_couriers.txt:1: unknown place 'c2'"),
+            std::string::npos);
+  EXPECT_NE(error("\nc1 nan c1 r1\n").find("solution_info_couriers.txt:2: 'nan' is out of range"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace se::dispatch
