@@ -19,6 +19,9 @@ import re
 import sys
 from collections import namedtuple
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import dispatch_scorecard as sc  # noqa: E402  (the table reader beside this tool)
+
 Figures = namedtuple("Figures", "delivered orders mean p90 cost")
 
 
@@ -38,16 +41,10 @@ def read_performance(path):
 
 
 def read_table(path):
-    """{(instance, policy): Figures} from dispatch_table.sh's output (payment in its last column)."""
-    rows = {}
-    for line in open(path):
-        f = line.split()
-        if len(f) < 16 or f[0] == "instance" or "/" not in f[3]:
-            continue
-        delivered, orders = (int(x) for x in f[3].split("/"))
-        rows[(f[0], f[1])] = Figures(delivered, orders, float(f[4]), float(f[6]),
-                                     float(f[15]) / delivered if delivered else float("inf"))
-    return rows
+    """{(instance, policy): Figures} from dispatch_table.sh's output, as the scorecard reads it."""
+    return {(name, policy): Figures(f["delivered"], f["orders"], f["mean"], f["p90"],
+                                    float(f["cost"]))
+            for name, policies in sc.table(path).items() for policy, f in policies.items()}
 
 
 def external_runs(root, run):
