@@ -95,6 +95,8 @@ def main(argv):
     run = "f5d10b10g10x25o1000c0"
     if "--run" in argv:
         k = argv.index("--run")
+        if k + 1 >= len(argv):
+            sys.exit(__doc__)
         run = argv[k + 1]
         argv = argv[:k] + argv[k + 2:]
     if len(argv) != 2:

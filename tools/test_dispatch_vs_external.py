@@ -101,5 +101,12 @@ class CompareTest(unittest.TestCase):
         self.assertEqual(out[-1], "no instance in both")
 
 
+class UsageTest(unittest.TestCase):
+    def test_run_without_its_text_prints_the_usage(self):
+        with self.assertRaises(SystemExit) as exit_:
+            vs.main(["data", "table.txt", "--run"])
+        self.assertEqual(exit_.exception.code, vs.__doc__)
+
+
 if __name__ == "__main__":
     unittest.main()
