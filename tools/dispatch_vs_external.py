@@ -28,7 +28,8 @@ Figures = namedtuple("Figures", "delivered orders mean p90 cost")
 def read_performance(path):
     """Delivered, orders, click-to-door mean and 90 % and cost per order from the evaluator's
     `solution_performance.txt` (its first table's `mean` and `90%` rows, first column)."""
-    text = open(path).read()
+    with open(path) as f:
+        text = f.read()
     done = re.search(r"number of orders delivered:\s*(\d+)\s+out of\s+(\d+)", text)
     pay = re.search(r"total payment:\s*([\d.]+)", text)
     mean = re.search(r"^mean\s+([\d.]+)", text, re.M)
