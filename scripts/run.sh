@@ -22,7 +22,8 @@ BIN=$ROOT/build/release/src/swifteats
 
 if [[ "${SWIFTEATS_SKIP_BUILD:-0}" != 1 ]]; then
   cmake --preset release
-  cmake --build --preset release
+  # Only the server: tests and benchmarks would nearly double a first run's build.
+  cmake --build --preset release --target swifteats
 fi
 
 SERVE_PID=""
@@ -64,7 +65,8 @@ fi
 cat <<INFO
 
   Swift Eats is starting
-    URL:        http://127.0.0.1:$HTTP_PORT/   (health: /health, metrics: /metrics)
+    URL:        http://127.0.0.1:$HTTP_PORT   (health: /health, metrics: /metrics)
+    try:        curl 'http://127.0.0.1:$HTTP_PORT/restaurants?lat=12.9716&lng=77.5946&radius_m=3000&limit=5'
     data:       $VAR (PostgreSQL: $VAR/pg/data, Redis: $VAR/redis)
     logs:       $VAR/pg/postgres.log, $VAR/redis/redis.log; server logs on this terminal
     psql:       psql -h 127.0.0.1 -p $SWIFTEATS_PG_PORT -U postgres swifteats
