@@ -15,7 +15,8 @@
 # same for every variant. The server is restarted per variant (flags differ) on the same data.
 #
 # Environment (defaults in brackets):
-#   AUTH_BENCH_BUILD_DIR  build tree with swifteats [build/release]; must contain this flags
+#   AUTH_BENCH_BUILD_DIR  build tree with swifteats [build/release, built with the release preset
+#                         when unset]; must contain this flags
 #   AUTH_BENCH_THREADS [2]  AUTH_BENCH_CONNS [64]  AUTH_BENCH_SECONDS [10]  AUTH_BENCH_ROUNDS [3]
 #   AUTH_BENCH_RESTAURANTS [500]
 # Prints a table (median of the rounds) and one JSON line per measurement.
@@ -32,6 +33,10 @@ RESTAURANTS=${AUTH_BENCH_RESTAURANTS:-500}
 
 source "$ROOT/bench/lib.sh"
 BENCH_NAME=auth
+if [[ -z ${AUTH_BENCH_BUILD_DIR:-} ]]; then  # the release preset's tree: bring it up to date
+  [[ -f $BUILD/build.ninja ]] || (cd "$ROOT" && cmake --preset release >&2)
+  (cd "$ROOT" && cmake --build --preset release -j2 --target swifteats >&2) || die "build failed"
+fi
 [[ -x $SE ]] || die "no $SE (cmake --preset release && cmake --build --preset release --target swifteats)"
 [[ $("$SE" serve --help 2>&1) == *--jwt-keys* ]] || die "$SE predates the auth flags; rebuild it"
 command -v wrk >/dev/null || die "wrk is not installed (apt-get install wrk)"

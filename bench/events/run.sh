@@ -8,7 +8,8 @@
 # Goals (issue 4): >= 10,000 events/s end to end at full speed; P99 < 50 ms at 2,000 events/s.
 # Exit status: 0 when both goals pass, 1 otherwise, 2 on a setup error.
 #
-# Environment: EVENTS_BENCH_BUILD_DIR [build/release]  EVENTS_BENCH_SECONDS [10]
+# Environment: EVENTS_BENCH_BUILD_DIR [build/release, built with the release preset when unset]
+#   EVENTS_BENCH_SECONDS [10]
 #   EVENTS_BENCH_PRODUCERS [8]  EVENTS_BENCH_PER_TX [10]  EVENTS_BENCH_RATE [2000]
 #   EVENTS_BENCH_BUS [redis]  EVENTS_BENCH_SWIFTEATS [$BUILD/swifteats, for migrate]
 #   EVENTS_BENCH_KEEP=1 keeps the temp dir
@@ -29,6 +30,11 @@ BENCH_KEEP=${EVENTS_BENCH_KEEP:-0}
 
 BENCH=$BUILD/bench/events/events_bench
 SE=${EVENTS_BENCH_SWIFTEATS:-$BUILD/src/swifteats}  # only runs the migrations
+if [[ -z ${EVENTS_BENCH_BUILD_DIR:-} ]]; then  # the release preset's tree: bring it up to date
+  [[ -f $BUILD/build.ninja ]] || (cd "$ROOT" && cmake --preset release >&2)
+  (cd "$ROOT" && cmake --build --preset release -j2 --target swifteats events_bench >&2) ||
+    die "build failed"
+fi
 [[ -x $BENCH && -x $SE ]] ||
   die "build first: cmake --preset release && cmake --build --preset release --target swifteats events_bench"
 
