@@ -212,6 +212,16 @@ class Worker : public http::WorkerScope {
 
  private:
   void add_ops_routes(http::Router& r) {
+    // The index: the address the start-up banner prints answers with what this process serves
+    // (it depends on --services), read from the router when asked, after every service added its
+    // routes.
+    r.get("/", [&r](http::Request&) -> asio::awaitable<http::Response> {
+      auto routes = nlohmann::json::array();
+      for (const auto& [method, path] : r.routes())
+        routes.push_back({{"method", method}, {"path", path}});
+      co_return http::Response::json(
+          200, nlohmann::json{{"service", "swifteats"}, {"routes", std::move(routes)}}.dump());
+    });
     r.get("/health", [](http::Request&) -> asio::awaitable<http::Response> {
       co_return http::Response::json(200, R"({"status":"ok"})");
     });

@@ -32,6 +32,13 @@ void Router::add(std::string method, std::string path_template, Handler handler)
 
 void Router::use(Middleware m) { middlewares_.push_back(std::move(m)); }
 
+std::vector<std::pair<std::string, std::string>> Router::routes() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  out.reserve(routes_.size());
+  for (const auto& route : routes_) out.emplace_back(route.method, route.path_template);
+  return out;
+}
+
 Router::Match Router::match(const std::string& method, const std::string& path) const {
   Match result;
   const auto segments = split_path(path);

@@ -2,6 +2,7 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/http.hpp"
@@ -23,6 +24,9 @@ class Router {
 
   // Middlewares run in the order added, outermost first, around route lookup and the handler.
   void use(Middleware m);
+
+  // (method, path template) of every route, in the order added: what this process serves.
+  [[nodiscard]] std::vector<std::pair<std::string, std::string>> routes() const;
 
   // Fills req.params and req.route, runs the chain; answers 404/405 problems itself.
   boost::asio::awaitable<Response> handle(Request& req) const;

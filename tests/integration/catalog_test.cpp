@@ -1,6 +1,7 @@
 // Browsing and owner writes through real HTTP against a real server process, PostgreSQL and Redis.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <csignal>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -76,6 +77,13 @@ class Catalog : public ::testing::Test {
 
 TEST_F(Catalog, HealthReadyAndMetrics) {
   EXPECT_EQ(get("/health").status, 200);
+  // The index lists what this process serves, the catalog's routes among them.
+  auto index = get("/");
+  ASSERT_EQ(index.status, 200);
+  const auto routes = json::parse(index.body).at("routes");
+  EXPECT_NE(std::find(routes.begin(), routes.end(),
+                      json{{"method", "GET"}, {"path", "/restaurants/{id}/menu"}}),
+            routes.end());
   auto ready = get("/ready");
   EXPECT_EQ(ready.status, 200);
   EXPECT_EQ(json::parse(ready.body)["status"], "ready");

@@ -47,6 +47,18 @@ TEST(Router, MatchesTemplatesAndCapturesParams) {
   EXPECT_EQ(r.match("GET", "/restaurants//menu").handler, nullptr);
 }
 
+TEST(Router, ListsItsRoutesInTheOrderAddedAndMatchesTheRoot) {
+  Router r;
+  r.get("/", ok);
+  r.post("/orders", ok);
+  r.get("/restaurants/{id}", ok);
+  const std::vector<std::pair<std::string, std::string>> want = {
+      {"GET", "/"}, {"POST", "/orders"}, {"GET", "/restaurants/{id}"}};
+  EXPECT_EQ(r.routes(), want);
+  EXPECT_EQ(r.match("GET", "/").route, "/");
+  EXPECT_EQ(r.match("GET", "/orders").handler, nullptr);
+}
+
 TEST(Router, UnknownPathIs404ProblemAndWrongMethodIs405WithAllow) {
   Router r;
   se::http::use_standard_middlewares(r, {});
