@@ -15,6 +15,7 @@
 
 #include "core/log.hpp"
 #include "core/middleware.hpp"
+#include "core/text.hpp"
 
 namespace se::http {
 
@@ -54,10 +55,12 @@ bool percent_decode(std::string_view in, std::string& out, bool plus_is_space) {
   return true;
 }
 
+// Path and query, percent-decoded; false unless every decoded part is UTF-8 (handlers and the
+// database take them as text).
 bool parse_target(std::string_view target, Request& req) {
   const auto q = target.find('?');
   if (!percent_decode(target.substr(0, q), req.path, false)) return false;
-  if (req.path.empty() || req.path.front() != '/') return false;
+  if (req.path.empty() || req.path.front() != '/' || !text::is_valid_utf8(req.path)) return false;
   if (q == std::string_view::npos) return true;
   std::string_view qs = target.substr(q + 1);
   while (!qs.empty()) {
@@ -70,6 +73,7 @@ bool parse_target(std::string_view target, Request& req) {
     if (!percent_decode(pair.substr(0, eq), key, true)) return false;
     if (eq != std::string_view::npos && !percent_decode(pair.substr(eq + 1), value, true))
       return false;
+    if (!text::is_valid_utf8(key) || !text::is_valid_utf8(value)) return false;
     req.query.emplace_back(std::move(key), std::move(value));
   }
   return true;
@@ -196,8 +200,9 @@ asio::awaitable<void> Server::Impl::session(Worker& w, tcp::socket socket) {
     req.remote_ip = remote;
     bhttp::response<bhttp::string_body> out;
     if (!parse_target(std::string_view(raw.target().data(), raw.target().size()), req)) {
-      out = early_problem(400, "malformed_request", "Malformed request",
-                          "the request target is not a valid path and query");
+      out =
+          early_problem(400, "malformed_request", "Malformed request",
+                        "the request target is not a valid path and query (percent-encoded UTF-8)");
     } else {
       req.headers.reserve(8);
       for (const auto& f : raw)

@@ -167,6 +167,11 @@ TEST_F(Catalog, BadQueriesAreProblems) {
   expect_problem(get("/nope"), 404, "route_not_found");
   expect_problem(http_request(port(), "DELETE", "/restaurants"), 405, "method_not_allowed");
   expect_problem(get("/restaurants/%zz"), 400, "malformed_request");
+  // Percent-encoded bytes that are not UTF-8 never reach a handler or the database as text.
+  expect_problem(get("/restaurants?lat=0&lng=0&cuisine=%FF"), 400, "malformed_request");
+  expect_problem(get("/restaurants?lat=0&lng=0&%C0%AF=1"), 400, "malformed_request");
+  expect_problem(get("/restaurants/%ED%A0%80"), 400, "malformed_request");
+  EXPECT_EQ(get("/restaurants?lat=0&lng=0&cuisine=caf%C3%A9").status, 200);
 }
 
 TEST_F(Catalog, MenuHasCategoriesItemsEtagAndCacheControl) {

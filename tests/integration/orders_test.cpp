@@ -300,6 +300,13 @@ TEST_F(Orders, IdempotentReplayReturnsTheSameOrderAndRefusesAnotherBody) {
                               {{"Authorization", token(se::auth::Role::customer, w.customers[0])}});
   EXPECT_EQ(missing.status, 400);
   EXPECT_EQ(code_of(missing), "idempotency_key_required");
+  // A key that is not printable ASCII is refused before anything is stored or echoed.
+  for (const std::string& bad : {std::string("idem\xff"), std::string("caf\xc3\xa9")}) {
+    auto refused = place(port(), w.customers[0], body, bad);
+    EXPECT_EQ(refused.status, 400) << refused.body;
+    EXPECT_EQ(code_of(refused), "idempotency_key_required");
+  }
+  EXPECT_EQ(stock_of(db, w.prepared), 1);
 }
 
 TEST_F(Orders, PlacementRulesComeFromTheDatabase) {

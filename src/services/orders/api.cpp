@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <sodium.h>
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -266,10 +267,14 @@ struct Orders : std::enable_shared_from_this<Orders> {
     const Caller c = caller_of(req);
     if (c.kind != Caller::Kind::customer || c.customer_id.empty())
       throw Problem{403, "forbidden", "Forbidden", "only customers place orders"};
+    // Printable ASCII, as the header's draft standard has it: the key is stored and echoed as
+    // text, which other bytes would break.
     const std::string* key = req.header("idempotency-key");
-    if (!key || key->empty() || key->size() > 200)
-      throw bad_request("idempotency_key_required",
-                        "an Idempotency-Key header (1 to 200 characters) is required");
+    if (!key || key->empty() || key->size() > 200 ||
+        !std::all_of(key->begin(), key->end(), [](char ch) { return ch >= 0x20 && ch <= 0x7e; }))
+      throw bad_request(
+          "idempotency_key_required",
+          "an Idempotency-Key header (1 to 200 printable ASCII characters) is required");
     auto b = input::parse_object(
         req.body, {"restaurant_id", "items", "delivery_address", "delivery_point", "notes"});
     repo::PlaceRequest r;
