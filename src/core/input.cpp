@@ -172,9 +172,13 @@ std::optional<bool> query_bool(const http::Request& req, const char* name) {
 }
 
 void allow_query(const http::Request& req, std::initializer_list<std::string_view> allowed) {
-  for (const auto& [k, _] : req.query) {
+  for (auto it = req.query.begin(); it != req.query.end(); ++it) {
+    const std::string& k = it->first;
     if (std::find(allowed.begin(), allowed.end(), k) == allowed.end())
       throw invalid_query(k.c_str(), "is not a known parameter here");
+    // Every parameter has one value (lists are comma-separated): a second one would be ignored.
+    if (std::any_of(req.query.begin(), it, [&](const auto& earlier) { return earlier.first == k; }))
+      throw invalid_query(k.c_str(), "is given more than once");
   }
 }
 

@@ -160,6 +160,7 @@ TEST_F(Catalog, BadQueriesAreProblems) {
   expect_problem(get("/restaurants?lat=0&lng=0&radius_m=1000000"), 400, "invalid_parameter");
   expect_problem(get("/restaurants?lat=0&lng=0&limit=1000"), 400, "invalid_parameter");
   expect_problem(get("/restaurants?lat=0&lng=0&radius=5"), 400, "invalid_parameter");
+  expect_problem(get("/restaurants?lat=0&lng=0&lat=1"), 400, "invalid_parameter");
   expect_problem(get("/restaurants/not-a-uuid"), 400, "invalid_id");
   expect_problem(get("/restaurants/not-a-uuid/menu"), 400, "invalid_id");
   expect_problem(get("/restaurants/00000000-0000-4000-8000-000000000000/menu"), 404,

@@ -63,4 +63,9 @@ TEST(Input, QueryNumbersAreStrict) {
   EXPECT_EQ(code_of([&] { in::query_bool(req, "open_now"); }), "invalid_parameter");
   EXPECT_EQ(code_of([&] { in::allow_query(req, {"lat", "lng"}); }), "invalid_parameter");
   EXPECT_FALSE(in::query_number(req, "radius_m", 0, 1).has_value());
+  se::http::Request twice;
+  twice.query = {{"lat", "12.5"}, {"lng", "77.5"}};
+  EXPECT_NO_THROW(in::allow_query(twice, {"lat", "lng"}));
+  twice.query.emplace_back("lat", "1");
+  EXPECT_EQ(code_of([&] { in::allow_query(twice, {"lat", "lng"}); }), "invalid_parameter");
 }
