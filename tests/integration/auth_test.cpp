@@ -132,6 +132,26 @@ TEST_F(Auth, RegistrationRefusesFieldsTheCallerMayNotSet) {
   EXPECT_EQ(ta::login(port(), "mallory@example.test", "mallory-password")["role"], "customer");
 }
 
+TEST_F(Auth, AccountCreationRefusesAVehicleTheDriversTableWouldRefuse) {
+  const json driver{{"email", "dora@example.test"},
+                    {"password", "dora-password-1"},
+                    {"role", "driver"},
+                    {"vehicle", "bike"}};
+  expect_problem(call("POST", "/admin/accounts", admin_, driver), 400, "invalid_field");
+  json staff = driver;
+  staff["role"] = "restaurant_staff";
+  staff["vehicle"] = "car";
+  expect_problem(call("POST", "/admin/accounts", admin_, staff), 400, "invalid_field");
+  // Nothing was created by the refused attempts; the same email with a real vehicle is a driver.
+  expect_problem(
+      http_request(port(), "POST", "/auth/login",
+                   json{{"email", "dora@example.test"}, {"password", "dora-password-1"}}.dump()),
+      401, "invalid_credentials");
+  json ok = driver;
+  ok["vehicle"] = "bicycle";
+  EXPECT_EQ(create_account(ok)["role"], "driver");
+}
+
 TEST_F(Auth, ForgedAndStaleTokensAreRejectedByTheServer) {
   auto cfg = ta::jwt_config();
   se::auth::Principal admin;

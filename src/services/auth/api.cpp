@@ -2,11 +2,14 @@
 
 #include <fmt/format.h>
 #include <sodium.h>
+#include <algorithm>
+#include <array>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "core/authz.hpp"
 #include "core/input.hpp"
@@ -340,6 +343,14 @@ struct Auth {
         input::opt_string(b, "name", 200).value_or(display.empty() ? *email : display);
     const auto phone = input::opt_string(b, "phone", 40).value_or("");
     const auto vehicle = input::opt_string(b, "vehicle", 20).value_or("scooter");
+    // The drivers table's CHECK, refused here as the client's mistake rather than by the database.
+    static constexpr std::array<std::string_view, 5> kVehicles{"bicycle", "scooter", "motorcycle",
+                                                               "car", "walking"};
+    if (b.contains("vehicle") && role != Role::driver)
+      throw bad_request("invalid_field", "'vehicle' applies to driver only");
+    if (std::find(kVehicles.begin(), kVehicles.end(), vehicle) == kVehicles.end())
+      throw bad_request("invalid_field",
+                        "'vehicle' must be bicycle, scooter, motorcycle, car or walking");
     std::vector<std::string> restaurants;
     if (b.contains("restaurant_ids")) {
       if (role != Role::restaurant_staff)
