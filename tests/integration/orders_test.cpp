@@ -330,6 +330,12 @@ TEST_F(Orders, PlacementRulesComeFromTheDatabase) {
   auto n = place(port(), w.customers[0], nul, "nul");
   EXPECT_EQ(n.status, 400) << n.body;
   EXPECT_EQ(code_of(n), "invalid_field");
+  // A total past what one order can hold is the client's problem, not a database error (which,
+  // batched, would fail the placements beside it).
+  db.rows("UPDATE food_items SET price_cents = 1000000000 WHERE id = '" + w.made + "'");
+  auto huge = place(port(), w.customers[0], order_body(w, 1, 3), "huge");
+  EXPECT_EQ(huge.status, 422) << huge.body;
+  EXPECT_EQ(code_of(huge), "order_too_large");
   db.rows("UPDATE restaurants SET hours = '{}' WHERE id = '" + w.restaurant + "'");
   auto closed = place(port(), w.customers[0], order_body(w, 1), "closed");
   EXPECT_EQ(closed.status, 422);

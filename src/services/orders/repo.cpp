@@ -254,6 +254,9 @@ Quote quote_from(const Rows& rows, const PlaceRequest& r) {
     case QuoteError::below_minimum:
       throw unprocessable("below_minimum_order",
                           fmt::format("the minimum order is {} cents", min_order));
+    case QuoteError::above_maximum:
+      throw unprocessable("order_too_large",
+                          fmt::format("an order's total is at most {} cents", kMaxOrderTotalCents));
   }
   return priced.quote;
 }

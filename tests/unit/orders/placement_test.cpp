@@ -35,6 +35,20 @@ TEST(OrderPlacement, RefusesUnknownForeignUnavailableAndSmallOrders) {
   EXPECT_EQ(price_order({{"a", 1}}, cat, "r", 0, 1000).error, QuoteError::below_minimum);
 }
 
+TEST(OrderPlacement, RefusesATotalNoOrderCanHold) {
+  // Three lines of 100 at the highest menu price: 3e9 cents, past the int columns' range.
+  std::vector<CatalogItem> cat{{"a", "r", "A", "made_to_order", 10'000'000, true},
+                               {"b", "r", "B", "made_to_order", 10'000'000, true},
+                               {"c", "r", "C", "made_to_order", 10'000'000, true}};
+  EXPECT_EQ(price_order({{"a", 100}, {"b", 100}, {"c", 100}}, cat, "r", 0, 0).error,
+            QuoteError::above_maximum);
+  EXPECT_EQ(price_order({{"a", 100}, {"b", 100}}, cat, "r", 0, 0).error, QuoteError::none);
+  // The delivery fee counts: a subtotal at the limit plus any fee is too much.
+  std::vector<CatalogItem> edge{{"a", "r", "A", "made_to_order", kMaxOrderTotalCents, true}};
+  EXPECT_EQ(price_order({{"a", 1}}, edge, "r", 0, 0).error, QuoteError::none);
+  EXPECT_EQ(price_order({{"a", 1}}, edge, "r", 1, 0).error, QuoteError::above_maximum);
+}
+
 TEST(OrderPlacement, OrderIdsCarryTheirPartitionKey) {
   std::mt19937_64 rng(7);
   const std::int64_t ms = 1767225599123;  // 2025-12-31 23:59:59.123 UTC

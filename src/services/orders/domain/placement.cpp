@@ -42,6 +42,7 @@ QuoteResult price_order(const std::vector<RequestedLine>& lines,
   if (r.quote.subtotal_cents < min_order_cents) return {QuoteError::below_minimum, {}, {}};
   r.quote.delivery_fee_cents = delivery_fee_cents;
   r.quote.total_cents = r.quote.subtotal_cents + delivery_fee_cents;
+  if (r.quote.total_cents > kMaxOrderTotalCents) return {QuoteError::above_maximum, {}, {}};
   return r;
 }
 

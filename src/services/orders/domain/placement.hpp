@@ -46,7 +46,18 @@ struct Quote {
   std::int64_t total_cents = 0;
 };
 
-enum class QuoteError { none, unknown_item, wrong_restaurant, unavailable, below_minimum };
+// The largest total one order can have: orders.total_cents and payments.amount_cents are int, so
+// a larger total could be neither stored nor charged (and, batched, would fail its neighbours).
+inline constexpr std::int64_t kMaxOrderTotalCents = 2'147'483'647;
+
+enum class QuoteError {
+  none,
+  unknown_item,
+  wrong_restaurant,
+  unavailable,
+  below_minimum,
+  above_maximum
+};
 
 struct QuoteResult {
   QuoteError error = QuoteError::none;
