@@ -48,6 +48,10 @@ std::string as_string(const json& v, const char* key, std::size_t max_len) {
 }
 }  // namespace
 
+void drop_nulls(json& obj) {
+  for (auto it = obj.begin(); it != obj.end();) it = it->is_null() ? obj.erase(it) : std::next(it);
+}
+
 json parse_object(const std::string& body, std::initializer_list<std::string_view> allowed) {
   json obj = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (obj.is_discarded())

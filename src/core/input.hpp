@@ -15,6 +15,10 @@ namespace se::input {
 nlohmann::json parse_object(const std::string& body,
                             std::initializer_list<std::string_view> allowed);
 
+// Removes the top-level fields that are null: the readers below take null as absent, and code
+// that reads the object after them (json::value with a default) must see it the same way.
+void drop_nulls(nlohmann::json& obj);
+
 // Field readers; "required" variants fail when the field is missing or null.
 std::string require_string(const nlohmann::json& obj, const char* key, std::size_t max_len = 200);
 std::optional<std::string> opt_string(const nlohmann::json& obj, const char* key,

@@ -244,6 +244,7 @@ struct Catalog : std::enable_shared_from_this<Catalog> {
         req.body, {"name", "description", "cuisine", "tags", "lat", "lng", "address", "phone",
                    "timezone", "hours", "delivery_radius_m", "min_order_cents",
                    "delivery_fee_cents", "avg_prep_minutes"});
+    input::drop_nulls(b);  // an optional field sent as null takes its default, as if absent
     input::require_string(b, "name", 200);
     input::require_string(b, "cuisine", 40);
     input::require_number(b, "lat", -90, 90);

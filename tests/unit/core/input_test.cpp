@@ -54,6 +54,13 @@ TEST(Input, UuidsAreValidatedAndCanonicalised) {
   EXPECT_EQ(code_of([] { in::require_uuid("1; DROP TABLE x", "id"); }), "invalid_id");
 }
 
+TEST(Input, DropNullsLeavesOnlyPresentFields) {
+  auto obj = nlohmann::json::parse(R"({"a":null,"b":1,"c":null,"d":{"e":null}})");
+  in::drop_nulls(obj);
+  EXPECT_EQ(obj, nlohmann::json::parse(R"({"b":1,"d":{"e":null}})"));
+  EXPECT_EQ(obj.value("a", "default"), "default");
+}
+
 TEST(Input, QueryNumbersAreStrict) {
   se::http::Request req;
   req.query = {{"lat", "12.5"}, {"lng", "200"}, {"limit", "10x"}, {"open_now", "yes"}};
