@@ -9,7 +9,9 @@ restaurant, a customer and an order), then sends every route, as admin, staff an
     a boolean, null, a string, a list, an object);
   - bad header bytes (obs-text in Authorization, If-None-Match, Content-Type, X-Internal-Key and
     Idempotency-Key; a wrong Content-Type);
-  - for routes without a body, odd query strings.
+  - for routes without a body, odd query strings, and where a route reads a query, a valid one
+    with each parameter at a time set to odd values (NUL, bytes that are not UTF-8, 1e400, nan,
+    2^63, SQL, 5,000 bytes).
 Every answer must be below 500 and, when an error, application/problem+json. Routes that change
 the fixtures (hours, availability, location, staff bindings, deletion) are restored between
 routes, and deletions go last. Exit status 1 lists the offending requests; 0 when none.
@@ -35,6 +37,15 @@ BAD_HEADERS = [("Authorization", b"Bearer \xff\xfe"), ("If-None-Match", b'"\xff"
                ("Idempotency-Key", b"\xc3\xa9"), ("Content-Type", b"text/plain")]
 ODD_QUERIES = [b"?x=%00", b"?limit=%FF", b"?limit=-1", b"?cursor=%C3%A9", b"?status=%00",
                b"?limit=1&limit=2"]
+# Routes whose queries go deeper: a valid query, then each parameter at a time set to odd values.
+VALID_QUERIES = {
+    ("GET", "/restaurants"): {"lat": "12.97", "lng": "77.59", "radius_m": "3000",
+                              "cuisine": "thai", "open_now": "true", "limit": "5"},
+    ("GET", "/orders"): {"limit": "5"},
+    ("GET", "/restaurants/{id}/orders"): {"status": "confirmed,accepted", "limit": "5"},
+}
+ODD_QUERY_VALUES = ["", "%00", "%FF", "%C3%A9", "-1", "0", "1e400", "nan", "inf", "-0",
+                    "9223372036854775808", "%27%20OR%201%3D1", "a" * 5000, ",,,", "true%00"]
 
 
 class Client:
@@ -181,9 +192,15 @@ def main(argv):
                 check(f"{who} {method} {template} {name}={value!r}",
                       *c.send(method, path, body, h))
             if base is None:
-                for q in ODD_QUERIES:
-                    check(f"{who} {method} {template}{q.decode()}", *c.send(method, path + q, b"",
-                                                                            headers))
+                queries = list(ODD_QUERIES)
+                valid = VALID_QUERIES.get((method, template), {})
+                for name in valid:
+                    for odd in ODD_QUERY_VALUES:
+                        q = dict(valid, **{name: odd})
+                        queries.append(b"?" + "&".join(f"{k}={v}" for k, v in q.items()).encode())
+                for q in queries:
+                    check(f"{who} {method} {template}{q.decode()[:80]}",
+                          *c.send(method, path + q, b"", headers))
                 continue
             for field in base:
                 for odd in ODD_TEXT + ODD_NUMBERS:
