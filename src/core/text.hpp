@@ -20,8 +20,9 @@ inline std::vector<std::string_view> split_nonempty(std::string_view s, char sep
 }
 
 // Whether `s` is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
-// Bytes a client percent-encodes or puts in a header are not checked by anyone else: PostgreSQL
-// refuses them in text, and JSON cannot carry them.
+// Bytes a client percent-encodes into a path or query reach the handlers unchecked otherwise
+// (JSON bodies are checked by their parser): PostgreSQL refuses them in text, and JSON cannot
+// carry them.
 inline bool is_valid_utf8(std::string_view s) {
   namespace utf = boost::locale::utf;
   auto p = s.begin();

@@ -6,8 +6,9 @@
 
 #include <array>
 #include <cstdio>
-#include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "integration/auth_helpers.hpp"
 #include "support/server_process.hpp"
@@ -40,7 +41,7 @@ TEST(ApiProbe, NoRouteAnswersHostileInputWithA5xxOrABareError) {
       run("python3 " + se::test::source_dir() + "/tools/api_probe.py --base http://127.0.0.1:" +
           std::to_string(server.port()) + " --admin-token " + admin);
   EXPECT_EQ(status, 0) << output;
-  // The probe reached every route: its summary names them all, not a fixture failure.
+  // The probe got past its fixtures to the routes and printed its summary.
   EXPECT_NE(output.find(" requests over "), std::string::npos) << output;
 }
 
