@@ -12,6 +12,8 @@ restaurant, a customer and an order), then sends every route, as admin, staff an
   - for routes without a body, odd query strings, and where a route reads a query, a valid one
     with each parameter at a time set to odd values (NUL, bytes that are not UTF-8, 1e400, nan,
     2^63, SQL, 5,000 bytes).
+Before that, races: 16 identical requests at once must create one account for one email, one
+order for one Idempotency-Key, and cancel an order once.
 Every answer must be below 500 and, when an error, application/problem+json. Routes that change
 the fixtures (hours, availability, location, staff bindings, deletion) are restored between
 routes, and deletions go last. Exit status 1 lists the offending requests; 0 when none.
@@ -24,6 +26,7 @@ import json
 import random
 import socket
 import sys
+import threading
 import urllib.parse
 import uuid
 
@@ -157,6 +160,72 @@ def restore(c, ids, admin):
     c.json("PUT", f"/admin/accounts/{ids['staff']}/restaurants", {"restaurant_ids": [r]}, admin)
 
 
+def race(n, request):
+    """n copies of `request` released together; their (status, payload) answers."""
+    answers, lock, start = [], threading.Lock(), threading.Barrier(n)
+
+    def one():
+        start.wait()
+        status, _, payload = request()
+        with lock:
+            answers.append((status, payload))
+
+    threads = [threading.Thread(target=one) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return answers
+
+
+def race_verdict(name, statuses, want_ok, ok_statuses):
+    """None when no answer is a 5xx (or none at all) and the count of successes is in want_ok."""
+    statuses = sorted(statuses)
+    if any(st >= 500 or st == 0 for st in statuses) or \
+            sum(st in ok_statuses for st in statuses) not in want_ok:
+        return f"race {name}: statuses {statuses}"
+    return None
+
+
+def check_races(c, tokens, order_body, n=16):
+    """Concurrent duplicates: each must take effect once. Returns what went wrong."""
+    wrong = []
+
+    def post(path, body, token, key=None):
+        headers = {"Authorization": b"Bearer " + token.encode(),
+                   "Content-Type": b"application/json"}
+        if key:
+            headers["Idempotency-Key"] = key.encode()
+        return lambda: c.send("POST", path.encode(), json.dumps(body).encode(), headers)
+
+    def judge(name, answers, want_ok, ok_statuses):
+        verdict = race_verdict(name, [st for st, _ in answers], want_ok, ok_statuses)
+        if verdict:
+            wrong.append(verdict)
+
+    tag = uuid.uuid4().hex[:8]
+    account = {"email": f"race-{tag}@probe.test", "password": "probe-password-1", "role": "driver"}
+    judge("same email", race(n, post("/admin/accounts", account, tokens["admin"])), {1}, {201})
+
+    def orders_of_customer():
+        return len(c.json("GET", "/orders?limit=100", None, tokens["customer"], {200})["items"])
+
+    before = orders_of_customer()
+    answers = race(n, post("/orders", order_body, tokens["customer"], "race-" + tag))
+    judge("same idempotency key", answers, range(1, n + 1), {201, 402})
+    if orders_of_customer() != before + 1:
+        wrong.append(f"race same idempotency key: {orders_of_customer() - before} orders made")
+
+    for _ in range(5):  # a declined payment (the gateway's failure rate) leaves nothing to cancel
+        status, _, payload = post("/orders", order_body, tokens["customer"], uuid.uuid4().hex)()
+        if status == 201:
+            order = json.loads(payload)["id"]
+            judge("cancel", race(n, post(f"/orders/{order}/cancel", {"reason": "r"},
+                                         tokens["customer"])), {1}, {200})
+            break
+    return wrong
+
+
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--base", required=True)
@@ -169,7 +238,8 @@ def main(argv):
     bodies = valid_bodies(ids, order_body, uuid.uuid4().hex[:8])
     routes = [(r["method"], r["path"]) for r in c.json("GET", "/", expect={200})["routes"]]
     routes.sort(key=lambda mp: mp[0] == "DELETE")  # stable: deletions last
-    sent, bad = 0, []
+    bad = check_races(c, tokens, order_body)
+    sent = 0
 
     def check(desc, status, head, payload):
         nonlocal sent
