@@ -4,9 +4,9 @@
 Reads the routes from the server's index (GET /), makes its own fixtures through the API with an
 admin token (a restaurant open around the clock, a category, an item, a staff account bound to the
 restaurant, a customer and an order), then sends every route, as admin, staff and customer:
-  - a valid body with one field at a time replaced by odd text (NUL, a non-character, emoji, a
-    right-to-left override, SQL, 100,000 bytes, empty) or an odd number (1e308, -0, 2^63, 2^64,
-    a boolean, null, a string, a list, an object);
+  - a valid body with one field at a time left out, or replaced by odd text (NUL, a
+    non-character, emoji, a right-to-left override, SQL, 100,000 bytes, empty) or an odd number
+    (1e308, -0, 2^63, 2^64, a boolean, null, a string, a list, an object);
   - bad header bytes (obs-text in Authorization, If-None-Match, Content-Type, X-Internal-Key and
     Idempotency-Key; a wrong Content-Type);
   - for routes without a body, odd query strings, and where a route reads a query, a valid one
@@ -91,7 +91,8 @@ def make_fixtures(c, admin):
                                         "lng": 77.59, "hours": ALWAYS_OPEN}, admin, {201})["id"]
     c.json("POST", f"/restaurants/{r}/categories", {"name": "Mains", "position": 1}, admin, {201})
     item = c.json("POST", f"/restaurants/{r}/items",
-                  {"name": "Curry", "price_cents": 1000, "kind": "made_to_order"}, admin, {201})["id"]
+                  {"name": "Curry", "price_cents": 1000, "kind": "made_to_order"}, admin,
+                  {201})["id"]
     staff_pw, cust_pw = "probe-staff-pw-1", "probe-customer-pw-1"
     staff = c.json("POST", "/admin/accounts",
                    {"email": f"staff-{tag}@probe.test", "password": staff_pw,
@@ -105,7 +106,8 @@ def make_fixtures(c, admin):
                              {200})["access_token"]
     customer = c.json("GET", "/customers/me", None, tokens["customer"], {200})["id"]
     order_body = {"restaurant_id": r, "items": [{"food_item_id": item, "quantity": 1}],
-                  "delivery_address": "1 Probe Road", "delivery_point": {"lat": 12.975, "lng": 77.6}}
+                  "delivery_address": "1 Probe Road",
+                  "delivery_point": {"lat": 12.975, "lng": 77.6}}
     order = c.json("POST", "/orders", order_body, tokens["customer"], {201, 402})["id"]
     ids = {"restaurant": r, "item": item, "staff": staff, "customer": customer, "order": order,
            "charge": str(uuid.uuid4())}
@@ -273,6 +275,10 @@ def main(argv):
                           *c.send(method, path + q, b"", headers))
                 continue
             for field in base:
+                h = dict(headers, **{"Idempotency-Key": str(rnd.random()).encode()})
+                without = {k: v for k, v in base.items() if k != field}
+                check(f"{who} {method} {template} without {field}",
+                      *c.send(method, path, json.dumps(without).encode(), h))
                 for odd in ODD_TEXT + ODD_NUMBERS:
                     h = dict(headers, **{"Idempotency-Key": str(rnd.random()).encode()})
                     body = dict(base, **{field: odd})
