@@ -26,6 +26,13 @@ free_port() {
   die "no free port"
 }
 
+# Brings the release preset's tree (build/release) up to date for the given targets, configuring
+# it first if needed. The scripts call it when no build directory of their own was given.
+bench_build_release() {
+  [[ -f $ROOT/build/release/build.ninja ]] || (cd "$ROOT" && cmake --preset release >&2)
+  (cd "$ROOT" && cmake --build --preset release -j2 --target "$@" >&2)
+}
+
 stop_server() {
   if [[ -n ${SE_PID:-} ]] && kill -0 "$SE_PID" 2>/dev/null; then
     kill -TERM "$SE_PID"

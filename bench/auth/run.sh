@@ -33,9 +33,8 @@ RESTAURANTS=${AUTH_BENCH_RESTAURANTS:-500}
 
 source "$ROOT/bench/lib.sh"
 BENCH_NAME=auth
-if [[ -z ${AUTH_BENCH_BUILD_DIR:-} ]]; then  # the release preset's tree: bring it up to date
-  [[ -f $BUILD/build.ninja ]] || (cd "$ROOT" && cmake --preset release >&2)
-  (cd "$ROOT" && cmake --build --preset release -j2 --target swifteats >&2) || die "build failed"
+if [[ -z ${AUTH_BENCH_BUILD_DIR:-} ]]; then
+  bench_build_release swifteats || die "build failed"
 fi
 [[ -x $SE ]] || die "no $SE (cmake --preset release && cmake --build --preset release --target swifteats)"
 [[ $("$SE" serve --help 2>&1) == *--jwt-keys* ]] || die "$SE predates the auth flags; rebuild it"

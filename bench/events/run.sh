@@ -30,10 +30,8 @@ BENCH_KEEP=${EVENTS_BENCH_KEEP:-0}
 
 BENCH=$BUILD/bench/events/events_bench
 SE=${EVENTS_BENCH_SWIFTEATS:-$BUILD/src/swifteats}  # only runs the migrations
-if [[ -z ${EVENTS_BENCH_BUILD_DIR:-} ]]; then  # the release preset's tree: bring it up to date
-  [[ -f $BUILD/build.ninja ]] || (cd "$ROOT" && cmake --preset release >&2)
-  (cd "$ROOT" && cmake --build --preset release -j2 --target swifteats events_bench >&2) ||
-    die "build failed"
+if [[ -z ${EVENTS_BENCH_BUILD_DIR:-} ]]; then
+  bench_build_release swifteats events_bench || die "build failed"
 fi
 [[ -x $BENCH && -x $SE ]] ||
   die "build first: cmake --preset release && cmake --build --preset release --target swifteats events_bench"

@@ -65,8 +65,7 @@ SE=$BUILD/src/swifteats
 LG=$BUILD/bench/menu/menu_loadgen
 build() {
   if [[ -z ${MENU_BENCH_BUILD_DIR:-} ]]; then
-    [[ -f $BUILD/build.ninja ]] || (cd "$ROOT" && cmake --preset release >&2)
-    (cd "$ROOT" && cmake --build --preset release -j2 --target swifteats menu_loadgen >&2)
+    bench_build_release swifteats menu_loadgen
   else
     [[ -f $BUILD/build.ninja ]] || cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >&2
     cmake --build "$BUILD" -j2 --target swifteats menu_loadgen >&2

@@ -38,8 +38,7 @@ BENCH_NAME=orders
 SE=$BUILD/src/swifteats
 LG=$BUILD/bench/orders/orders_loadgen
 if [[ -z ${ORDERS_BENCH_BUILD_DIR:-} ]]; then
-  [[ -f $BUILD/build.ninja ]] || (cd "$ROOT" && cmake --preset release >&2)
-  (cd "$ROOT" && cmake --build --preset release -j2 --target swifteats orders_loadgen >&2) ||
+  bench_build_release swifteats orders_loadgen ||
     { [[ -x $SE && -x $LG ]] || die "build failed"; log "WARNING: build failed; using existing binaries"; }
 fi
 [[ -x $SE && -x $LG ]] || die "missing $SE or $LG"
