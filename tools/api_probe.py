@@ -13,7 +13,9 @@ restaurant, a customer and an order), then sends every route, as admin, staff an
     with each parameter at a time set to odd values (NUL, bytes that are not UTF-8, 1e400, nan,
     2^63, SQL, 5,000 bytes).
 Before that, races: 16 identical requests at once must create one account for one email, one
-order for one Idempotency-Key, and cancel an order once.
+order for one Idempotency-Key, and cancel an order once; and conflicting transitions sent together
+(staff accepting while the customer cancels; every staff step of an order at once) must each be
+taken at most once, answered truthfully and recorded in the order's history exactly as answered.
 Every answer must be below 500 and, when an error, application/problem+json. Routes that change
 the fixtures (hours, availability, location, staff bindings, deletion) are restored between
 routes, and deletions go last. Exit status 1 lists the offending requests; 0 when none.
@@ -164,20 +166,41 @@ def restore(c, ids, admin):
 
 def race(n, request):
     """n copies of `request` released together; their (status, payload) answers."""
-    answers, lock, start = [], threading.Lock(), threading.Barrier(n)
+    return [answer for _, answer in race_all([request] * n)]
 
-    def one():
+
+def race_all(requests):
+    """Every request released together; (index in `requests`, (status, payload)) per answer."""
+    answers, lock, start = [], threading.Lock(), threading.Barrier(len(requests))
+
+    def one(i, request):
         start.wait()
         status, _, payload = request()
         with lock:
-            answers.append((status, payload))
+            answers.append((i, (status, payload)))
 
-    threads = [threading.Thread(target=one) for _ in range(n)]
+    threads = [threading.Thread(target=one, args=(i, r)) for i, r in enumerate(requests)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     return answers
+
+
+def history_verdict(name, before, after, won):
+    """None when the status history grew by exactly the transitions that were answered as done
+    (`won`, in any order the history may have put them), as one unbroken chain of versions."""
+    added = after[len(before):]
+    if after[:len(before)] != before:
+        return f"race {name}: earlier history rewritten"
+    prev = before[-1] if before else None
+    for h in added:
+        if prev and (h.get("from") != prev.get("to") or h.get("version") != prev.get("version") + 1):
+            return f"race {name}: history breaks at version {h.get('version')}"
+        prev = h
+    if sorted(h.get("to") for h in added) != sorted(won):
+        return f"race {name}: history added {[h.get('to') for h in added]}, answers said {won}"
+    return None
 
 
 def race_verdict(name, statuses, want_ok, ok_statuses):
@@ -218,13 +241,54 @@ def check_races(c, tokens, order_body, n=16):
     if orders_of_customer() != before + 1:
         wrong.append(f"race same idempotency key: {orders_of_customer() - before} orders made")
 
-    for _ in range(5):  # a declined payment (the gateway's failure rate) leaves nothing to cancel
-        status, _, payload = post("/orders", order_body, tokens["customer"], uuid.uuid4().hex)()
-        if status == 201:
-            order = json.loads(payload)["id"]
-            judge("cancel", race(n, post(f"/orders/{order}/cancel", {"reason": "r"},
-                                         tokens["customer"])), {1}, {200})
-            break
+    def confirmed_order():
+        for _ in range(5):  # a declined payment (the gateway's failure rate) leaves no order
+            status, _, payload = post("/orders", order_body, tokens["customer"],
+                                      uuid.uuid4().hex)()
+            if status == 201:
+                return json.loads(payload)["id"]
+        wrong.append("race: no order was confirmed in 5 placements")
+        return None
+
+    def history(order):
+        o = c.json("GET", f"/orders/{order}", None, tokens["customer"], {200})
+        if o["history"] and o["history"][-1].get("to") != o["status"]:
+            wrong.append(f"race: order {order} is {o['status']}, its history ends elsewhere")
+        return o["history"]
+
+    order = confirmed_order()
+    if order:
+        judge("cancel", race(n, post(f"/orders/{order}/cancel", {"reason": "r"},
+                                     tokens["customer"])), {1}, {200})
+
+    # Conflicting transitions at once: each step is taken at most once, every answer says
+    # truthfully whether its step was taken, and the history records exactly those steps.
+    def transitions(name, steps):
+        order = confirmed_order()
+        if not order:
+            return
+        before = history(order)
+        requests, labels = [], []
+        for to, who, copies in steps:
+            path = f"/orders/{order}/" + ("cancel" if to == "cancelled" else "status")
+            body = {"reason": "r"} if to == "cancelled" else {"status": to}
+            requests += [post(path, body, tokens[who])] * copies
+            labels += [to] * copies
+        answers = race_all(requests)
+        won = [labels[i] for i, (st, _) in answers if st == 200]
+        for to in set(labels):
+            judge(f"{name} ({to})", [a for i, a in answers if labels[i] == to], {0, 1}, {200})
+        verdict = history_verdict(name, before, history(order), won)
+        if verdict:
+            wrong.append(verdict)
+
+    # (A request that loses a compare-and-set is refused, not retried, so even the cancellations
+    # may all lose; what must hold is that the answers and the history agree.)
+    transitions("accept against cancel", [("accepted", "staff", n // 2),
+                                          ("cancelled", "customer", n // 2)])
+    transitions("steps at once", [("accepted", "staff", n // 4), ("preparing", "staff", n // 4),
+                                  ("ready_for_pickup", "staff", n // 4),
+                                  ("cancelled", "staff", n // 4)])
     return wrong
 
 

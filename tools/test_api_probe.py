@@ -40,5 +40,45 @@ class RaceVerdict(unittest.TestCase):
         self.assertIsNone(api_probe.race_verdict("x", [201, 201, 201], range(1, 4), {201}))
 
 
+class HistoryVerdict(unittest.TestCase):
+    BEFORE = [{"from": "pending_payment", "to": "confirmed", "version": 2}]
+
+    def grown(self, *steps):
+        out, prev, v = list(self.BEFORE), "confirmed", 2
+        for to in steps:
+            v += 1
+            out.append({"from": prev, "to": to, "version": v})
+            prev = to
+        return out
+
+    def test_history_grown_by_exactly_the_steps_answered_as_done_passes(self):
+        self.assertIsNone(api_probe.history_verdict(
+            "x", self.BEFORE, self.grown("accepted", "cancelled"), ["cancelled", "accepted"]))
+        self.assertIsNone(api_probe.history_verdict("x", self.BEFORE, self.BEFORE, []))
+
+    def test_a_step_answered_as_done_but_not_recorded_fails(self):
+        self.assertIn("answers said", api_probe.history_verdict(
+            "x", self.BEFORE, self.grown("cancelled"), ["cancelled", "accepted"]))
+
+    def test_a_step_recorded_twice_fails(self):
+        self.assertIsNotNone(api_probe.history_verdict(
+            "x", self.BEFORE, self.grown("accepted", "accepted"), ["accepted"]))
+
+    def test_a_broken_chain_fails(self):
+        h = self.grown("accepted", "cancelled")
+        h[-1]["from"] = "confirmed"
+        self.assertIn("breaks", api_probe.history_verdict(
+            "x", self.BEFORE, h, ["accepted", "cancelled"]))
+        h = self.grown("accepted", "cancelled")
+        h[-1]["version"] = 5
+        self.assertIn("breaks", api_probe.history_verdict(
+            "x", self.BEFORE, h, ["accepted", "cancelled"]))
+
+    def test_rewritten_earlier_history_fails(self):
+        h = self.grown("accepted")
+        h[0] = dict(h[0], to="accepted")
+        self.assertIn("rewritten", api_probe.history_verdict("x", self.BEFORE, h, ["accepted"]))
+
+
 if __name__ == "__main__":
     unittest.main()
