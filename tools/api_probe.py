@@ -12,8 +12,8 @@ restaurant, a customer and an order), then sends every route, as admin, staff an
   - for routes without a body, odd query strings, and where a route reads a query, a valid one
     with each parameter at a time set to odd values (NUL, bytes that are not UTF-8, 1e400, nan,
     2^63, SQL, 5,000 bytes).
-Before that, races: 16 identical requests at once must create one account for one email, one
-order for one Idempotency-Key, and cancel an order once; and conflicting transitions sent together
+Before that, races: 16 identical requests at once must create one account for one email, rotate
+one refresh token once, place one order for one Idempotency-Key, and cancel an order once; and conflicting transitions sent together
 (staff accepting while the customer cancels; every staff step of an order at once) must each be
 taken at most once, answered truthfully and recorded in the order's history exactly as answered.
 Every answer must be below 500 and, when an error, application/problem+json. Routes that change
@@ -217,8 +217,9 @@ def check_races(c, tokens, order_body, n=16):
     wrong = []
 
     def post(path, body, token, key=None):
-        headers = {"Authorization": b"Bearer " + token.encode(),
-                   "Content-Type": b"application/json"}
+        headers = {"Content-Type": b"application/json"}
+        if token:
+            headers["Authorization"] = b"Bearer " + token.encode()
         if key:
             headers["Idempotency-Key"] = key.encode()
         return lambda: c.send("POST", path.encode(), json.dumps(body).encode(), headers)
@@ -231,6 +232,16 @@ def check_races(c, tokens, order_body, n=16):
     tag = uuid.uuid4().hex[:8]
     account = {"email": f"race-{tag}@probe.test", "password": "probe-password-1", "role": "driver"}
     judge("same email", race(n, post("/admin/accounts", account, tokens["admin"])), {1}, {201})
+
+    # One refresh token, spent 16 times at once: one rotation; the rest are reuse (which, by
+    # design, also revokes the winner's new token: docs/security.md).
+    email, password = f"refresh-{tag}@probe.test", "probe-password-1"
+    c.json("POST", "/auth/register", {"email": email, "password": password, "name": "R"}, None,
+           {202})
+    refresh = c.json("POST", "/auth/login", {"email": email, "password": password}, None,
+                     {200})["refresh_token"]
+    judge("same refresh token", race(n, post("/auth/refresh", {"refresh_token": refresh}, None)),
+          {1}, {200})
 
     def orders_of_customer():
         return len(c.json("GET", "/orders?limit=100", None, tokens["customer"], {200})["items"])
