@@ -13,9 +13,10 @@ restaurant, a customer and an order), then sends every route, as admin, staff an
     with each parameter at a time set to odd values (NUL, bytes that are not UTF-8, 1e400, nan,
     2^63, SQL, 5,000 bytes).
 Before that, races: 16 identical requests at once must create one account for one email, rotate
-one refresh token once, place one order for one Idempotency-Key, and cancel an order once; and conflicting transitions sent together
-(staff accepting while the customer cancels; every staff step of an order at once) must each be
-taken at most once, answered truthfully and recorded in the order's history exactly as answered.
+one refresh token once, place one order for one Idempotency-Key, and cancel an order once; and
+conflicting transitions sent together (staff accepting while the customer cancels; every staff
+step of an order at once) must each be taken at most once, answered truthfully and recorded in
+the order's history exactly as answered.
 Every answer must be below 500 and, when an error, application/problem+json. Routes that change
 the fixtures (hours, availability, location, staff bindings, deletion) are restored between
 routes, and deletions go last. Exit status 1 lists the offending requests; 0 when none.
@@ -195,7 +196,8 @@ def history_verdict(name, before, after, won):
         return f"race {name}: earlier history rewritten"
     prev = before[-1] if before else None
     for h in added:
-        if prev and (h.get("from") != prev.get("to") or h.get("version") != prev.get("version") + 1):
+        if prev and (h.get("from") != prev.get("to") or
+                     h.get("version") != prev.get("version") + 1):
             return f"race {name}: history breaks at version {h.get('version')}"
         prev = h
     if sorted(h.get("to") for h in added) != sorted(won):
