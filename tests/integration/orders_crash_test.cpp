@@ -232,7 +232,7 @@ TEST(OrdersCrash, RepeatedKillNineUnderLoadLosesNoAnsweredStepAndNoEvent) {
   }
   ASSERT_TRUE(await_answers()) << "no progress after the last restart";
   stop_load.now();
-  for (const auto& w : ledger.wrong) ADD_FAILURE() << w;
+  for (const auto& answer : ledger.wrong) ADD_FAILURE() << answer;
 
   // The sweeper settles every payment a kill left pending, the relay publishes every row and
   // every refund the cancellations asked for reaches the gateway.
