@@ -10,7 +10,8 @@ few related orders (near in ready time and place), put each back where it adds l
 at any point of any courier's sequence, or joining a trip of its restaurant, up to MAX_BUNDLE
 orders, drop-offs in the best order), keep the change if the total click-to-door fell. Lost
 orders (none in a solution that delivers all) may be inserted like the others. The search is
-seeded and deterministic.
+seeded: a given number of moves always gives the same schedule, while a time budget's number of
+moves (and so its result) depends on the machine's speed.
 
 The result is a feasible schedule of the README's variant (no prepositioning, bundles fixed at
 assignment), written in the benchmark's solution format: check it with `swifteats dispatch-eval
@@ -121,20 +122,20 @@ def load_solution(day, sol):
     return trips
 
 
-def insertion_options(day, couriers, o, max_bundle, slack=45):
+def insertion_options(day, couriers, o, max_bundle, window=45):
     """(added cost, courier, new trips) of every place order `o` may go, cheapest first."""
     placed, rest, ready = day.orders[o]
     out = []
     for c in couriers.values():
-        if c.off < placed or c.on > ready + slack:
+        if c.off < placed or c.on > ready + window:
             continue
         _, timings = c.evaluate(c.trips)
         n = len(c.trips)
         for j in range(n + 1):
             # Only where the courier's day is near the order's time.
-            if j < n and timings[j][1] < placed - slack:
+            if j < n and timings[j][1] < placed - window:
                 continue
-            if j > 0 and timings[j - 1][1] > ready + slack:
+            if j > 0 and timings[j - 1][1] > ready + window:
                 break
             cands = [c.trips[:j] + [[o]] + c.trips[j:]]
             if j < n and len(c.trips[j]) < max_bundle and day.orders[c.trips[j][0]][1] == rest:
