@@ -29,6 +29,9 @@ import random
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mdrp_offline  # noqa: E402  (beside this tool: the solution files' writer)
+
 
 def read_table(path):
     with open(path) as fh:
@@ -254,16 +257,8 @@ def write_solution(day, couriers, out):
                 placed, _, ready = day.orders[o]
                 OR.append((o, f"{o} {placed} {ready} {pick} {d} {cid}"))
             loc = prev
-    A.sort(key=lambda x: (x[0], x[2]))
     OR.sort(key=lambda x: (len(x[0]), x[0]))
-    with open(os.path.join(out, "solution_info_assignments.txt"), "w") as fh:
-        fh.write("assignment_time pickup_time courier orders\n")
-        fh.write("".join(f"{a} {p} {c} {' '.join(os_)}\n" for a, p, c, os_ in A))
-    with open(os.path.join(out, "solution_info_couriers.txt"), "w") as fh:
-        fh.write("courier departure_time origin destination\n" + "\n".join(M) + "\n")
-    with open(os.path.join(out, "solution_info_orders.txt"), "w") as fh:
-        fh.write("order placement_time ready_time pickup_time dropoff_time courier\n"
-                 + "\n".join(line for _, line in OR) + "\n")
+    mdrp_offline.write_solution_files(out, A, M, [line for _, line in OR])
 
 
 if __name__ == "__main__":

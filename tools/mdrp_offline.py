@@ -124,15 +124,22 @@ def solve(inst, out, seed=0, max_bundle=3, shift_weight=0.0, join_bonus=0.0):
                 prev, depart = o, d + hd
                 OR.append(f"{o} {O[o]['placed']} {O[o]['ready']} {t['pick']} {d} {c}")
             loc = prev
-    A.sort(key=lambda x: (x[0], x[2]))
+    write_solution_files(out, A, M, OR)
+    return lost
+
+
+def write_solution_files(out, assignments, moves, order_lines):
+    """The benchmark's three solution files in `out`: assignments as (time, pickup, courier,
+    orders), written by time then courier; moves and order lines as text, in the order given."""
+    assignments = sorted(assignments, key=lambda x: (x[0], x[2]))
     with open(os.path.join(out, "solution_info_assignments.txt"), "w") as fh:
         fh.write("assignment_time pickup_time courier orders\n")
-        fh.write("".join(f"{a} {p} {c} {' '.join(os_)}\n" for a, p, c, os_ in A))
+        fh.write("".join(f"{a} {p} {c} {' '.join(os_)}\n" for a, p, c, os_ in assignments))
     with open(os.path.join(out, "solution_info_couriers.txt"), "w") as fh:
-        fh.write("courier departure_time origin destination\n" + "\n".join(M) + "\n")
+        fh.write("courier departure_time origin destination\n" + "\n".join(moves) + "\n")
     with open(os.path.join(out, "solution_info_orders.txt"), "w") as fh:
-        fh.write("order placement_time ready_time pickup_time dropoff_time courier\n" + "\n".join(OR) + "\n")
-    return lost
+        fh.write("order placement_time ready_time pickup_time dropoff_time courier\n"
+                 + "\n".join(order_lines) + "\n")
 
 
 def load_instance(inst):
