@@ -30,58 +30,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import mdrp_offline  # noqa: E402  (beside this tool: the solution files' writer)
-
-
-def read_table(path):
-    with open(path) as fh:
-        rows = [l.split() for l in fh if l.strip()]
-    return rows[1:]
-
-
-class Day:
-    """The instance, with memoised travel times between named places."""
-
-    def __init__(self, inst):
-        par = read_table(os.path.join(inst, "instance_parameters.txt"))[0]
-        self.mpm = float(par[0])
-        self.hp, self.hd = (int(par[1]) + 1) // 2, (int(par[2]) + 1) // 2
-        self.pos = {}
-        for r in read_table(os.path.join(inst, "restaurants.txt")):
-            self.pos[r[0]] = (float(r[1]), float(r[2]))
-        self.orders = {}
-        for o in read_table(os.path.join(inst, "orders.txt")):
-            self.pos[o[0]] = (float(o[1]), float(o[2]))
-            self.orders[o[0]] = (int(o[3]), o[4], int(o[5]))  # placed, restaurant, ready
-        self.couriers = {}
-        for c in read_table(os.path.join(inst, "couriers.txt")):
-            self.pos["start:" + c[0]] = (float(c[1]), float(c[2]))
-            self.couriers[c[0]] = (int(c[3]), int(c[4]))  # on, off
-        self._tt = {}
-
-    def tt(self, a, b):
-        key = (a, b)
-        t = self._tt.get(key)
-        if t is None:
-            (ax, ay), (bx, by) = self.pos[a], self.pos[b]
-            t = math.ceil(math.sqrt((ax - bx) * (ax - bx) + (ay - by) * (ay - by)) / self.mpm)
-            self._tt[key] = t
-        return t
-
-
-def run_trip(day, where, free, on, orders):
-    """Times of one trip leaving from `where` once the courier is free: (assignment, pickup,
-    drops, free after, last place), with the drop-offs in the given order."""
-    placed = max(day.orders[o][0] for o in orders)
-    rest = day.orders[orders[0]][1]
-    a = max(free, on, placed)
-    pick = max(max(day.orders[o][2] for o in orders), a + day.tt(where, rest) + day.hp)
-    t, at, drops = pick + day.hp, rest, []
-    for o in orders:
-        arr = t + day.tt(at, o)
-        drops.append(arr + day.hd)
-        t, at = arr + 2 * day.hd, o
-    return a, pick, drops, t, at
+from mdrp_model import Day, read_table, run_trip, write_solution_files  # noqa: E402  (beside it)
 
 
 def best_sequence(day, where, free, on, orders):
@@ -258,7 +207,7 @@ def write_solution(day, couriers, out):
                 OR.append((o, f"{o} {placed} {ready} {pick} {d} {cid}"))
             loc = prev
     OR.sort(key=lambda x: (len(x[0]), x[0]))
-    mdrp_offline.write_solution_files(out, A, M, [line for _, line in OR])
+    write_solution_files(out, A, M, [line for _, line in OR])
 
 
 if __name__ == "__main__":

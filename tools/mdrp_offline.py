@@ -37,6 +37,9 @@ import os
 import random
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mdrp_model import Day, run_trip, write_solution_files  # noqa: E402  (beside this tool)
+
 
 def read_table(inst, name):
     with open(os.path.join(inst, name)) as fh:
@@ -45,37 +48,24 @@ def read_table(inst, name):
 
 
 def solve(inst, out, seed=0, max_bundle=3, shift_weight=0.0, join_bonus=0.0):
-    par = read_table(inst, "instance_parameters.txt")[0]
-    mpm, ps, ds = float(par[0]), int(par[1]), int(par[2])
-    hp, hd = (ps + 1) // 2, (ds + 1) // 2
-    R = {r[0]: (float(r[1]), float(r[2])) for r in read_table(inst, "restaurants.txt")}
-    O = {o[0]: dict(at=(float(o[1]), float(o[2])), placed=int(o[3]), rest=o[4], ready=int(o[5]))
-         for o in read_table(inst, "orders.txt")}
-    C = {c[0]: dict(at=(float(c[1]), float(c[2])), on=int(c[3]), off=int(c[4]))
-         for c in read_table(inst, "couriers.txt")}
+    day = Day(inst)
+    O = {o: dict(placed=placed, rest=rest, ready=ready)
+         for o, (placed, rest, ready) in day.orders.items()}
+    C = {c: dict(on=on, off=off) for c, (on, off) in day.couriers.items()}
 
-    def tt(a, b):  # the benchmark's travel time: ceil(euclidean distance / speed)
-        return math.ceil(math.sqrt((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2) / mpm)
-
-    def plan(cpos, free, on, orders):
-        a = max(free, on, max(O[o]["placed"] for o in orders))
-        r = O[orders[0]]["rest"]
-        arrive = a + tt(cpos, R[r])
-        pick = max(max(O[o]["ready"] for o in orders), arrive + hp)
+    def plan(where, free, on, orders):
+        """The trip with the drop-off order that frees the courier first (then the earliest
+        drop-offs), timed by the README's rules (mdrp_model.run_trip)."""
         best = None
         for perm in itertools.permutations(orders):
-            t, pos, drops = pick + hp, R[r], []
-            for o in perm:
-                arr = t + tt(pos, O[o]["at"])
-                drops.append(arr + hd)
-                t, pos = arr + 2 * hd, O[o]["at"]
+            a, pick, drops, t, at = run_trip(day, where, free, on, list(perm))
             key = (t, sum(drops))
             if best is None or key < best[0]:
-                best = (key, list(perm), drops, t, pos)
-        return dict(a=a, pick=pick, orders=best[1], drops=best[2], free=best[3], pos=best[4])
+                best = (key, dict(a=a, pick=pick, orders=list(perm), drops=drops, free=t, pos=at))
+        return best[1]
 
     rng = random.Random(seed)
-    state = {c: dict(free=C[c]["on"], pos=C[c]["at"], trips=[]) for c in C}
+    state = {c: dict(free=C[c]["on"], pos="start:" + c, trips=[]) for c in C}
     order_ids = sorted(O, key=lambda o: (O[o]["ready"] + (rng.randint(-5, 5) if seed else 0), o))
     lost = []
     for o in order_ids:
@@ -92,7 +82,7 @@ def solve(inst, out, seed=0, max_bundle=3, shift_weight=0.0, join_bonus=0.0):
                 if len(last["orders"]) < max_bundle and O[last["orders"][0]]["rest"] == O[o]["rest"]:
                     prev = st["trips"][-2] if len(st["trips"]) > 1 else None
                     pf = prev["free"] if prev else C[c]["on"]
-                    ppos = prev["pos"] if prev else C[c]["at"]
+                    ppos = prev["pos"] if prev else "start:" + c
                     p = plan(ppos, pf, C[c]["on"], last["orders"] + [o])
                     if p["pick"] <= C[c]["off"]:
                         key = (p["free"] + (rng.random() * 3 if seed else 0)
@@ -118,28 +108,14 @@ def solve(inst, out, seed=0, max_bundle=3, shift_weight=0.0, join_bonus=0.0):
             A.append((t["a"], t["pick"], c, t["orders"]))
             r = O[t["orders"][0]]["rest"]
             M.append(f"{c} {t['a']} {loc} {r}")
-            prev, depart = r, t["pick"] + hp
+            prev, depart = r, t["pick"] + day.hp
             for o, d in zip(t["orders"], t["drops"]):
                 M.append(f"{c} {depart} {prev} {o}")
-                prev, depart = o, d + hd
+                prev, depart = o, d + day.hd
                 OR.append(f"{o} {O[o]['placed']} {O[o]['ready']} {t['pick']} {d} {c}")
             loc = prev
     write_solution_files(out, A, M, OR)
     return lost
-
-
-def write_solution_files(out, assignments, moves, order_lines):
-    """The benchmark's three solution files in `out`: assignments as (time, pickup, courier,
-    orders), written by time then courier; moves and order lines as text, in the order given."""
-    assignments = sorted(assignments, key=lambda x: (x[0], x[2]))
-    with open(os.path.join(out, "solution_info_assignments.txt"), "w") as fh:
-        fh.write("assignment_time pickup_time courier orders\n")
-        fh.write("".join(f"{a} {p} {c} {' '.join(os_)}\n" for a, p, c, os_ in assignments))
-    with open(os.path.join(out, "solution_info_couriers.txt"), "w") as fh:
-        fh.write("courier departure_time origin destination\n" + "\n".join(moves) + "\n")
-    with open(os.path.join(out, "solution_info_orders.txt"), "w") as fh:
-        fh.write("order placement_time ready_time pickup_time dropoff_time courier\n"
-                 + "\n".join(order_lines) + "\n")
 
 
 def load_instance(inst):
