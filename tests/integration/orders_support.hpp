@@ -103,28 +103,38 @@ struct Published {
   std::int64_t version = 0;
 };
 
-// The order_updates events of the given orders in each order's stream order, read from the bus
-// (the relay deletes outbox rows once published) until `n` have arrived or 20 s passed.
-inline std::vector<Published> published_events(const std::set<std::string>& order_ids,
-                                               std::size_t n) {
+// The order_updates events of the given orders in each order's stream order, read from the start
+// of the stream on the bus (the relay deletes outbox rows once published) until `enough` of the
+// events read so far holds or `limit` passed.
+inline std::vector<Published> published_events(
+    const std::set<std::string>& order_ids,
+    const std::function<bool(const std::vector<Published>&)>& enough,
+    std::chrono::seconds limit = std::chrono::seconds(20)) {
   namespace tb = se::test::bus;
   boost::asio::io_context io;
   auto bus = se::bus::make_bus(io.get_executor(), tb::config_for("redis"));
   std::vector<Published> out;
   tb::run(io, [&]() -> boost::asio::awaitable<void> {
     se::bus::ReadCursor cursor;
-    std::function<bool(const se::bus::Record&)> ours = [&](const se::bus::Record& r) {
-      return order_ids.count(r.key) > 0;
-    };
-    const auto got =
-        co_await tb::read_records(*bus, "order_updates", cursor, n, std::chrono::seconds(20), ours);
-    for (const auto& r : got) {
-      const auto e = se::bus::from_json(r.value);
-      out.push_back({r.key, e.event_type, e.version});
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!enough(out) && std::chrono::steady_clock::now() < deadline) {
+      for (const auto& r :
+           co_await bus->read("order_updates", cursor, 1000, std::chrono::milliseconds(200))) {
+        if (!order_ids.count(r.key)) continue;
+        const auto e = se::bus::from_json(r.value);
+        out.push_back({r.key, e.event_type, e.version});
+      }
     }
   });
   bus->stop();
   return out;
+}
+
+// The same, until `n` have arrived or 20 s passed.
+inline std::vector<Published> published_events(const std::set<std::string>& order_ids,
+                                               std::size_t n) {
+  return published_events(order_ids,
+                          [n](const std::vector<Published>& got) { return got.size() >= n; });
 }
 
 template <typename Pred>
